@@ -1,0 +1,1 @@
+"""Pure fiscal domain: money, VAT, receipt arithmetic, documents, reports, layout. No I/O."""

@@ -1,0 +1,1 @@
+"""State machines (python-statemachine 3.x), permissions, operations, recovery, scenarios."""

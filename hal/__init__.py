@@ -1,0 +1,1 @@
+"""Hardware abstraction: device interfaces, transports, wire protocols, drivers."""

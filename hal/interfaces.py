@@ -1,0 +1,129 @@
+"""One small interface per device kind, and the values they return. Drivers implement these."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from fiscal.documents import Document, Registration
+from fiscal.layout import PrintedDocument
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    online: bool = True
+    paper_end: bool = False
+    paper_near_end: bool = False
+    cover_open: bool = False
+    cutter_error: bool = False
+    unrecoverable: bool = False
+    drawer_open: bool = False
+
+    @property
+    def ready(self) -> bool:
+        return self.online and not (self.paper_end or self.cover_open or self.cutter_error or self.unrecoverable)
+
+
+class Printer(Protocol):
+    columns: int
+
+    def status(self) -> PrinterStatus: ...
+    def check_ready(self) -> None:
+        """Raise PrinterError PRINTER_PAPER_OUT / PRINTER_COVER_OPEN / PRINTER_OFFLINE / PRINTER_CUTTER_JAM."""
+    def print_document(self, doc: PrintedDocument) -> None: ...
+    def kick_drawer(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScaleReading:
+    weight_g: int
+    stable: bool
+    overload: bool = False
+    negative: bool = False
+
+
+class Scale(Protocol):
+    def read(self) -> ScaleReading: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CardResult:
+    approved: bool
+    status: int                   # 1 approved, 16 declined, 34 no connection, 53 aborted, 0 unknown
+    amount: int = 0
+    rrn: str = ""
+    auth_code: str = ""
+    pan_masked: str = ""
+    terminal_id: str = ""
+    ecr_txn_id: str = ""
+    message: str = ""
+    slip: tuple[str, ...] = ()
+
+
+ProgressCallback = Callable[[str], None]
+
+
+class CardTerminal(Protocol):
+    name: str
+
+    def sale(self, amount: int, ecr_txn_id: str, progress: ProgressCallback | None = None) -> CardResult: ...
+    def cancel(self, amount: int, rrn: str, ecr_txn_id: str, progress: ProgressCallback | None = None) -> CardResult: ...
+    def refund(self, amount: int, rrn: str, ecr_txn_id: str, progress: ProgressCallback | None = None) -> CardResult: ...
+    def settlement(self) -> CardResult: ...
+    def test(self) -> CardResult: ...
+    def status(self, ecr_txn_id: str) -> CardResult: ...
+    def reprint(self) -> CardResult: ...
+    def abort(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    code: str
+    kind: str                     # "ean13", "ean8", "upca", "weight", "code128", "other"
+    item_code: str | None = None  # for weight barcodes: the PLU / item code
+    weight_g: int | None = None   # for weight barcodes
+
+
+class Scanner(Protocol):
+    def read(self, timeout: float) -> ScanResult | None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SkoInfo:
+    serial: str
+    org_name: str
+    unp: str
+    ksa_number: str
+    versions: dict[str, str] = field(default_factory=dict)
+    public_key_pem: str = ""
+
+
+@dataclass(frozen=True)
+class SkoStatus:
+    authorized: bool
+    shift_open: bool
+    shift_number: int
+    shift_opened_at: str | None
+    unsent_count: int
+    oldest_unsent_at: str | None
+    cash_in_drawer: int
+    turnover: int
+    next_number: int
+    uplink_online: bool = True
+
+
+class Sko(Protocol):
+    def info(self) -> SkoInfo: ...
+    def authorize(self, pin: str) -> None: ...
+    def change_pin(self, puk: str, new_pin: str) -> None: ...
+    def logout(self) -> None: ...
+    def status(self) -> SkoStatus: ...
+    def register(self, doc: Document, number: int | None = None) -> Registration:
+        """Register any fiscal document (shift open/close too). Idempotent by doc.op_id."""
+    def lookup(self, op_id: str) -> Registration | None: ...
+    def x_counters(self, time: str) -> dict: ...
+    def document(self, number: int) -> dict: ...
+    def close(self) -> None: ...

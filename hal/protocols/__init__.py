@@ -1,0 +1,1 @@
+"""Wire formats declared once with construct, shared by drivers and simulated devices."""

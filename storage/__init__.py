@@ -1,0 +1,1 @@
+"""Durable storage: the SQLite fiscal journal, TinyDB document stores, signed archives."""

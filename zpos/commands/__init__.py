@@ -1,0 +1,1 @@
+"""One module per `zpos` sub-command; each exposes `register(subparsers)`."""
