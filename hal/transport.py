@@ -1,0 +1,228 @@
+"""Transports: one byte-stream API over serial (pyserial URL), USB bulk (pyusb), a file, or TCP.
+
+Drivers only call write / read / read_exact / close; every read has a timeout and none needs
+modem lines, so the same driver runs against a real port, a pty of the simulator, or a socket.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import Protocol
+from urllib.parse import urlparse
+
+from hal.errors import TransportError
+
+
+class Transport(Protocol):
+    name: str
+
+    def write(self, data: bytes) -> None: ...
+    def read(self, size: int, timeout: float) -> bytes:
+        """Up to `size` bytes; returns b'' when nothing came within `timeout` seconds."""
+    def reset_input(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def read_exact(t: Transport, size: int, timeout: float) -> bytes:
+    """Exactly `size` bytes or TransportError(NO_ANSWER) when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    buf = bytearray()
+    while len(buf) < size:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TransportError("NO_ANSWER", f"no answer on {t.name} within {timeout:g} s"
+                                 + (f" ({len(buf)} of {size} bytes)" if buf else ""), t.name)
+        buf += t.read(size - len(buf), left)
+    return bytes(buf)
+
+
+class SerialTransport:
+    """pyserial by URL: a device path, socket://host:port, loop://, rfc2217://."""
+
+    def __init__(self, url: str, baudrate: int = 9600) -> None:
+        import serial
+        self.name = f"{url} at {baudrate} baud"
+        try:
+            self._s = serial.serial_for_url(url, baudrate=baudrate, timeout=0, write_timeout=2,
+                                            do_not_open=False)
+        except (serial.SerialException, OSError, ValueError) as e:
+            raise TransportError("NOT_CONNECTED", f"cannot open {url}: {e}", url) from None
+
+    def write(self, data: bytes) -> None:
+        import serial
+        try:
+            self._s.write(data)
+            self._s.flush()
+        except (serial.SerialException, OSError) as e:
+            raise TransportError("LINK_DOWN", f"write failed on {self.name}: {e}", self.name) from None
+
+    def read(self, size: int, timeout: float) -> bytes:
+        import serial
+        try:
+            self._s.timeout = max(timeout, 0)
+            return self._s.read(size)
+        except (serial.SerialException, OSError) as e:
+            raise TransportError("LINK_DOWN", f"read failed on {self.name}: {e}", self.name) from None
+
+    def reset_input(self) -> None:
+        try:
+            self._s.reset_input_buffer()
+        except Exception:  # a pty or socket URL may not support it; stale bytes are then read and rejected
+            pass
+
+    def close(self) -> None:
+        self._s.close()
+
+
+class TcpTransport:
+    """A raw TCP stream (network printers on port 9100, terminals over Ethernet)."""
+
+    def __init__(self, host: str, port: int, connect_timeout: float = 3.0) -> None:
+        self.name = f"{host}:{port}"
+        try:
+            self._sock = socket.create_connection((host, port), timeout=connect_timeout)
+        except OSError as e:
+            raise TransportError("NOT_CONNECTED", f"cannot connect to {host}:{port}: {e.strerror or e}", self.name) from None
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._sock.settimeout(5)
+            self._sock.sendall(data)
+        except OSError as e:
+            raise TransportError("LINK_DOWN", f"send to {self.name} failed: {e}", self.name) from None
+
+    def read(self, size: int, timeout: float) -> bytes:
+        self._sock.settimeout(max(timeout, 0.001))
+        try:
+            data = self._sock.recv(size)
+        except socket.timeout:
+            return b""
+        except OSError as e:
+            raise TransportError("LINK_DOWN", f"receive from {self.name} failed: {e}", self.name) from None
+        if not data:
+            raise TransportError("LINK_DOWN", f"{self.name} closed the connection", self.name)
+        return data
+
+    def reset_input(self) -> None:
+        self._sock.setblocking(False)
+        try:
+            while self._sock.recv(4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            self._sock.setblocking(True)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+class FileTransport:
+    """A character device such as /dev/usb/lp0 (usblp): write the job, read status answers."""
+
+    def __init__(self, path: str) -> None:
+        self.name = path
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as e:
+            raise TransportError("NOT_CONNECTED", f"cannot open {path}: {e.strerror}", path) from None
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        deadline = time.monotonic() + 10
+        while view:
+            try:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TransportError("LINK_DOWN", f"{self.name} accepts no data", self.name) from None
+                time.sleep(0.005)
+            except OSError as e:
+                raise TransportError("LINK_DOWN", f"write to {self.name} failed: {e.strerror}", self.name) from None
+
+    def read(self, size: int, timeout: float) -> bytes:
+        import select
+        ready, _, _ = select.select([self._fd], [], [], max(timeout, 0))
+        if not ready:
+            return b""
+        try:
+            return os.read(self._fd, size)
+        except BlockingIOError:
+            return b""
+        except OSError as e:
+            raise TransportError("LINK_DOWN", f"read from {self.name} failed: {e.strerror}", self.name) from None
+
+    def reset_input(self) -> None:
+        while self.read(4096, 0):
+            pass
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+class UsbTransport:
+    """USB bulk endpoints via pyusb; the kernel driver (usblp) is detached first."""
+
+    def __init__(self, vid: int, pid: int, out_ep: int = 0x01, in_ep: int = 0x82, interface: int = 0) -> None:
+        import usb.core
+        import usb.util
+        self.name = f"usb {vid:04x}:{pid:04x}"
+        try:
+            dev = usb.core.find(idVendor=vid, idProduct=pid)
+        except usb.core.NoBackendError:
+            raise TransportError("NOT_CONNECTED", "libusb is not installed (apt install libusb-1.0-0)", self.name) from None
+        if dev is None:
+            raise TransportError("NOT_CONNECTED", f"no USB device {vid:04x}:{pid:04x} is plugged in", self.name)
+        try:
+            if dev.is_kernel_driver_active(interface):
+                dev.detach_kernel_driver(interface)
+            dev.set_configuration()
+        except usb.core.USBError as e:
+            raise TransportError("NOT_CONNECTED", f"cannot claim {self.name}: {e}", self.name) from None
+        self._dev, self._out, self._in = dev, out_ep, in_ep
+
+    def write(self, data: bytes) -> None:
+        import usb.core
+        try:
+            self._dev.write(self._out, data, timeout=5000)
+        except usb.core.USBError as e:
+            raise TransportError("LINK_DOWN", f"USB write to {self.name} failed: {e}", self.name) from None
+
+    def read(self, size: int, timeout: float) -> bytes:
+        import usb.core
+        try:
+            return bytes(self._dev.read(self._in, max(size, 64), timeout=max(int(timeout * 1000), 1)))[:size]
+        except usb.core.USBTimeoutError:
+            return b""
+        except usb.core.USBError as e:
+            raise TransportError("LINK_DOWN", f"USB read from {self.name} failed: {e}", self.name) from None
+
+    def reset_input(self) -> None:
+        while self.read(64, 0.01):
+            pass
+
+    def close(self) -> None:
+        import usb.util
+        usb.util.dispose_resources(self._dev)
+
+
+def open_transport(url: str, baudrate: int = 9600) -> Transport:
+    """tcp://host:port, file:///dev/usb/lp0, usb://04b8:0e28[?out=1&in=130], else a pyserial URL or path."""
+    u = urlparse(url)
+    if u.scheme == "tcp":
+        if not u.hostname or not u.port:
+            raise TransportError("BAD_CONFIG", f"{url}: expected tcp://host:port", url)
+        return TcpTransport(u.hostname, u.port)
+    if u.scheme == "file":
+        return FileTransport(u.path)
+    if u.scheme == "usb":
+        try:
+            vid, pid = (int(x, 16) for x in u.netloc.split(":"))
+            q = dict(p.split("=") for p in u.query.split("&") if p)
+            return UsbTransport(vid, pid, int(q.get("out", "1")), int(q.get("in", "130")))
+        except ValueError:
+            raise TransportError("BAD_CONFIG", f"{url}: expected usb://VID:PID with hex ids", url) from None
+    return SerialTransport(url, baudrate)
