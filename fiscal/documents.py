@@ -251,3 +251,28 @@ def canonical_json(obj: Any) -> bytes:
 
 def canonical(doc: Document) -> bytes:
     return canonical_json(to_dict(doc))
+
+
+def document_digest(doc: Document) -> str:
+    """SHA-256 (hex) of the document's canonical JSON."""
+    import hashlib
+    return hashlib.sha256(canonical(doc)).hexdigest()
+
+
+def registration_payload(doc_digest: str, number: int, uid: str, time: str, prev_signature: str) -> bytes:
+    """The exact bytes the SKO signs (ECDSA P-256, SHA-256) for one registration.
+
+    Each signature covers the previous one, so the SKO's signatures form a chain that
+    `zpos journal verify` re-walks with the SKO public key pinned at set-up.
+    """
+    return canonical_json({"doc_sha256": doc_digest, "number": number, "uid": uid, "time": time,
+                           "prev_signature": prev_signature})
+
+
+def chain_hash(prev_hash: str, doc: Document, reg: Registration) -> str:
+    """The journal's hash chain link: SHA-256 over the previous hash and the canonical registered document."""
+    import hashlib
+    body = canonical_json({"document": to_dict(doc), "registration": {
+        "number": reg.number, "uid": reg.uid, "time": reg.time, "signature": reg.signature,
+        "sko_serial": reg.sko_serial}})
+    return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
