@@ -106,6 +106,7 @@ class Refund(_Priced):
     kind: RefundKind
     original_number: int | None = None
     original_uid: str | None = None
+    original_lines: tuple[int, ...] = ()   # for each line, its index in the original sale (by_receipt)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,6 +212,8 @@ def to_dict(doc: Document) -> dict[str, Any]:
             v = format_money(v)
         elif isinstance(v, StrEnum):
             v = v.value
+        elif isinstance(v, tuple):
+            v = list(v)
         out[f.name] = v
     return out
 
@@ -236,6 +239,8 @@ def from_dict(d: dict[str, Any]) -> Document:
                 v = RefundKind(v)
             elif f.name == "target_type":
                 v = DocType(v)
+            elif f.name == "original_lines":
+                v = tuple(int(x) for x in v)
             kw[f.name] = v
         return cls(**kw)
     except FiscalError:

@@ -1,0 +1,65 @@
+"""The receipt being built: lines, discounts, markups. Saved as a draft on every change."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from fiscal.receipt import Adjustment, ItemInput, Payment, ReceiptCalc, calculate
+from fiscal.vat import VatTable
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    code: str | None
+    name: str
+    price: int
+    qty: int
+    vat: str
+    section: int | None = None
+    weighed: bool = False
+    discount: Adjustment | None = None
+    markup: Adjustment | None = None
+
+    def item(self) -> ItemInput:
+        return ItemInput(name=self.name, price=self.price, qty=self.qty, vat=self.vat, code=self.code,
+                         section=self.section, discount=self.discount, markup=self.markup)
+
+
+def _adj(d: dict | None) -> Adjustment | None:
+    return Adjustment(**d) if d else None
+
+
+@dataclass
+class OpenReceipt:
+    lines: list[ReceiptLine] = field(default_factory=list)
+    discount: Adjustment | None = None
+    markup: Adjustment | None = None
+    discount_card: str | None = None
+    op_id: str | None = None          # fixed at the first payment attempt, so a retry is idempotent
+
+    def items(self) -> list[ItemInput]:
+        return [ln.item() for ln in self.lines]
+
+    def calc(self, payments: list[Payment] | None = None, vat: VatTable | None = None) -> ReceiptCalc:
+        return calculate(self.items(), self.discount, self.markup, payments, vat)
+
+    def changed(self) -> None:
+        """Any edit makes a new document: the next payment attempt gets a new operation id."""
+        self.op_id = None
+
+    def with_line(self, index: int, **kw) -> ReceiptLine:
+        return replace(self.lines[index], **kw)
+
+    def to_dict(self) -> dict:
+        return {"lines": [asdict(ln) for ln in self.lines],
+                "discount": asdict(self.discount) if self.discount else None,
+                "markup": asdict(self.markup) if self.markup else None,
+                "discount_card": self.discount_card, "op_id": self.op_id}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "OpenReceipt":
+        lines = []
+        for ln in d.get("lines", []):
+            ln = dict(ln)
+            ln["discount"], ln["markup"] = _adj(ln.get("discount")), _adj(ln.get("markup"))
+            lines.append(ReceiptLine(**ln))
+        return cls(lines, _adj(d.get("discount")), _adj(d.get("markup")), d.get("discount_card"), d.get("op_id"))

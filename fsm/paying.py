@@ -1,0 +1,207 @@
+"""Payment: every tender type, card on one of several terminals, ОПЛАТИ QR, and the unfinished-sale rule.
+
+A card or ОПЛАТИ payment is journaled as an intent before the terminal or the service is
+asked and its result right after, so an approved payment whose receipt was not registered
+(power loss, SKO down) is never lost: it blocks new sales until the sale is completed
+with it, or it is cancelled at the terminal.
+"""
+from __future__ import annotations
+
+from fiscal.documents import Sale, priced_fields
+from fiscal.errors import FiscalError
+from fiscal.money import parse_money
+from fiscal.receipt import Payment, PaymentType
+from fsm.errors import OperationError
+from fsm.open_receipt import OpenReceipt
+from hal.errors import DeviceError
+
+ELECTRONIC = (PaymentType.CARD, PaymentType.OPLATI)
+
+
+class PaymentOps:
+    """Mixin of fsm.register.Register."""
+
+    # ----- the unfinished sale ----------------------------------------------------------
+    def approved_intents(self) -> list:
+        return [i for i in self.journal.open_intents() if i.status == "approved"]
+
+    def ensure_unfinished_resolved(self) -> None:
+        """An approved card/ОПЛАТИ payment of a receipt other than the one on screen blocks selling."""
+        for intent in self.approved_intents():
+            if intent.payload.get("op_id") != self.receipt.op_id or not self.receipt.lines:
+                raise OperationError("UNFINISHED_SALE")
+
+    def cancel_unfinished(self) -> int:
+        """Give back every approved but not fiscalised payment (terminal cancel / ОПЛАТИ reversal)."""
+        n = 0
+        for intent in self.approved_intents():
+            p = intent.payload
+            try:
+                if intent.kind == "card":
+                    term = self.terminal(p.get("terminal"))
+                    res = term.cancel(p["amount"], intent.result.get("rrn", ""), self.new_op_id())
+                    if not res.approved:
+                        raise OperationError("CARD_DECLINED", res.message or None)
+                else:
+                    self.devices.oplati.reverse(intent.result["payment_id"], p["amount"], [])
+            except DeviceError as e:
+                raise OperationError(e.code, e.message) from None
+            self.journal.set_intent_result(intent.intent_id, "cancelled", intent.result)
+            self.journal.close_intent(intent.intent_id, None)
+            n += 1
+        return n
+
+    # ----- paying -----------------------------------------------------------------------
+    def parse_payments(self, amounts: dict) -> list[Payment]:
+        out = []
+        for key, value in amounts.items():
+            try:
+                ptype = PaymentType(key)
+            except ValueError:
+                raise OperationError("BAD_PAYMENT_TYPE", self.t("error.BAD_PAYMENT_TYPE_NAMED", type=key)) from None
+            try:
+                out.append(Payment(ptype, parse_money(str(value), key, exact=False)))
+            except FiscalError as e:
+                raise OperationError(e.code, e.message) from None
+        return out
+
+    def terminal(self, name: str | None):
+        terms = self.devices.terminals
+        if not terms:
+            raise OperationError("CARD_NO_ANSWER", self.t("error.NO_TERMINAL"))
+        if name is None:
+            return next(iter(terms.values()))
+        if name not in terms:
+            raise OperationError("CARD_NO_ANSWER", self.t("error.UNKNOWN_TERMINAL", name=name))
+        return terms[name]
+
+    def pay(self, amounts: dict, terminal: str | None = None, progress=None):
+        """Pay the open receipt with one or several tender types; on success the receipt is registered and printed."""
+        payments = self.parse_payments(amounts)
+        if self.state == "self_service":
+            if any(p.type not in ELECTRONIC for p in payments):
+                raise OperationError("NOT_ALLOWED", self.t("deny.self_service_card_only"))
+        else:
+            self.require("sale")
+            for p in payments:
+                self.require(f"pay_{p.type.value}")
+        if not self.receipt.lines:
+            raise OperationError("EMPTY_RECEIPT")
+        self.ensure_unfinished_resolved()
+        try:
+            self.receipt.calc(payments, self.vat_table())
+        except FiscalError as e:
+            raise OperationError(e.code, e.message) from None
+        self.check_printer()
+        if self.state == "receipt":
+            self.life.start_payment()
+        self.payment_sm.begin() if str(self.payment_sm.current_state_value) == "idle" else None
+        try:
+            if self.receipt.op_id is None:
+                self.receipt.op_id = self.new_op_id()
+                self.save_draft()
+            settled = [self.authorize_electronic(p, terminal, progress) if p.type in ELECTRONIC else p
+                       for p in payments]
+            calc = self.receipt.calc(settled, self.vat_table())
+            doc = Sale(op_id=self.receipt.op_id, shift=self.shift_number, cashier=self.cashier_name,
+                       created=self.now(), discount_card=self.receipt.discount_card, **priced_fields(calc))
+            self.payment_sm.fiscalize()
+            outcome = self.fiscalize(doc)
+        except BaseException:
+            self.payment_sm.failed()
+            if self.state == "payment":
+                self.life.payment_cancelled()
+            raise
+        self.payment_sm.registered()
+        self.after_sale(doc)
+        if self.state == "payment":
+            self.life.payment_done()
+        return outcome
+
+    def after_sale(self, doc) -> None:
+        for intent in self.journal.open_intents():
+            if intent.payload.get("op_id") == doc.op_id:
+                self.journal.close_intent(intent.intent_id, doc.op_id)
+        for ln in doc.lines:
+            if ln.code and self.catalog.by_code(ln.code) is not None:
+                self.catalog.adjust_stock(ln.code, -ln.qty)
+        self.receipt = OpenReceipt()
+        self.save_draft()
+
+    def cancel_payment(self) -> None:
+        if str(self.payment_sm.current_state_value) != "idle":
+            self.payment_sm.abandon()
+        if self.state == "payment":
+            self.life.payment_cancelled()
+
+    def authorize_electronic(self, p: Payment, terminal: str | None, progress) -> Payment:
+        """Card at a terminal or ОПЛАТИ: reuse an approved intent of this receipt, else ask and journal."""
+        kind = "card" if p.type is PaymentType.CARD else "oplati"
+        for intent in self.approved_intents():
+            if (intent.kind == kind and intent.payload.get("op_id") == self.receipt.op_id
+                    and intent.payload.get("amount") == p.amount):
+                return Payment(p.type, p.amount, intent.result.get("ref"), intent.payload.get("terminal"))
+        self.payment_sm.authorize()
+        try:
+            result = self.card_sale(p.amount, terminal, progress) if kind == "card" else self.oplati_sale(p.amount, progress)
+        except BaseException:
+            self.payment_sm.declined()
+            raise
+        self.payment_sm.authorized()
+        return Payment(p.type, p.amount, result["ref"], result.get("terminal"))
+
+    def card_sale(self, amount: int, name: str | None, progress) -> dict:
+        term = self.terminal(name)
+        intent_id = self.new_op_id()
+        payload = {"op_id": self.receipt.op_id, "amount": amount, "terminal": term.name}
+        self.journal.add_intent(intent_id, "card", payload)
+        try:
+            res = term.sale(amount, intent_id, progress)
+        except DeviceError as e:
+            res = self.recover_card(term, intent_id)
+            if res is None:
+                self.journal.set_intent_result(intent_id, "failed", {"error": e.code})
+                self.journal.close_intent(intent_id, None)
+                code = "CARD_TIMEOUT" if e.code in ("CARD_TIMEOUT", "CARD_NO_ANSWER", "NO_ANSWER") else e.code
+                raise OperationError(code, e.message) from None
+        if not res.approved:
+            self.journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
+            self.journal.close_intent(intent_id, None)
+            raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message or res.status))
+        result = {"ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
+                  "terminal": term.name, "slip": list(res.slip)}
+        self.journal.set_intent_result(intent_id, "approved", result)
+        return result
+
+    @staticmethod
+    def recover_card(term, intent_id: str):
+        """A lost answer: ask the terminal what became of this transaction."""
+        try:
+            res = term.status(intent_id)
+        except DeviceError:
+            return None
+        return res if res.approved else None
+
+    def oplati_sale(self, amount: int, progress) -> dict:
+        client = self.devices.oplati
+        if client is None:
+            raise OperationError("OPLATI_OFFLINE", self.t("error.OPLATI_MISSING"))
+        intent_id = self.new_op_id()
+        self.journal.add_intent(intent_id, "oplati", {"op_id": self.receipt.op_id, "amount": amount})
+        try:
+            created = client.create_payment(amount, intent_id, [(ln.name, ln.total) for ln in self.receipt.calc().lines],
+                                            str(self.shift_number))
+            self.journal.set_intent_result(intent_id, "created", {"payment_id": created.payment_id})
+            if progress:
+                progress({"qr": created.qr})
+            self.oplati_qr = created.qr
+            final = client.wait(created.payment_id, timeout=self.params.oplati_timeout_s, progress=progress)
+        except DeviceError as e:
+            self.journal.set_intent_result(intent_id, "failed", {"error": e.code})
+            self.journal.close_intent(intent_id, None)
+            raise OperationError(e.code, e.message) from None
+        finally:
+            self.oplati_qr = None
+        result = {"ref": final.payment_id, "payment_id": final.payment_id}
+        self.journal.set_intent_result(intent_id, "approved", result)
+        return result

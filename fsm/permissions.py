@@ -1,0 +1,137 @@
+"""The permission table of manual §3.6 («Все функции») as data; guards and menus both read it.
+
+Where the manual's table is plainly a typo (it lists «Открытие смены» as needing an open
+shift), the rule follows the SKO: a shift opens only when closed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from zpos.i18n import t
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CASHIER = "cashier"
+
+
+class ShiftState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    EXPIRED = "expired"
+
+
+class Mode(StrEnum):
+    DIFFERENTIATED = "differentiated"
+    SUM = "sum"
+
+
+BOTH = frozenset({Mode.DIFFERENTIATED, Mode.SUM})
+DIFF = frozenset({Mode.DIFFERENTIATED})
+SUM = frozenset({Mode.SUM})
+ANYONE = frozenset({Role.ADMIN, Role.CASHIER})
+CASHIER = frozenset({Role.CASHIER})
+ADMIN = frozenset({Role.ADMIN})
+
+# Shift requirement: "any", "open" (fresh, under 24 h), "closed", "open_or_expired".
+
+
+@dataclass(frozen=True)
+class Rule:
+    op: str
+    roles: frozenset[Role]
+    shift: str
+    modes: frozenset[Mode]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("cash_menu", ANYONE, "any", BOTH),
+    Rule("cash_in", CASHIER, "open", BOTH),
+    Rule("cash_out", CASHIER, "open", BOTH),
+    Rule("open_shift", CASHIER, "closed", BOTH),
+    Rule("close_shift", CASHIER, "open_or_expired", BOTH),
+    Rule("z_report", CASHIER, "open_or_expired", BOTH),
+    Rule("x_report", CASHIER, "open_or_expired", BOTH),
+    Rule("sale", CASHIER, "open", BOTH),
+    Rule("section_sale", CASHIER, "open", SUM),
+    Rule("sections_edit", ADMIN, "any", SUM),
+    Rule("pay_cash", CASHIER, "open", BOTH),
+    Rule("pay_card", CASHIER, "open", BOTH),
+    Rule("pay_certificate", CASHIER, "open", BOTH),
+    Rule("pay_cashless_other", CASHIER, "open", BOTH),
+    Rule("pay_advance_other", CASHIER, "open", BOTH),
+    Rule("pay_oplati", CASHIER, "open", BOTH),
+    Rule("edit_line", CASHIER, "open", BOTH),
+    Rule("shifts_list", ANYONE, "any", BOTH),
+    Rule("receipts_list", ANYONE, "any", BOTH),
+    Rule("receipt_detail", ANYONE, "any", BOTH),
+    Rule("refund", CASHIER, "open", BOTH),
+    Rule("refund_funds", CASHIER, "open", BOTH),
+    Rule("refund_no_receipt", CASHIER, "open", BOTH),
+    Rule("annul", CASHIER, "open", BOTH),
+    Rule("copy", ANYONE, "any", BOTH),
+    Rule("reprint", ANYONE, "any", BOTH),
+    Rule("line_discount", CASHIER, "open", DIFF),
+    Rule("receipt_discount", CASHIER, "open", DIFF),
+    Rule("stock", CASHIER, "open", DIFF),
+    Rule("orders", CASHIER, "open", DIFF),
+    Rule("self_service", CASHIER, "any", BOTH),
+    Rule("reports_menu", ANYONE, "any", BOTH),
+    Rule("report_items", ANYONE, "any", DIFF),
+    Rule("report_payments", ANYONE, "any", BOTH),
+    Rule("report_stock", ANYONE, "any", DIFF),
+    Rule("report_turnover", ANYONE, "any", DIFF),
+    Rule("settings_menu", ANYONE, "any", BOTH),
+    Rule("requisites", ADMIN, "any", BOTH),
+    Rule("parameters", ADMIN, "any", BOTH),
+    Rule("users", ADMIN, "any", BOTH),
+    Rule("maintenance", ADMIN, "any", BOTH),
+    Rule("bank_test", ANYONE, "any", BOTH),
+    Rule("goods_menu", ANYONE, "any", DIFF),
+    Rule("goods_detail", ANYONE, "any", DIFF),
+    Rule("goods_edit", ANYONE, "any", DIFF),
+    Rule("goods_list_used", CASHIER, "any", DIFF),
+    Rule("goods_list_all", ADMIN, "any", DIFF),
+    Rule("category_goods", ADMIN, "any", DIFF),
+    Rule("category_rename", ADMIN, "any", DIFF),
+    Rule("goods_export", ADMIN, "any", DIFF),
+    Rule("goods_import", ADMIN, "any", DIFF),
+)
+
+BY_OP: dict[str, Rule] = {r.op: r for r in RULES}
+
+# The main menu of manual §3.3, in order: (operation id, the rule it is gated by).
+MAIN_MENU: tuple[tuple[str, str], ...] = (
+    ("sale", "sale"), ("orders", "orders"), ("cash_menu", "cash_menu"), ("receipts_list", "receipts_list"),
+    ("reports_menu", "reports_menu"), ("goods_menu", "goods_menu"), ("settings_menu", "settings_menu"),
+)
+
+
+@dataclass(frozen=True)
+class Denial:
+    code: str         # contracts.md §3: NOT_ALLOWED, SHIFT_CLOSED, SHIFT_OPEN, SHIFT_EXPIRED
+    reason: str       # translated, for the grey button's explanation
+
+
+def check(op: str, role: Role | None, shift: ShiftState, mode: Mode) -> Denial | None:
+    """None when `op` is allowed now; otherwise why not."""
+    rule = BY_OP.get(op)
+    if rule is None:
+        raise KeyError(f"no permission rule for operation {op!r}")
+    if role is None:
+        return Denial("NOT_ALLOWED", t("deny.login"))
+    if role not in rule.roles:
+        return Denial("NOT_ALLOWED", t("deny.cashier_only" if rule.roles == CASHIER else "deny.admin_only"))
+    if mode not in rule.modes:
+        return Denial("NOT_ALLOWED", t("deny.sum_only" if rule.modes == SUM else "deny.diff_only"))
+    if rule.shift == "open":
+        if shift is ShiftState.CLOSED:
+            return Denial("SHIFT_CLOSED", t("error.SHIFT_CLOSED"))
+        if shift is ShiftState.EXPIRED:
+            return Denial("SHIFT_EXPIRED", t("error.SHIFT_EXPIRED"))
+    elif rule.shift == "open_or_expired" and shift is ShiftState.CLOSED:
+        return Denial("SHIFT_CLOSED", t("error.SHIFT_CLOSED"))
+    elif rule.shift == "closed" and shift is not ShiftState.CLOSED:
+        return Denial("SHIFT_OPEN", t("error.SHIFT_OPEN"))
+    return None
