@@ -1,8 +1,25 @@
-"""The printed layout of every document: styled text lines for 32, 42 and 48 columns, in Russian."""
+"""The printed layout of every document: styled text lines for 32, 42 and 48 columns, in Russian.
+
+Every line's text is already laid out for the width (leading spaces centre or right-align
+it; a double-size line has half as many characters), so a driver prints it as it is.
+No line ends in padding: some printers feed an extra line after a full one.
+
+The verification QR code carries `uid=<24 hex>&date=<YYYY-MM-DD>T<HH:MM:SS>` (the SKO uid
+and the registration time as written by the SKO); both are printed as text as well, for
+typing into the МНС app «Проверка чека покупателем».
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, RefundKind, Registration,
+                              Requisites, Sale, ShiftClose, ShiftOpen)
+from fiscal.money import format_money, format_qty
+from fiscal.receipt import CalcLine, Payment, PaymentType
+from fiscal.reports import CountSum, ShiftCounters, VatTotal, counters_from_dict
+from fiscal.vat import NO_VAT
 
 
 class Align(StrEnum):
@@ -31,3 +48,314 @@ class PrintedDocument:
 
     def text(self) -> str:
         return "\n".join(ln.text for ln in self.lines) + "\n"
+
+
+WIDTHS = (32, 42, 48)
+
+TITLES = {
+    DocType.SALE: "ЧЕК ПРОДАЖИ", DocType.REFUND: "ЧЕК ВОЗВРАТА", DocType.ANNULMENT: "ДОКУМЕНТ АННУЛИРОВАНИЯ",
+    DocType.CASH_IN: "ВНЕСЕНИЕ", DocType.CASH_OUT: "ИЗЪЯТИЕ", DocType.SHIFT_OPEN: "ОТКРЫТИЕ СМЕНЫ",
+    DocType.SHIFT_CLOSE: "Z-ОТЧЕТ (ЗАКРЫТИЕ СМЕНЫ)",
+}
+X_TITLE = "X-ОТЧЕТ"
+COPY_MARK = "КОПИЯ"
+PAYMENT_LABELS = {
+    PaymentType.CASH: "Наличными", PaymentType.CARD: "Банковской картой", PaymentType.CERTIFICATE: "Сертификатом",
+    PaymentType.CASHLESS_OTHER: "Иные безналичные", PaymentType.ADVANCE_OTHER: "Иные авансовые",
+    PaymentType.OPLATI: "ОПЛАТИ",
+}
+_REF_LABELS = {PaymentType.CARD: "RRN", PaymentType.OPLATI: "ID операции"}
+_REFUND_KINDS = {RefundKind.NO_RECEIPT: "Возврат без чека", RefundKind.FUNDS: "Возврат средств"}
+_TARGET_NAMES = {DocType.SALE: "Чек продажи", DocType.REFUND: "Чек возврата"}
+
+
+def _parse_time(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"time {value!r} is not ISO 8601 such as 2026-01-15T09:00:00+03:00") from None
+
+
+def _human_time(value: str | datetime) -> str:
+    return _parse_time(value).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def qr_payload(reg: Registration) -> str:
+    """The verification QR text: uid and registration date-time (local time as the SKO wrote it)."""
+    return f"uid={reg.uid}&date={_parse_time(reg.time):%Y-%m-%dT%H:%M:%S}"
+
+
+def wrap(text: str, cols: int) -> list[str]:
+    """Greedy word wrap to `cols`; a word longer than a line is cut; whitespace runs become one space."""
+    out: list[str] = []
+    cur = ""
+    for word in text.split():
+        while len(word) > cols:
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(word[:cols])
+            word = word[cols:]
+        if not word:
+            continue
+        if not cur:
+            cur = word
+        elif len(cur) + 1 + len(word) <= cols:
+            cur += " " + word
+        else:
+            out.append(cur)
+            cur = word
+    if cur or not out:
+        out.append(cur)
+    return out
+
+
+class _Page:
+    """Collects laid-out lines for one width."""
+
+    def __init__(self, width: int) -> None:
+        if width not in WIDTHS:
+            raise ValueError(f"printer width {width!r} is not one of {', '.join(map(str, WIDTHS))} columns")
+        self.width = width
+        self.lines: list[PrintLine] = []
+
+    def cols(self, double: bool) -> int:
+        return self.width // 2 if double else self.width
+
+    def text(self, s: str, *, bold: bool = False, double: bool = False, center: bool = False) -> None:
+        cols = self.cols(double)
+        for part in wrap(s, cols):
+            pad = (cols - len(part)) // 2 if center else 0
+            self.lines.append(PrintLine(" " * pad + part, bold, double, Align.CENTER if center else Align.LEFT))
+
+    def pair(self, left: str, right: str, *, bold: bool = False, double: bool = False) -> None:
+        """`left` wrapped, `right` flush with the right edge on the last line (or a line of its own)."""
+        cols = self.cols(double)
+        indent = " " * min(len(left) - len(left.lstrip()), cols // 4)
+        parts = [indent + p for p in wrap(left, cols - len(indent))] if left.strip() else []
+        rights = wrap(right, cols)
+        if parts and len(parts[-1]) + 1 + len(rights[0]) <= cols and len(rights) == 1:
+            last = parts.pop()
+            for p in parts:
+                self.lines.append(PrintLine(p, bold, double))
+            self.lines.append(PrintLine(last + " " * (cols - len(last) - len(rights[0])) + rights[0], bold, double))
+            return
+        for p in parts:
+            self.lines.append(PrintLine(p, bold, double))
+        for r in rights:
+            self.lines.append(PrintLine(" " * (cols - len(r)) + r, bold, double, Align.RIGHT))
+
+    def amount(self, label: str, kopecks: int) -> None:
+        """The biggest line: double-size label and sum when they fit, else a bold label over a double sum."""
+        money = format_money(kopecks)
+        if len(label) + 1 + len(money) <= self.cols(True):
+            self.pair(label, money, bold=True, double=True)
+        else:
+            self.text(label, bold=True)
+            self.pair("", money, bold=True, double=len(money) <= self.cols(True))
+
+    def rule(self, ch: str = "-") -> None:
+        self.lines.append(PrintLine(ch * self.width))
+
+    def section(self, title: str) -> None:
+        self.text(f" {title} ".center(self.width, "-").rstrip(), bold=True)
+
+    def done(self, title: str, qr: str | None = None) -> PrintedDocument:
+        return PrintedDocument(title, self.width, tuple(self.lines), qr)
+
+
+def _vat_label(rate: str) -> str:
+    return "Без НДС" if rate == NO_VAT else f"НДС {rate}%"
+
+
+def _header(page: _Page, req: Requisites, title: str, sko_serial: str, copy: bool) -> None:
+    if copy:
+        page.text(COPY_MARK, bold=True, double=True, center=True)
+    if req.shop_name:
+        page.text(req.shop_name, bold=True, center=True)
+    page.text(req.org_name, center=True)
+    page.text(f"УНП: {req.unp}", center=True)
+    if req.shop_address:
+        page.text(req.shop_address, center=True)
+    page.pair("Рег.№ КСА:", req.ksa_number)
+    page.pair("Зав.№ СКО:", sko_serial or req.sko_serial)
+    page.rule()
+    page.text(title, bold=True, center=True)
+
+
+def _doc_info(page: _Page, number: int | None, shift: int, time: str | datetime, cashier: str) -> None:
+    page.pair(f"№ {number}" if number is not None else "", f"Смена № {shift}")
+    page.pair("Валюта: BYN", _human_time(time))
+    page.text(f"Кассир: {cashier}")
+    page.rule()
+
+
+def _footer(page: _Page, reg: Registration, copy: bool) -> None:
+    page.rule()
+    page.text("Проверьте чек в приложении МНС", center=True)
+    page.text("«Проверка чека покупателем»", center=True)
+    page.pair("УИД:", reg.uid)
+    page.pair("Дата:", _human_time(reg.time))
+    if copy:
+        page.text(COPY_MARK, bold=True, double=True, center=True)
+
+
+def _item(page: _Page, position: int, ln: CalcLine) -> None:
+    page.text(f"{position}. {ln.name}")
+    mark = _vat_label(ln.vat_rate) + (f", секция {ln.section}" if ln.section is not None else "")
+    qty_price = f"{format_qty(ln.qty)} × {format_money(ln.price)}"
+    full = f"{qty_price} = {format_money(ln.raw)}"
+    if len(mark) + 1 + len(full) <= page.width:
+        page.pair(mark, full)
+    else:
+        page.text(mark)
+        if len(full) <= page.width:
+            page.pair("", full)
+        else:
+            page.pair("", qty_price)
+            page.pair("", f"= {format_money(ln.raw)}")
+    if ln.discount:
+        page.pair("  Скидка", f"-{format_money(ln.discount)}")
+    if ln.markup:
+        page.pair("  Надбавка", f"+{format_money(ln.markup)}")
+
+
+def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: int) -> None:
+    page.text(heading)
+    for p in payments:
+        page.pair(f"  {PAYMENT_LABELS[p.type]}", format_money(p.amount))
+        if p.ref:
+            page.pair(f"    {_REF_LABELS.get(p.type, 'Ссылка')}:", p.ref)
+        if p.terminal:
+            page.pair("    Терминал:", p.terminal)
+    if change or any(p.type is PaymentType.CASH for p in payments):
+        page.pair("Сдача", format_money(change), bold=True)
+
+
+def _priced_body(page: _Page, doc: Sale | Refund) -> None:
+    if isinstance(doc, Refund):
+        if doc.kind is RefundKind.BY_RECEIPT:
+            page.text(f"Возврат по чеку № {doc.original_number if doc.original_number is not None else '—'}")
+            if doc.original_uid:
+                page.pair("УИД чека:", doc.original_uid)
+        else:
+            page.text(_REFUND_KINDS[doc.kind])
+        page.rule()
+    for i, ln in enumerate(doc.lines, 1):
+        _item(page, i, ln)
+    page.rule()
+    page.pair("Итого общая стоимость", format_money(doc.total_cost))
+    page.pair("Сумма скидки (надбавки)", format_money(doc.discount_total))
+    page.amount("ИТОГО К ОПЛАТЕ" if isinstance(doc, Sale) else "ИТОГО К ВЫПЛАТЕ", doc.total_due)
+    totals: dict[str, int] = {}
+    for ln in doc.lines:
+        totals[ln.vat_rate] = totals.get(ln.vat_rate, 0) + ln.total
+    for rate, vat in doc.vat:
+        if rate == NO_VAT:
+            page.pair("Сумма без НДС:", format_money(totals.get(rate, 0)))
+        else:
+            page.pair(f"в т.ч. НДС {rate}%:", format_money(vat))
+    page.rule()
+    _payments(page, "Оплата:" if isinstance(doc, Sale) else "Выплачено:", doc.payments, doc.change)
+    if isinstance(doc, Sale) and doc.discount_card:
+        page.pair("Дисконтная карта:", doc.discount_card)
+
+
+def _annulment_body(page: _Page, doc: Annulment) -> None:
+    page.text(f"Аннулирован: {_TARGET_NAMES.get(doc.target_type, doc.target_type.value)} № {doc.target_number}")
+    page.pair("УИД:", doc.target_uid)
+    page.rule()
+    page.amount("СУММА", doc.total_due)
+    _payments(page, "Возвращено:" if doc.target_type is DocType.SALE else "Получено:", doc.payments, doc.change)
+
+
+def _count_sum(page: _Page, title: str, cs: CountSum) -> None:
+    page.section(title)
+    page.pair("Количество", str(cs.count))
+    page.pair("Сумма", format_money(cs.sum))
+
+
+def _by_payment(page: _Page, by_type: tuple[tuple[PaymentType, int], ...]) -> None:
+    for t, amount in by_type:
+        if amount:
+            page.pair(f"  {PAYMENT_LABELS[t]}", format_money(amount))
+
+
+def _vat_totals(page: _Page, vats: tuple[VatTotal, ...]) -> None:
+    for v in vats:
+        if v.rate == NO_VAT:
+            page.pair("  Сумма без НДС", format_money(v.total))
+        else:
+            page.pair(f"  Оборот по ставке {v.rate}%", format_money(v.total))
+            page.pair(f"  в т.ч. НДС {v.rate}%", format_money(v.vat))
+
+
+def _counters_body(page: _Page, c: ShiftCounters) -> None:
+    if c.opened:
+        page.pair("Смена открыта:", _human_time(c.opened))
+    if c.closed:
+        page.pair("Смена закрыта:", _human_time(c.closed))
+    if c.first_number is not None:
+        page.pair("Документы №:", f"{c.first_number} – {c.last_number}")
+    page.pair("Документов в смене:", str(c.documents))
+    _count_sum(page, "ПРОДАЖИ", c.sales)
+    _by_payment(page, c.sales_by_payment)
+    _vat_totals(page, c.sales_vat)
+    _count_sum(page, "ВОЗВРАТЫ", c.refunds)
+    _by_payment(page, c.refunds_by_payment)
+    _vat_totals(page, c.refunds_vat)
+    _count_sum(page, "АННУЛИРОВАНИЯ", c.annulments)
+    _by_payment(page, c.annulled_by_payment)
+    _count_sum(page, "ВНЕСЕНИЯ", c.cash_in)
+    _count_sum(page, "ИЗЪЯТИЯ", c.cash_out)
+    page.rule()
+    page.pair("Выручка за смену", format_money(c.revenue), bold=True)
+    page.pair("Наличных на начало смены", format_money(c.opening_cash))
+    page.pair("Наличных в кассе", format_money(c.cash_in_drawer), bold=True)
+    if c.pending:
+        page.pair("Не зарегистрировано документов:", str(c.pending))
+
+
+def plain_text(printed: PrintedDocument) -> str:
+    """The document as a text file shows it on paper: double-size lines letter-spaced to their real width."""
+    return "\n".join(" ".join(ln.text).rstrip() if ln.double else ln.text for ln in printed.lines) + "\n"
+
+
+def render(doc: Document, reg: Registration | None, req: Requisites, width: int, *,
+           copy: bool = False) -> PrintedDocument:
+    """The printed form of a registered document (or its copy).
+
+    ValueError for a pending document (no registration), a width other than 32/42/48 or a
+    malformed time; FiscalError BAD_FIELD for a Z report with malformed counters.
+    """
+    if reg is None:
+        raise ValueError(f"document {doc.op_id} is not registered by the SKO yet and cannot be printed as fiscal")
+    page = _Page(width)
+    title = TITLES[doc.type]
+    _header(page, req, title, reg.sko_serial, copy)
+    _doc_info(page, reg.number, doc.shift, reg.time, doc.cashier)
+    if isinstance(doc, (Sale, Refund)):
+        _priced_body(page, doc)
+    elif isinstance(doc, Annulment):
+        _annulment_body(page, doc)
+    elif isinstance(doc, (CashIn, CashOut)):
+        page.amount("СУММА", doc.amount)
+    elif isinstance(doc, ShiftClose):
+        _counters_body(page, counters_from_dict(doc.counters))
+    elif isinstance(doc, ShiftOpen):
+        page.text(f"Смена № {doc.shift} открыта")
+    _footer(page, reg, copy)
+    return page.done(f"{COPY_MARK}: {title}" if copy else title, qr_payload(reg))
+
+
+def render_x_report(counters: ShiftCounters, req: Requisites, width: int, time: str | datetime,
+                    cashier: str) -> PrintedDocument:
+    """The X report: the current shift's counters; not a fiscal document, so no uid and no QR."""
+    page = _Page(width)
+    _header(page, req, X_TITLE, "", False)
+    _doc_info(page, None, counters.shift, time, cashier)
+    _counters_body(page, counters)
+    page.rule()
+    return page.done(X_TITLE)
