@@ -52,7 +52,7 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         atomic_write(self.path, body, self.ops)
 
     def close(self) -> None:
