@@ -24,6 +24,8 @@ from hal.errors import DeviceError
 
 DEVICE = "ОПЛАТИ"
 MAX_BODY = 1 << 20            # an answer larger than 1 MiB is not an Оплати answer
+SALE_ITEM = "Оплата покупки"  # the one line sent when the receipt lines do not add up to the amount
+REVERSAL_ITEM = "Возврат покупки"
 
 ProgressCallback = Callable[[str], None]
 
@@ -288,22 +290,21 @@ def parse_server_error(raw: bytes) -> tuple[str, str]:
     return (ru if isinstance(ru, str) else ""), dev_text
 
 
-def _items_wire(amount: int, items: Sequence[tuple[str, int]]) -> dict:
+def _items_wire(amount: int, items: Sequence[tuple[str, int]], fallback_name: str) -> dict:
+    """The `details` items. Items that do not add up to `amount` (a mixed-tender receipt, or none
+    given) are replaced by one line `fallback_name` for the whole amount: the service demands the sum."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_SUM:
         raise ValueError(f"amount must be kopecks in 1 … {MAX_SUM}, got {amount!r}")
-    if not items:
-        raise ValueError("an Оплати operation needs at least one item")
-    wire = []
     for name, cost in items:
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"item name must be a non-empty string, got {name!r}")
-        if isinstance(cost, bool) or not isinstance(cost, int) or cost <= 0:
-            raise ValueError(f"item {name!r}: cost must be positive kopecks, got {cost!r}")
-        wire.append({"type": 1, "name": name, "cost": WireMoney(cost)})
-    total = sum(cost for _, cost in items)
-    if total != amount:
-        raise ValueError(f"items sum to {format_money(total)}, amount is {format_money(amount)}")
-    return {"items": wire, "amountTotal": WireMoney(amount)}
+        if isinstance(cost, bool) or not isinstance(cost, int):
+            raise ValueError(f"item {name!r}: cost must be integer kopecks, got {cost!r}")
+    lines = list(items)
+    if not lines or any(cost <= 0 for _, cost in lines) or sum(cost for _, cost in lines) != amount:
+        lines = [(fallback_name, amount)]
+    return {"items": [{"type": 1, "name": name, "cost": WireMoney(cost)} for name, cost in lines],
+            "amountTotal": WireMoney(amount)}
 
 
 # --------------------------------------------------------------------------- client
@@ -324,26 +325,34 @@ class OplatiClient:
 
     def create_payment(self, amount: int, order_number: str, items: Sequence[tuple[str, int]],
                        shift: str, footer: str = "") -> OplatiPayment:
-        """Create a sale; returns it IN_PROGRESS with `qr` to show. `items` are (name, line cost) summing to `amount`."""
+        """Create a sale; returns it IN_PROGRESS with `qr` to show on the customer display.
+
+        `items` are (name, line total in kopecks) for the customer's receipt in the app; when they
+        do not add up to `amount` (part of a mixed-tender receipt) one line for `amount` is sent.
+        `order_number` must be unique: journal it first, then `find()` recovers a lost id.
+        """
         if not order_number:
             raise ValueError("order_number must be unique and non-empty")
-        details = {"regNum": self.reg_num, **_items_wire(amount, items), "footerInfo": footer}
+        details = {"regNum": self.reg_num, **_items_wire(amount, items, SALE_ITEM), "footerInfo": footer}
         body = {"shift": shift, "sum": WireMoney(amount), "orderNumber": order_number,
                 "regNum": self.reg_num, "details": details,
                 "successUrl": "", "failureUrl": "", "notificationUrl": ""}
         return parse_created(self._call("POST", "/pos/webPayments/v2", body), amount, order_number)
 
-    def status(self, payment_id: int) -> OplatiPayment:
+    def status(self, payment_id: int | str) -> OplatiPayment:
         """The current state of a payment (also after a register restart: only the id is needed)."""
         return parse_payment(self._call("GET", f"/pos/payments/{_check_id(payment_id)}"))
 
-    def wait(self, payment_id: int, timeout: float, poll: float = 0.2,
-             progress: ProgressCallback | None = None) -> OplatiPayment:
-        """Poll until a final status and return it (OK or not: see `require_ok`).
+    def wait(self, payment_id: int | str, timeout: float, poll: float = 0.2,
+             progress: ProgressCallback | None = None, *, cancel_on_deadline: bool = True) -> OplatiPayment:
+        """Poll until the customer answers; return the payment only when it is paid (status 1).
 
-        A lost connection while polling is retried until the deadline. At the deadline raise
-        OPLATI_TIMEOUT carrying the last known payment (still IN_PROGRESS: cancel it), or
-        OPLATI_OFFLINE if the service never answered.
+        Status 2–5 raise OPLATI_DECLINED / _NOT_ENOUGH / _TIMEOUT / _CANCELLED. A lost
+        connection while polling is retried until the deadline. At the deadline the payment is
+        technically cancelled (so a late confirmation cannot take money without a receipt); if
+        it turns out to be paid meanwhile it is returned. Otherwise OPLATI_TIMEOUT is raised with
+        the last known payment in `.payment` — still IN_PROGRESS if the cancel could not be
+        delivered: then ask `status()` later — or OPLATI_OFFLINE if the service never answered.
         """
         deadline = time.monotonic() + timeout
         last: OplatiPayment | None = None
@@ -357,30 +366,46 @@ class OplatiClient:
                     raise
                 offline = exc
             if last is not None and last.final:
-                return last
+                return last.require_ok()
             if progress is not None:
                 progress("ОПЛАТИ: нет связи, повторяем запрос" if offline
                          else "ОПЛАТИ: ждём подтверждения в приложении покупателя")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                if offline is not None and last is None:
-                    raise offline
-                raise oplati_error("OPLATI_TIMEOUT", payment=last)
+                break
             time.sleep(min(poll, remaining))
+        if cancel_on_deadline:
+            last = self._cancel_at_deadline(payment_id, last)
+            if last is not None and last.ok:
+                return last
+        if offline is not None and last is None:
+            raise offline
+        raise oplati_error("OPLATI_TIMEOUT", payment=last)
 
-    def cancel(self, payment_id: int) -> OplatiPayment:
+    def _cancel_at_deadline(self, payment_id: int | str, last: OplatiPayment | None) -> OplatiPayment | None:
+        try:
+            return self.cancel(payment_id)
+        except OplatiError as exc:
+            if exc.code != "OPLATI_REFUSED":
+                return last                      # cancel not delivered: the payment stays IN_PROGRESS
+        try:                                     # refused: most likely confirmed at the last moment
+            return self.status(payment_id)
+        except OplatiError:
+            return last
+
+    def cancel(self, payment_id: int | str) -> OplatiPayment:
         """Technically cancel an unconfirmed payment (status 5). A paid one is refused: reverse it."""
         return parse_payment(self._call("POST", f"/pos/payments/{_check_id(payment_id)}/cancel", {}))
 
-    def reverse(self, payment_id: int, amount: int, items: Sequence[tuple[str, int]], *,
+    def reverse(self, payment_id: int | str, amount: int, items: Sequence[tuple[str, int]], *,
                 shift: str = "", order_number: str | None = None, footer: str = "") -> OplatiReversal:
         """Full or partial refund of a paid sale. Above the unreversed rest or unpaid: OPLATI_REFUSED."""
         order = order_number or f"R{_check_id(payment_id)}-{uuid.uuid4().hex[:12]}"
-        details = {"regNum": self.reg_num, **_items_wire(amount, items), "footerInfo": footer}
+        details = {"regNum": self.reg_num, **_items_wire(amount, items, REVERSAL_ITEM), "footerInfo": footer}
         body = {"shift": shift, "sum": WireMoney(amount), "orderNumber": order,
                 "regNum": self.reg_num, "details": details}
         answer = parse_payment(self._call("POST", f"/pos/payments/{_check_id(payment_id)}/reversals", body))
-        return OplatiReversal(answer.payment_id, payment_id, answer.amount, answer.status,
+        return OplatiReversal(answer.payment_id, _check_id(payment_id), answer.amount, answer.status,
                               answer.order_number or order, answer.created_at)
 
     def report(self, shift: str) -> tuple[OplatiPayment, ...]:
@@ -420,7 +445,10 @@ class OplatiClient:
         return loads_wire(raw)
 
 
-def _check_id(payment_id: int) -> int:
+def _check_id(payment_id: int | str) -> int:
+    """A payment id as kept in the journal or in `Payment.ref`: an int or its decimal text."""
+    if isinstance(payment_id, str) and payment_id.isascii() and payment_id.isdigit() and len(payment_id) < 19:
+        payment_id = int(payment_id)
     if isinstance(payment_id, bool) or not isinstance(payment_id, int) or payment_id <= 0:
         raise ValueError(f"payment_id must be a positive integer, got {payment_id!r}")
     return payment_id

@@ -29,7 +29,7 @@ def client(sim: SimOplati) -> OplatiClient:
 
 def _paid(client: OplatiClient, order: str = "S-1"):
     created = client.create_payment(1230, order, ITEMS, SHIFT)
-    return client.wait(created.payment_id, timeout=2.0, poll=0.02).require_ok()
+    return client.wait(created.payment_id, timeout=2.0, poll=0.02)
 
 
 def test_confirmed_payment_returns_ok_with_qr_and_the_amount(client: OplatiClient) -> None:
@@ -55,26 +55,45 @@ def test_immediate_confirmation_needs_no_polling(sim: SimOplati, client: OplatiC
     ("not_enough", OplatiStatus.NOT_ENOUGH, "OPLATI_NOT_ENOUGH", "ОПЛАТИ: недостаточно средств в кошельке"),
     ("timeout", OplatiStatus.TIMEOUT, "OPLATI_TIMEOUT", "ОПЛАТИ: покупатель не подтвердил платёж вовремя"),
 ])
-def test_failed_payment_is_final_and_require_ok_names_the_reason(
+def test_failed_payment_raises_the_reason_with_the_final_payment_attached(
         sim: SimOplati, client: OplatiClient, mode: str, status: OplatiStatus, code: str, text: str) -> None:
     sim.set_mode(mode)
     created = client.create_payment(1230, f"S-{mode}", ITEMS, SHIFT)
-    final = client.wait(created.payment_id, timeout=2.0, poll=0.02)
-    assert final.status is status and final.final and not final.ok
     with pytest.raises(OplatiError) as err:
-        final.require_ok()
+        client.wait(created.payment_id, timeout=2.0, poll=0.02)
     assert err.value.code == code and str(err.value) == text
-    assert err.value.payment == final
+    final = err.value.payment
+    assert final is not None and final.status is status and final.final and not final.ok
+    assert client.status(created.payment_id) == final
 
 
-def test_waiting_past_the_deadline_raises_timeout_with_the_payment_still_in_progress(
+def test_at_the_deadline_an_unanswered_payment_is_cancelled_so_it_cannot_be_paid_later(
         sim: SimOplati, client: OplatiClient) -> None:
     sim.set_mode("pending")
     created = client.create_payment(1230, "S-2", ITEMS, SHIFT)
     with pytest.raises(OplatiError) as err:
         client.wait(created.payment_id, timeout=0.1, poll=0.02)
     assert err.value.code == "OPLATI_TIMEOUT"
+    assert err.value.payment is not None and err.value.payment.status is OplatiStatus.TECHNICAL_CANCELLING
+    sim.resolve(created.payment_id, OplatiStatus.OK)       # the customer taps "pay" too late
+    assert client.status(created.payment_id).status is OplatiStatus.TECHNICAL_CANCELLING
+
+
+def test_without_cancel_on_deadline_the_payment_is_left_in_progress(sim: SimOplati, client: OplatiClient) -> None:
+    sim.set_mode("pending")
+    created = client.create_payment(1230, "S-2a", ITEMS, SHIFT)
+    with pytest.raises(OplatiError) as err:
+        client.wait(created.payment_id, timeout=0.05, poll=0.02, cancel_on_deadline=False)
+    assert err.value.code == "OPLATI_TIMEOUT"
     assert err.value.payment is not None and err.value.payment.status is OplatiStatus.IN_PROGRESS
+
+
+def test_a_confirmation_racing_the_deadline_is_returned_as_paid(sim: SimOplati, client: OplatiClient) -> None:
+    sim.set_mode("pending")
+    created = client.create_payment(1230, "S-2b", ITEMS, SHIFT)
+    confirmed = client.wait(created.payment_id, timeout=0, poll=0.02,
+                            progress=lambda _: sim.resolve(created.payment_id, OplatiStatus.OK))
+    assert confirmed.ok and confirmed.payment_id == created.payment_id
 
 
 def test_cancel_of_an_unconfirmed_payment_makes_it_technically_cancelled(sim: SimOplati, client: OplatiClient) -> None:
@@ -193,9 +212,28 @@ def test_reused_order_number_is_refused(client: OplatiClient) -> None:
     assert err.value.code == "OPLATI_REFUSED"
 
 
-def test_items_that_do_not_add_up_to_the_amount_are_a_caller_error(client: OplatiClient) -> None:
-    with pytest.raises(ValueError, match="items sum to 12.30"):
-        client.create_payment(1231, "S-9", ITEMS, SHIFT)
+def test_items_that_do_not_add_up_to_the_amount_become_one_line_for_the_amount(
+        sim: SimOplati, client: OplatiClient) -> None:
+    created = client.create_payment(500, "S-9", ITEMS, SHIFT)          # 5.00 of a 12.30 receipt by Оплати
+    held = sim.payment(created.payment_id)
+    assert held is not None and held.items == [("Оплата покупки", 500)] and held.amount == 500
+
+
+def test_malformed_items_and_amounts_are_caller_errors(client: OplatiClient) -> None:
+    with pytest.raises(ValueError, match="amount must be kopecks"):
+        client.create_payment(0, "S-9a", ITEMS, SHIFT)
+    with pytest.raises(ValueError, match="item name"):
+        client.create_payment(5, "S-9b", [("", 5)], SHIFT)
+    with pytest.raises(ValueError, match="payment_id"):
+        client.status("12a")
+
+
+def test_reversal_by_the_ref_kept_in_the_receipt_without_items(sim: SimOplati, client: OplatiClient) -> None:
+    paid = _paid(client, "S-9c")
+    reversal = client.reverse(paid.ref, 500, [])
+    assert reversal.payment_id == paid.payment_id and reversal.amount == 500
+    held = sim.payment(reversal.reversal_id)
+    assert held is not None and held.items == [("Возврат покупки", 500)] and held.parent == paid.payment_id
 
 
 def test_shift_report_lists_sales_and_reversals_of_that_shift_only(client: OplatiClient) -> None:
