@@ -15,11 +15,12 @@ MIN_QTY = 1                      # 0.001
 MAX_QTY = 9_999_999              # 9999.999
 MAX_LINES = 1000
 
-_MONEY_EXACT = re.compile(r"^(-?)(\d{1,12})\.(\d{2})$")
-_MONEY_LOOSE = re.compile(r"^(-?)(\d{1,12})(?:\.(\d{1,2}))?$")
-_QTY_EXACT = re.compile(r"^(\d{1,5})\.(\d{3})$")
-_QTY_LOOSE = re.compile(r"^(\d{1,5})(?:\.(\d{1,3}))?$")
-_PERCENT = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?$")
+# re.ASCII: \d must not accept other scripts' digits; \Z, unlike $, refuses a trailing newline
+_MONEY_EXACT = re.compile(r"^(-?)(\d{1,12})\.(\d{2})\Z", re.ASCII)
+_MONEY_LOOSE = re.compile(r"^(-?)(\d{1,12})(?:\.(\d{1,2}))?\Z", re.ASCII)
+_QTY_EXACT = re.compile(r"^(\d{1,5})\.(\d{3})\Z", re.ASCII)
+_QTY_LOOSE = re.compile(r"^(\d{1,5})(?:\.(\d{1,3}))?\Z", re.ASCII)
+_PERCENT = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\Z", re.ASCII)
 
 
 def round_div(numerator: int, denominator: int) -> int:

@@ -1,0 +1,91 @@
+"""fiscal.money: parsing and formatting of kopecks, thousandths and percents; half-up rounding."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fiscal.errors import FiscalError
+from fiscal.money import (MAX_SUM, format_money, format_money_grouped, format_percent, format_qty, line_sum,
+                          parse_money, parse_percent, parse_qty, percent_of, round_div)
+
+SOME = settings(max_examples=200, deadline=None)
+
+
+@SOME
+@given(st.integers(-MAX_SUM, MAX_SUM))
+def test_money_round_trips_through_its_wire_form(k):
+    assert parse_money(format_money(k)) == k
+
+
+@SOME
+@given(st.integers(0, 9_999_999))
+def test_quantity_round_trips_through_its_wire_form(q):
+    assert parse_qty(format_qty(q)) == q
+
+
+@SOME
+@given(st.integers(0, 99_999))
+def test_percent_round_trips(p):
+    assert parse_percent(format_percent(p)) == p
+
+
+@pytest.mark.parametrize("value", [1.2, 1, None, b"1.20", ["1.20"], True])
+def test_money_that_is_not_a_string_is_refused(value):
+    with pytest.raises(FiscalError) as e:
+        parse_money(value, "price")
+    assert e.value.code == "BAD_FIELD" and "price" in e.value.message
+
+
+@pytest.mark.parametrize("value", ["1.2", "1", "1.234", "", " 1.20", "1,20", "1e2", "abc", "+1.20", "1.20 ",
+                                   "٣.٠٠", "1.20\n", "1234567890123.00"])
+def test_money_strings_without_exactly_two_decimals_are_refused(value):
+    with pytest.raises(FiscalError) as e:
+        parse_money(value)
+    assert e.value.code == "BAD_FIELD"
+
+
+def test_loose_money_accepts_what_a_cashier_types():
+    assert parse_money(" 12.5 ", exact=False) == 1250
+    assert parse_money("7", exact=False) == 700
+
+
+@pytest.mark.parametrize("value", ["1", "1.00", "1.0000", "-1.000", 1.0, "1,000", "١.٠٠٠", "1.000\n"])
+def test_quantities_without_exactly_three_decimals_are_refused(value):
+    with pytest.raises(FiscalError) as e:
+        parse_qty(value)
+    assert e.value.code == "BAD_FIELD"
+
+
+@pytest.mark.parametrize("value", ["5.", "-5", "12.345", "1000", 5, "5%", "5\n", "٥"])
+def test_bad_percents_are_refused(value):
+    with pytest.raises(FiscalError) as e:
+        parse_percent(value)
+    assert e.value.code == "BAD_FIELD"
+
+
+def test_formats_read_as_on_a_receipt():
+    assert format_money(1230) == "12.30"
+    assert format_money(-5) == "-0.05"
+    assert format_qty(1235) == "1.235"
+    assert format_percent(1250) == "12.5" and format_percent(500) == "5"
+    assert format_money_grouped(1234567) == "12\u00a0345.67"
+
+
+def test_round_div_is_half_up_and_symmetric():
+    assert [round_div(n, 10) for n in (14, 15, 16, -14, -15, -16)] == [1, 2, 2, -1, -2, -2]
+    with pytest.raises(ValueError):
+        round_div(1, 0)
+
+
+@SOME
+@given(st.integers(-10**15, 10**15), st.integers(1, 10**6))
+def test_round_div_is_within_half_of_the_exact_quotient(n, d):
+    q = round_div(n, d)
+    assert abs(q * d - n) * 2 <= d
+
+
+def test_line_sum_and_percent_round_half_up():
+    assert line_sum(399, 1235) == 493          # 4.92765
+    assert percent_of(2391, 500) == 120        # 1.1955
+    assert percent_of(10, 500) == 1            # 0.5 kopeck

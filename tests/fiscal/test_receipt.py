@@ -1,0 +1,243 @@
+"""fiscal.receipt: the arithmetic of contracts.md §2, by hand and by property."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fiscal.errors import FiscalError
+from fiscal.money import MAX_SUM
+from fiscal.receipt import Adjustment, ItemInput, Payment, PaymentType, calculate, settle, spread
+from fiscal.vat import DEFAULT_RATES, VatTable
+
+RATES = [r.key for r in DEFAULT_RATES]
+SOME = settings(max_examples=150, deadline=None)
+
+
+def item(price: int = 100, qty: int = 1000, vat: str = "20", **kw) -> ItemInput:
+    return ItemInput(kw.pop("name", "Товар"), price, qty, vat, **kw)
+
+
+def code_of(fn) -> str:
+    with pytest.raises(FiscalError) as e:
+        fn()
+    return e.value.code
+
+
+adjustments = st.one_of(st.none(), st.builds(lambda p: Adjustment(percent=p), st.integers(0, 3000)),
+                        st.builds(lambda a: Adjustment(amount=a), st.integers(0, 200)))
+items = st.builds(item, price=st.integers(1, 1_000_000), qty=st.integers(1, 20_000), vat=st.sampled_from(RATES),
+                  discount=adjustments, markup=adjustments)
+
+
+def calc_or_none(its, disc, mark, pays=None):
+    try:
+        return calculate(its, disc, mark, pays)
+    except FiscalError as e:
+        assert e.code in {"DISCOUNT_TOO_LARGE", "SUM_RANGE"}, e
+        return None
+
+
+# --- worked examples --------------------------------------------------------------------
+
+def test_contract_example_gives_the_documented_first_line_and_totals():
+    c = calculate([item(249, 2000, "10", discount=Adjustment(percent=1000)),
+                   item(399, 1235, "10", discount=Adjustment(amount=50)),
+                   item(1500, 1000, "none", section=2)],
+                  Adjustment(percent=500), None,
+                  [Payment(PaymentType.CARD, 1000), Payment(PaymentType.CASH, 2000)])
+    first = c.lines[0]
+    assert (first.raw, first.discount, first.line, first.receipt_discount, first.total, first.vat) == \
+        (498, 50, 448, 23, 425, 39)
+    # by hand: 3.99 × 1.235 = 4.92765 → 4.93; receipt 5 % of 23.91 = 1.1955 → 1.20 spread 23/22/75
+    assert [ln.raw for ln in c.lines] == [498, 493, 1500]
+    assert [ln.receipt_discount for ln in c.lines] == [23, 22, 75]
+    assert [ln.total for ln in c.lines] == [425, 421, 1425]
+    assert (c.total_cost, c.discount_total, c.total_due) == (2491, 220, 2271)
+    assert c.vat == (("10", 77), ("none", 0))
+    assert c.change == 729
+
+
+def test_half_kopeck_rounds_up():
+    # 0.05 × 0.100 = 0.005 BYN = half a kopeck → rounds up to 0.01
+    assert calculate([item(5, 100)]).total_due == 1
+
+
+def test_markup_raises_the_line_and_makes_discount_total_negative():
+    c = calculate([item(1000, 1000, markup=Adjustment(percent=1000))])
+    assert (c.lines[0].markup, c.total_due, c.discount_total) == (100, 1100, -100)
+
+
+def test_receipt_markup_is_spread_like_a_discount():
+    c = calculate([item(100), item(200)], None, Adjustment(amount=10))
+    assert [ln.receipt_markup for ln in c.lines] == [3, 7]
+    assert c.total_due == 310
+
+
+def test_spread_ties_go_to_the_earlier_line():
+    assert spread(1, [100, 100, 100]) == [1, 0, 0]
+    assert spread(2, [100, 100, 100]) == [1, 1, 0]
+
+
+def test_vat_20_is_one_sixth_of_the_total():
+    assert calculate([item(1200)]).vat == (("20", 200),)
+
+
+def test_card_and_cash_exactly_covering_gives_no_change():
+    c = calculate([item(1000)], payments=[Payment(PaymentType.CARD, 400), Payment(PaymentType.CASH, 600)])
+    assert c.change == 0 and dict(c.payments) == {PaymentType.CARD: 400, PaymentType.CASH: 600}
+
+
+# --- error codes ------------------------------------------------------------------------
+
+def test_empty_receipt_is_refused():
+    assert code_of(lambda: calculate([])) == "EMPTY_RECEIPT"
+
+
+def test_more_than_1000_lines_is_refused():
+    assert code_of(lambda: calculate([item()] * 1001)) == "TOO_MANY_ITEMS"
+
+
+@pytest.mark.parametrize("qty", [0, -1, 10_000_000])
+def test_quantity_out_of_range_is_refused(qty):
+    assert code_of(lambda: calculate([item(qty=qty)])) == "QTY_RANGE"
+
+
+@pytest.mark.parametrize("price", [0, -5, MAX_SUM + 1])
+def test_price_out_of_range_is_refused(price):
+    assert code_of(lambda: calculate([item(price=price)])) == "PRICE_RANGE"
+
+
+def test_line_sum_over_the_maximum_is_refused():
+    assert code_of(lambda: calculate([item(price=MAX_SUM, qty=2000)])) == "SUM_RANGE"
+
+
+def test_total_over_the_maximum_is_refused():
+    assert code_of(lambda: calculate([item(price=MAX_SUM), item(price=MAX_SUM)])) == "SUM_RANGE"
+
+
+def test_a_line_rounding_to_zero_is_refused():
+    assert code_of(lambda: calculate([item(price=1, qty=1)])) == "SUM_RANGE"
+
+
+@pytest.mark.parametrize("disc", [Adjustment(percent=10000), Adjustment(amount=100), Adjustment(amount=500)])
+def test_a_line_discount_to_zero_or_below_is_refused(disc):
+    assert code_of(lambda: calculate([item(100, discount=disc)])) == "DISCOUNT_TOO_LARGE"
+
+
+def test_a_receipt_discount_to_zero_is_refused():
+    assert code_of(lambda: calculate([item(100)], Adjustment(amount=100))) == "DISCOUNT_TOO_LARGE"
+
+
+@pytest.mark.parametrize("vat", ["18", "", "20%", None, 20])
+def test_unknown_vat_rate_is_refused(vat):
+    assert code_of(lambda: calculate([item(vat=vat)])) == "BAD_VAT"
+
+
+def test_configured_table_refuses_a_default_rate_it_lacks():
+    table = VatTable.from_config(["20", "none"])
+    assert code_of(lambda: calculate([item(vat="10")], vat_table=table)) == "BAD_VAT"
+
+
+def test_unknown_payment_type_is_refused():
+    assert code_of(lambda: settle(100, [Payment("bitcoin", 100)])) == "BAD_PAYMENT_TYPE"  # type: ignore[arg-type]
+
+
+def test_payments_short_of_the_total_are_refused():
+    assert code_of(lambda: settle(1000, [Payment(PaymentType.CASH, 999)])) == "NOT_ENOUGH_MONEY"
+
+
+def test_card_over_the_total_is_refused():
+    assert code_of(lambda: settle(1000, [Payment(PaymentType.CARD, 1001)])) == "CASHLESS_OVERFLOW"
+
+
+def test_cash_on_top_of_a_full_card_payment_is_refused():
+    pays = [Payment(PaymentType.CARD, 1000), Payment(PaymentType.CASH, 1)]
+    assert code_of(lambda: settle(1000, pays)) == "CASH_OVERFLOW"
+
+
+def test_a_zero_payment_is_refused():
+    assert code_of(lambda: settle(1000, [Payment(PaymentType.CASH, 0), Payment(PaymentType.CASH, 1000)])) == "SUM_RANGE"
+
+
+# --- properties -------------------------------------------------------------------------
+
+@SOME
+@given(st.lists(items, min_size=1, max_size=8), adjustments, adjustments)
+def test_line_totals_sum_to_total_due_and_cost_minus_discount(its, disc, mark):
+    c = calc_or_none(its, disc, mark)
+    if c is None:
+        return
+    assert sum(ln.total for ln in c.lines) == c.total_due
+    assert c.total_cost - c.discount_total == c.total_due
+    assert c.total_cost == sum(ln.raw for ln in c.lines)
+    assert all(ln.total >= 0 for ln in c.lines)
+
+
+@SOME
+@given(st.lists(items, min_size=1, max_size=8), adjustments)
+def test_a_spread_share_never_exceeds_its_line(its, disc):
+    c = calc_or_none(its, disc, None)
+    if c is None:
+        return
+    assert all(0 <= ln.receipt_discount <= ln.line for ln in c.lines)
+    assert sum(ln.receipt_discount for ln in c.lines) == c.subtotal - c.total_due
+
+
+@SOME
+@given(st.integers(0, 10**12), st.lists(st.integers(0, 10**9), min_size=1, max_size=20))
+def test_spread_hands_out_exactly_the_amount_proportionally(amount, weights):
+    shares = spread(amount, weights)
+    if sum(weights) == 0:
+        assert shares == [0] * len(weights)
+        return
+    assert sum(shares) == amount
+    total = sum(weights)
+    assert all(abs(s * total - amount * w) < total for s, w in zip(shares, weights))
+
+
+@SOME
+@given(st.lists(items, min_size=1, max_size=8))
+def test_vat_never_exceeds_its_total_and_sums_by_rate(its):
+    c = calc_or_none(its, None, None)
+    if c is None:
+        return
+    for ln in c.lines:
+        assert 0 <= ln.vat <= ln.total
+        if ln.vat_rate in ("0", "none"):
+            assert ln.vat == 0
+    for rate, vat in c.vat:
+        assert vat == sum(ln.vat for ln in c.lines if ln.vat_rate == rate)
+        assert vat <= sum(ln.total for ln in c.lines if ln.vat_rate == rate)
+
+
+@SOME
+@given(st.integers(1, 10**8), st.integers(0, 10**8), st.integers(0, 10**8))
+def test_change_is_paid_minus_due_when_accepted(due, cash, card):
+    pays = [Payment(t, a) for t, a in ((PaymentType.CASH, cash), (PaymentType.CARD, card)) if a]
+    try:
+        by_type, change = settle(due, pays)
+    except FiscalError as e:
+        expected = ("NOT_ENOUGH_MONEY" if cash + card < due else "CASHLESS_OVERFLOW" if card > due
+                    else "CASH_OVERFLOW")
+        assert e.code == expected
+        return
+    assert change == cash + card - due >= 0
+    assert card <= due and not (card == due and cash)
+    assert sum(a for _, a in by_type) == cash + card
+
+
+@SOME
+@given(st.integers(-10**13, 10**14), st.integers(-10, 10**8))
+def test_out_of_range_price_or_qty_yields_its_code(price, qty):
+    try:
+        calculate([item(price=price, qty=qty)])
+    except FiscalError as e:
+        if not 1 <= price <= MAX_SUM:
+            assert e.code == "PRICE_RANGE"
+        elif not 1 <= qty <= 9_999_999:
+            assert e.code == "QTY_RANGE"
+        else:
+            assert e.code == "SUM_RANGE"
+        return
+    assert 1 <= price <= MAX_SUM and 1 <= qty <= 9_999_999
