@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from fiscal.money import format_money
-from hal.oplati import OplatiError, OplatiOperation, OplatiStatus, WireMoney, dumps_wire, loads_wire, money_from_wire
+from hal.protocols.oplati import (OplatiError, OplatiOperation, OplatiStatus, WireMoney, dumps_wire, loads_wire,
+                                  money_from_wire)
 
 MODES = {
     "confirm": OplatiStatus.OK,
