@@ -47,6 +47,7 @@ class SkoEmulator:
         self._offline = False
         self._fail_next: int | None = None
         self._drop_next = False
+        self._drop_then_offline = False
         self._delay = 0.0
         self._listener: socket.socket | None = None
         self.state: SkoState | None = None
@@ -121,9 +122,11 @@ class SkoEmulator:
         """The next request is refused with this SKO code, without being executed."""
         self._fail_next = sko_code
 
-    def drop_next_answer(self) -> None:
-        """The next request is executed and committed, then the link drops before the answer is sent."""
+    def drop_next_answer(self, then_offline: bool = False) -> None:
+        """The next request is executed and committed, then the link drops before the answer is sent;
+        with `then_offline` the emulator also goes offline at that moment (as if killed mid-answer)."""
         self._drop_next = True
+        self._drop_then_offline = then_offline
 
     def set_delay(self, seconds: float) -> None:
         self._delay = max(0.0, seconds)
@@ -233,6 +236,8 @@ class SkoEmulator:
             answer = _error(msg, 24, f"emulator failure: {type(e).__name__}: {e}")
         if self._drop_next:
             self._drop_next = False
+            if self._drop_then_offline:
+                self.set_offline(True)
             return None
         if self._delay:
             self._stopping.wait(self._delay)
