@@ -194,7 +194,7 @@ def _raster_surface(it: RasterBlock):  # type: ignore[no-untyped-def]
     import pygame
     expand = [bytes(0 if b & (0x80 >> k) else 1 for k in range(8)) for b in range(256)]
     pixels = b"".join(expand[b] for b in it.data)
-    surf = pygame.image.frombuffer(pixels, (it.width_bytes * 8, it.height), "P").copy()
+    surf = pygame.image.frombytes(pixels, (it.width_bytes * 8, it.height), "P")
     surf.set_palette([(0, 0, 0), (255, 255, 255)] + [(255, 255, 255)] * 254)
     return surf
 

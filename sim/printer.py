@@ -58,6 +58,7 @@ class VirtualPrinter(PtyDevice):
         self.drawer_open = False
         self.paper_near_end = False
         self.unknown_commands: list[bytes] = []
+        self.render_errors: list[str] = []
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._documents: list[PrintedPage] = []
@@ -312,7 +313,11 @@ class VirtualPrinter(PtyDevice):
         if self.out_dir is not None:
             (self.out_dir / f"{number:04d}.txt").write_text(text, encoding="utf-8")
             png = self.out_dir / f"{number:04d}.png"
-            self.renderer.render(items, png)
+            try:
+                self.renderer.render(items, png)
+            except Exception as e:  # noqa: BLE001 - a drawing bug must not kill the printer thread
+                self.render_errors.append(f"{png.name}: {type(e).__name__}: {e}")
+                png = None
         qrs = [i.data for i in items if isinstance(i, QrBlock)]
         codes = tuple(i.label for i in items if isinstance(i, BarcodeBlock))
         page = PrintedPage(text, png, qrs[0] if qrs else None, cut, codes)

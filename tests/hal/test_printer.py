@@ -1,0 +1,218 @@
+"""EscPosPrinter against the VirtualPrinter over a real pty and TCP: printing, faults, silence and garbage."""
+import threading
+import time
+
+import pygame
+import pytest
+
+from fiscal.layout import Align, PrintedDocument, PrintLine
+from hal.errors import PrinterError
+from hal.printer import EscPosPrinter, open_printer
+from hal.printer_profiles import get_profile
+from hal.transport import SerialTransport
+from sim.printer import VirtualPrinter
+from sim.ptyport import PtyPort
+
+LINES = (
+    PrintLine("ООО «Ромашка»", bold=True, align=Align.CENTER),
+    PrintLine("КАССОВЫЙ ЧЕК № 17", double=True, align=Align.CENTER),
+    PrintLine("Хлеб «Белорусский»".ljust(40) + "2,35".rjust(8)),
+    PrintLine("Ўсё і ўсё".ljust(40) + "1,00".rjust(8)),
+    PrintLine("ИТОГО".ljust(16) + "3,35".rjust(8), bold=True, double=True),
+    PrintLine("Спасибо за покупку!", align=Align.CENTER),
+)
+DOC = PrintedDocument("Продажа", 48, LINES, qr="https://check.example.by/?n=17", barcode="4006381333931")
+
+
+@pytest.fixture
+def vp(tmp_path):
+    printer = VirtualPrinter(tmp_path / "paper").start()
+    yield printer
+    printer.stop()
+
+
+@pytest.fixture
+def driver(vp):
+    d = open_printer(vp.address, "tm-t20iii")
+    yield d
+    d.close()
+
+
+def test_a_document_prints_with_its_lines_qr_barcode_and_a_576_dot_png(vp, driver):
+    driver.print_document(DOC)
+    [page] = vp.documents
+    assert page.cut and page.qr == DOC.qr and page.barcodes == ("4006381333931",)
+    for line in ("ООО «Ромашка»", "КАССОВЫЙ ЧЕК № 17", "Ўсё і ўсё", "Спасибо за покупку!"):
+        assert line in page.text
+    assert page.png is not None and page.png.exists()
+    assert pygame.image.load(str(page.png)).get_width() == 576
+    assert (page.png.parent / "0001.txt").read_text(encoding="utf-8") == page.text
+
+
+def test_the_job_starts_with_init_fs_dot_and_the_profile_code_page(driver):
+    job = driver.document_bytes(PrintedDocument("t", 48, (PrintLine("Ўі"),)))
+    assert job == b"\x1b@\x1c.\x1bt\x2e" + bytes((0xA1, 0xB3)) + b"\n\x1bd\x04\x1dV\x01"
+
+
+def test_styled_lines_switch_only_what_changes(driver):
+    job = driver.document_bytes(PrintedDocument("t", 48, (
+        PrintLine("A", bold=True, align=Align.CENTER), PrintLine("B", bold=True, double=True, align=Align.CENTER),
+        PrintLine("C"))))
+    assert job == (b"\x1b@\x1c.\x1bt\x2e" + b"\x1ba\x01\x1bE\x01A\n" + b"\x1d!\x11B\n"
+                   + b"\x1ba\x00\x1bE\x00\x1d!\x00C\n" + b"\x1bd\x04\x1dV\x01")
+
+
+def test_a_cp866_printer_gets_latin_i_for_belarusian_i(vp):
+    d = open_printer(vp.address, "xp-80t")
+    try:
+        d.print_document(PrintedDocument("t", 48, (PrintLine("Іванаў і сын"),)))
+    finally:
+        d.close()
+    assert "Iванаў i сын" in vp.last_text()
+
+
+@pytest.mark.parametrize("fault,code,words", [
+    ("paper_out", "PRINTER_PAPER_OUT", "нет бумаги"),
+    ("cover_open", "PRINTER_COVER_OPEN", "открыта крышка"),
+    ("cutter_jam", "PRINTER_CUTTER_JAM", "отрезчик"),
+    ("offline", "PRINTER_OFFLINE", "не в сети"),
+])
+def test_a_fault_before_printing_raises_its_error_and_prints_nothing(vp, driver, fault, code, words):
+    vp.set_fault(fault)
+    with pytest.raises(PrinterError) as e:
+        driver.print_document(DOC)
+    assert e.value.code == code and words in e.value.message and "Повторить" in e.value.message
+    assert vp.documents == []
+
+
+def test_check_ready_passes_on_a_healthy_printer_and_reports_near_end(vp, driver):
+    vp.paper_near_end = True
+    driver.check_ready()
+    assert driver.status().paper_near_end and driver.status().online
+
+
+def test_paper_running_out_mid_print_leaves_a_partial_uncut_page_and_raises_after(vp, driver):
+    vp.set_fault("paper_out_mid_print", after_lines=3)
+    with pytest.raises(PrinterError) as e:
+        driver.print_document(DOC)
+    assert e.value.code == "PRINTER_PAPER_OUT"
+    [page] = vp.documents
+    assert not page.cut and "ООО «Ромашка»" in page.text and "Спасибо" not in page.text
+    assert vp.fault == "paper_out"
+
+
+def test_after_a_new_roll_the_next_document_prints(vp, driver):
+    vp.set_fault("paper_out")
+    with pytest.raises(PrinterError):
+        driver.print_document(DOC)
+    vp.set_fault("ok")
+    driver.print_document(DOC)
+    assert len(vp.documents) == 1 and vp.documents[0].cut
+
+
+def test_printing_over_tcp_works_like_a_network_printer_on_9100(vp):
+    vp.serve_tcp()
+    d = open_printer(vp.tcp_url, "rp326")
+    try:
+        d.print_document(DOC)
+        assert "Хлеб «Белорусский»" in vp.last_text()
+        vp.set_fault("cover_open")
+        with pytest.raises(PrinterError) as e:
+            d.check_ready()
+        assert e.value.code == "PRINTER_COVER_OPEN"
+    finally:
+        d.close()
+
+
+def test_drawer_kick_reaches_the_printer(vp, driver):
+    driver.kick_drawer()
+    assert driver.status().drawer_open
+    assert vp.drawer_kicks == 1
+
+
+def test_a_printer_without_native_qr_gets_the_qr_as_a_raster_image(vp):
+    d = EscPosPrinter(SerialTransport(vp.address), get_profile("tm-t20iii", qr_native=False))
+    try:
+        d.print_document(PrintedDocument("t", 48, (PrintLine("QR ниже"),), qr="https://check.example.by/?n=1"))
+    finally:
+        d.close()
+    assert "[image " in vp.last_text() and vp.documents[0].qr is None
+
+
+def test_a_58mm_printer_without_cutter_prints_and_the_page_is_torn_off(tmp_path):
+    vp = VirtualPrinter(tmp_path, columns=32, dots=384).start()
+    d = open_printer(vp.address, "generic-58")
+    try:
+        d.print_document(PrintedDocument("t", 32, (PrintLine("Итог".ljust(24) + "3,35".rjust(8)),)))
+        page = vp.tear()
+    finally:
+        d.close()
+        vp.stop()
+    assert page is not None and not page.cut and "Итог" in page.text
+    assert pygame.image.load(str(page.png)).get_width() == 384
+
+
+def test_a_printer_that_never_answers_is_offline_within_the_timeout():
+    port = PtyPort()                      # nobody reads or answers on the master side
+    d = EscPosPrinter(SerialTransport(port.path), get_profile("tm-t20iii"), status_timeout=0.3)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(PrinterError) as e:
+            d.print_document(DOC)
+        assert time.monotonic() - t0 < 1.5
+    finally:
+        d.close()
+        port.close()
+    assert e.value.code == "PRINTER_OFFLINE" and e.value.message.startswith("printer: no answer on ")
+
+
+def test_a_printer_answering_too_late_is_offline_not_a_hang():
+    port = PtyPort()
+
+    def late_answer() -> None:
+        if port.read(3, 2.0):
+            time.sleep(0.5)
+            port.write(b"\x12")
+    t = threading.Thread(target=late_answer)
+    t.start()
+    d = EscPosPrinter(SerialTransport(port.path), get_profile("tm-t20iii"), status_timeout=0.2)
+    try:
+        with pytest.raises(PrinterError) as e:
+            d.status()
+    finally:
+        t.join()
+        d.close()
+        port.close()
+    assert e.value.code == "PRINTER_OFFLINE"
+
+
+def test_the_simulated_no_answer_fault_is_offline(vp):
+    d = EscPosPrinter(SerialTransport(vp.address), get_profile("tm-t20iii"), status_timeout=0.2)
+    vp.set_fault("no_answer")
+    try:
+        with pytest.raises(PrinterError) as e:
+            d.check_ready()
+    finally:
+        d.close()
+    assert e.value.code == "PRINTER_OFFLINE"
+
+
+def test_garbage_status_bytes_give_a_clear_error(vp, driver):
+    vp.set_fault("garbage")
+    with pytest.raises(PrinterError) as e:
+        driver.print_document(DOC)
+    assert e.value.code == "PRINTER_BAD_STATUS" and "0xFF" in e.value.message and "baud" in e.value.message
+    assert vp.documents == []
+
+
+def test_a_bad_barcode_is_refused_before_anything_is_sent(vp, driver):
+    with pytest.raises(PrinterError) as e:
+        driver.print_document(PrintedDocument("t", 48, (PrintLine("x"),), barcode="Чек"))
+    assert e.value.code == "PRINTER_BAD_DATA"
+    assert vp.documents == [] and vp.tear() is None
+
+
+def test_opening_a_printer_on_a_missing_port_is_a_printer_error():
+    with pytest.raises(PrinterError) as e:
+        open_printer("/dev/nonexistent-printer", "tm-t20iii")
+    assert e.value.code == "PRINTER_OFFLINE" and "/dev/nonexistent-printer" in e.value.message
