@@ -1,0 +1,83 @@
+"""fiscal.documents: every document type survives to_dict/from_dict; malformed dicts are BAD_FIELD."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from fiscal_samples import (annulment_of, cash_in, cash_out, refund, reg, sale, sample_sale, shift_close,
+                            shift_open)
+
+from fiscal.documents import (DocType, RefundKind, canonical, chain_hash, document_digest, from_dict,
+                              priced_fields, registration_payload, to_dict)
+from fiscal.errors import FiscalError
+from fiscal.receipt import ItemInput, calculate
+
+EVERY_TYPE = [shift_open(), sample_sale(), sale(), refund(), refund(kind=RefundKind.FUNDS),
+              annulment_of(sample_sale(), 1042), cash_in(10_000), cash_out(5_000),
+              shift_close({"shift": 5, "sales": {"count": 1, "sum": "1.50"}})]
+
+
+@pytest.mark.parametrize("doc", EVERY_TYPE, ids=lambda d: d.type.value)
+def test_every_document_type_round_trips_through_json(doc):
+    d = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
+    assert from_dict(d) == doc
+    assert d["type"] == doc.type.value
+
+
+def test_every_document_type_is_covered():
+    assert {d.type for d in EVERY_TYPE} == set(DocType)
+
+
+def test_money_and_quantities_are_strings_in_the_dict():
+    d = to_dict(sample_sale())
+    assert d["total_due"] == "38.00" and d["change"] == "2.00"
+    assert d["lines"][1]["qty"] == "1.235" and d["lines"][1]["price"] == "3.99"
+    assert d["payments"][0] == {"type": "card", "amount": "20.00", "ref": "512345678901", "terminal": "T-01"}
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d.pop("type"),
+    lambda d: d.update(type="receipt"),
+    lambda d: d.update(total_due=38.0),
+    lambda d: d.update(total_due="38"),
+    lambda d: d["lines"][0].update(qty="2"),
+    lambda d: d["payments"][0].update(type="crypto"),
+    lambda d: d.update(lines="none"),
+    lambda d: d["lines"][0].pop("vat"),
+    lambda d: d.pop("cashier"),
+])
+def test_a_malformed_document_dict_is_bad_field(mutate):
+    d = to_dict(sample_sale())
+    mutate(d)
+    with pytest.raises(FiscalError) as e:
+        from_dict(d)
+    assert e.value.code == "BAD_FIELD"
+
+
+def test_canonical_form_is_stable_and_digest_changes_with_content():
+    a, b = sale(op="x"), sale(op="y")
+    assert canonical(a) == canonical(sale(op="x"))
+    assert document_digest(a) != document_digest(b)
+    assert b" " not in canonical(a).replace("Іваноў Ў.І.".encode(), b"")
+
+
+def test_chain_hash_depends_on_previous_hash_and_registration():
+    doc = sale()
+    h1 = chain_hash("0" * 64, doc, reg(1))
+    assert h1 != chain_hash("1" * 64, doc, reg(1)) != chain_hash("0" * 64, doc, reg(2))
+    assert len(h1) == 64
+
+
+def test_registration_payload_covers_the_previous_signature():
+    assert registration_payload("d", 1, "u", "t", "p1") != registration_payload("d", 1, "u", "t", "p2")
+
+
+def test_a_sale_needs_payments():
+    with pytest.raises(FiscalError) as e:
+        priced_fields(calculate([ItemInput("Хлеб", 150, 1000, "10")]))
+    assert e.value.code == "NOT_ENOUGH_MONEY"
+
+
+def test_cash_net_is_cash_paid_minus_change():
+    s = sample_sale()
+    assert s.cash_net == 2000 - 200

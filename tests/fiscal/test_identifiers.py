@@ -1,0 +1,171 @@
+"""fiscal.identifiers: УНП, EAN-8 / EAN-13 / UPC-A, weight barcodes, classification."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fiscal.errors import FiscalError
+from fiscal.identifiers import (BarcodeKind, WeightBarcodeLayout, WeightValue, barcode_valid, classify,
+                                ean_check_digit, parse_weight_barcode, unp_check, unp_valid)
+
+SOME = settings(max_examples=150, deadline=None)
+
+
+def with_check(digits: str) -> str:
+    return digits + str(ean_check_digit(digits))
+
+
+# --- УНП --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("unp", ["200988541", "MA1953684", "МА1953684", "ма1953684", "УНП 200988541",
+                                 "UNP: MA1953684", "200 988 541"])
+def test_valid_unp_is_accepted_in_its_usual_spellings(unp):
+    assert unp_valid(unp)
+
+
+def test_unp_check_returns_the_normalized_latin_form():
+    assert unp_check("УНП МА1953684") == "MA1953684"
+
+
+@pytest.mark.parametrize("unp, why", [
+    ("200988542", "check digit"),
+    ("20098854", "8 characters"),
+    ("2009885411", "10 characters"),
+    ("20098854X", "digits"),
+    ("800988541", "region"),          # 8 is not a region code
+    ("MZ1953684", "letters"),         # Z is not an allowed letter
+    ("M11953684", "both"),            # a letter and a digit mixed
+    ("", "0 characters"),
+])
+def test_invalid_unp_is_refused_saying_why(unp, why):
+    assert not unp_valid(unp)
+    with pytest.raises(FiscalError) as e:
+        unp_check(unp)
+    assert e.value.code == "BAD_UNP" and why in e.value.message and repr(unp) in e.value.message
+
+
+def test_unp_whose_checksum_is_ten_is_invalid_for_every_last_digit():
+    # 10000001x: 29·1 + 3·1 = 32 ≡ 10 (mod 11)
+    assert not any(unp_valid(f"10000001{d}") for d in range(10))
+
+
+def test_non_string_unp_is_invalid():
+    assert not unp_valid(200988541)
+
+
+@SOME
+@given(st.text(max_size=12))
+def test_unp_validation_never_crashes_on_any_text(s):
+    assert unp_valid(s) in (True, False)
+
+
+# --- EAN / UPC --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["4006381333931", "96385074", "036000291452", "4810000000018"])
+def test_known_good_barcodes_are_valid(code):
+    assert barcode_valid(code)
+
+
+@pytest.mark.parametrize("code", ["4006381333932", "96385075", "036000291453", "400638133393", "abc", "",
+                                  "４００６３８１３３３９３１", 4006381333931])
+def test_bad_barcodes_are_invalid(code):
+    assert not barcode_valid(code)
+
+
+def test_check_digit_needs_7_11_or_12_digits():
+    assert ean_check_digit("400638133393") == 1
+    with pytest.raises(FiscalError) as e:
+        ean_check_digit("12345")
+    assert e.value.code == "BAD_BARCODE"
+
+
+@SOME
+@given(st.sampled_from([7, 11, 12]).flatmap(lambda n: st.text("0123456789", min_size=n, max_size=n)),
+       st.integers(1, 9))
+def test_any_single_digit_error_in_the_last_place_is_caught(digits, delta):
+    good = with_check(digits)
+    assert barcode_valid(good)
+    bad = good[:-1] + str((int(good[-1]) + delta) % 10)
+    assert not barcode_valid(bad)
+
+
+# --- weight barcodes ---------------------------------------------------------------------
+
+def test_default_layout_reads_item_code_and_grams():
+    w = parse_weight_barcode(with_check("221234501235"))
+    assert (w.prefix, w.item_code, w.value, w.kind, w.qty) == ("22", "12345", 1235, WeightValue.GRAMS, 1235)
+
+
+def test_price_and_pieces_layouts():
+    code = with_check("290000700150")
+    assert parse_weight_barcode(code, WeightBarcodeLayout(value=WeightValue.KOPECKS)).qty is None
+    assert parse_weight_barcode(code, WeightBarcodeLayout(value=WeightValue.PIECES)).qty == 150_000
+
+
+def test_a_custom_layout_with_a_six_digit_code():
+    layout = WeightBarcodeLayout(prefixes=("27",), code_length=6, value_length=4)
+    w = parse_weight_barcode(with_check("271234560500"), layout)
+    assert (w.item_code, w.value) == ("123456", 500)
+    assert parse_weight_barcode(with_check("221234560500"), layout) is None
+
+
+def test_whole_number_prefixes_from_configuration_are_accepted():
+    assert WeightBarcodeLayout(prefixes=(20, 21)).prefixes == ("20", "21")
+
+
+@pytest.mark.parametrize("kw", [dict(prefixes=()), dict(prefixes=("2", "20")), dict(code_length=6),
+                                dict(prefixes=("2a",)), dict(value_length=0, code_length=10)])
+def test_an_inconsistent_layout_is_refused(kw):
+    with pytest.raises(ValueError):
+        WeightBarcodeLayout(**kw)
+
+
+def test_ordinary_barcodes_are_not_weight_barcodes():
+    assert parse_weight_barcode("4006381333931") is None
+    assert parse_weight_barcode("96385074") is None
+
+
+def test_weight_barcode_with_a_wrong_check_digit_names_the_code():
+    good = with_check("221234501235")
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    with pytest.raises(FiscalError) as e:
+        parse_weight_barcode(bad)
+    assert e.value.code == "BAD_BARCODE" and bad in e.value.message and "check digit" in e.value.message
+
+
+def test_weight_barcode_with_zero_weight_is_refused():
+    with pytest.raises(FiscalError) as e:
+        parse_weight_barcode(with_check("221234500000"))
+    assert "zero" in e.value.message
+
+
+# --- classify ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, kind", [
+    ("4006381333931", BarcodeKind.EAN13), ("96385074", BarcodeKind.EAN8), ("036000291452", BarcodeKind.UPCA),
+    ("12345", BarcodeKind.OTHER), ("ABC-17", BarcodeKind.OTHER), ("0104810000000012215abc", BarcodeKind.OTHER),
+])
+def test_codes_are_classified(code, kind):
+    assert classify(code).kind is kind
+
+
+def test_weight_codes_classify_with_their_reading():
+    kind, weight = classify(with_check("201234501000"))
+    assert kind is BarcodeKind.WEIGHT and weight.value == 1000
+
+
+@pytest.mark.parametrize("code", ["4006381333932", "96385075", ""])
+def test_a_misread_gtin_or_empty_code_is_bad_barcode(code):
+    with pytest.raises(FiscalError) as e:
+        classify(code)
+    assert e.value.code == "BAD_BARCODE"
+
+
+@SOME
+@given(st.text(max_size=20))
+def test_classify_returns_a_kind_or_bad_barcode_for_any_text(s):
+    try:
+        assert classify(s).kind in set(BarcodeKind)
+    except FiscalError as e:
+        assert e.code == "BAD_BARCODE"
