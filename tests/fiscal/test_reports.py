@@ -1,0 +1,124 @@
+"""fiscal.reports: the X/Z counters of hand-made shifts, and their JSON form."""
+from __future__ import annotations
+
+import pytest
+from fiscal_samples import annulment_of, cash_in, cash_out, refund, reg, sale, shift_close, shift_open
+
+from fiscal.errors import FiscalError
+from fiscal.receipt import ItemInput, Payment, PaymentType
+from fiscal.reports import CountSum, VatTotal, aggregate, counters_from_dict, counters_to_dict
+
+CASH, CARD = PaymentType.CASH, PaymentType.CARD
+BREAD = [ItemInput("Хлеб", 150, 1000, "10")]
+COFFEE = [ItemInput("Кофе", 1200, 1000, "20"), ItemInput("Доставка", 500, 1000, "none")]
+
+
+def day() -> list[tuple]:
+    """Open; cash in 50; sale 1.50 cash 2.00 (change 0.50); sale 17.00 card 10 + cash 10 (change 3);
+    refund 1.50 cash; sale 1.50 cash, annulled; cash out 20; close."""
+    s1 = sale("s1", items=BREAD, payments=[Payment(CASH, 200)])
+    s2 = sale("s2", items=COFFEE, payments=[Payment(CARD, 1000), Payment(CASH, 1000)])
+    r1 = refund("r1", items=BREAD, payments=[Payment(CASH, 150)])
+    s3 = sale("s3", items=BREAD, payments=[Payment(CASH, 150)])
+    docs = [shift_open(), cash_in(5000), s1, s2, r1, s3, annulment_of(s3, 106), cash_out(2000)]
+    return [(d, reg(101 + i, f"2026-01-15T{9 + i:02d}:00:00+03:00")) for i, d in enumerate(docs)]
+
+
+def test_a_hand_made_day_gives_the_hand_counted_figures():
+    c = aggregate(day(), opening_cash=1000)
+    assert c.shift == 5 and c.opened == "2026-01-15T09:00:00+03:00" and c.closed is None
+    assert (c.first_number, c.last_number, c.documents, c.pending) == (101, 108, 8, 0)
+    assert c.sales == CountSum(3, 150 + 1700 + 150)
+    assert c.refunds == CountSum(1, 150)
+    assert c.annulments == CountSum(1, 150)
+    assert c.cash_in == CountSum(1, 5000) and c.cash_out == CountSum(1, 2000)
+    assert dict(c.sales_by_payment)[CASH] == 150 + 700 + 150 and dict(c.sales_by_payment)[CARD] == 1000
+    assert dict(c.refunds_by_payment)[CASH] == 150
+    assert dict(c.annulled_by_payment) == {t: (150 if t is CASH else 0) for t in PaymentType}
+    # 10.00 + 50.00 in + 1.50 + 7.00 − 1.50 + 1.50 − 1.50 (annulled) − 20.00 out
+    assert c.cash_in_drawer == 1000 + 5000 + 150 + 700 - 150 + 150 - 150 - 2000
+    assert c.revenue == 150 + 1700 - 150
+    assert c.opening_cash == 1000
+
+
+def test_vat_by_rate_is_net_of_the_annulled_sale():
+    c = aggregate(day())
+    assert c.sales_vat == (VatTotal("10", 150, 14), VatTotal("20", 1200, 200), VatTotal("none", 500, 0))
+    assert c.refunds_vat == (VatTotal("10", 150, 14),)
+
+
+def test_payment_sums_by_type_add_up_to_the_sales_sum():
+    c = aggregate(day())
+    assert sum(a for _, a in c.sales_by_payment) == c.sales.sum
+
+
+def test_annulling_a_refund_puts_its_cash_back():
+    r = refund("r", items=BREAD, payments=[Payment(CASH, 150)])
+    c = aggregate([(shift_open(), reg(1)), (cash_in(1000), reg(2)), (r, reg(3)), (annulment_of(r, 3), reg(4))])
+    assert c.cash_in_drawer == 1000 and c.revenue == 0
+    assert c.refunds_vat == (VatTotal("10", 0, 0),)
+
+
+def test_the_close_document_sets_the_closing_time():
+    entries = day() + [(shift_close({}), reg(109, "2026-01-15T21:00:00+03:00"))]
+    c = aggregate(entries)
+    assert c.closed == "2026-01-15T21:00:00+03:00" and c.last_number == 109
+
+
+def test_pending_documents_are_counted_apart_and_nowhere_else():
+    c = aggregate([(shift_open(), reg(1)), (sale("p"), None)])
+    assert c.pending == 1 and c.sales == CountSum(0, 0) and c.documents == 1
+
+
+def test_documents_of_two_shifts_are_refused():
+    with pytest.raises(FiscalError) as e:
+        aggregate([(shift_open(5), reg(1)), (sale(shift=6), reg(2))])
+    assert e.value.code == "REPORT_INCONSISTENT"
+
+
+def test_an_annulment_of_an_unknown_document_is_refused():
+    s = sale()
+    with pytest.raises(FiscalError) as e:
+        aggregate([(shift_open(), reg(1)), (annulment_of(s, 77), reg(2))])
+    assert e.value.code == "REPORT_INCONSISTENT" and "77" in e.value.message
+
+
+def test_an_empty_shift_is_refused():
+    with pytest.raises(FiscalError):
+        aggregate([])
+
+
+def test_counters_survive_their_json_form():
+    c = aggregate(day() + [(shift_close({}), reg(109))], opening_cash=1000)
+    d = counters_to_dict(c)
+    assert d["sales"] == {"count": 3, "sum": "20.00"} and d["cash_in_drawer"] == "47.00"
+    assert counters_from_dict(d) == c
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d.pop("sales"), lambda d: d.update(shift="5"), lambda d: d["sales"].update(sum=20),
+    lambda d: d["sales_by_payment"].update(bitcoin="1.00"), lambda d: d.update(revenue="1"),
+    lambda d: d.update(sales_vat=[{"rate": "20"}]), lambda d: d.update(opened=5),
+])
+def test_malformed_counters_are_bad_field(mutate):
+    d = counters_to_dict(aggregate(day()))
+    mutate(d)
+    with pytest.raises(FiscalError) as e:
+        counters_from_dict(d)
+    assert e.value.code == "BAD_FIELD"
+
+
+def test_counters_of_a_non_object_are_bad_field():
+    with pytest.raises(FiscalError):
+        counters_from_dict([])  # type: ignore[arg-type]
+
+
+def test_five_thousand_receipts_aggregate_quickly():
+    import time
+
+    from benchmarks.bench_reports import build_shift
+    entries = build_shift(5000)
+    t0 = time.perf_counter()
+    c = aggregate(entries)
+    assert time.perf_counter() - t0 < 0.3
+    assert c.sales.count == 5000
