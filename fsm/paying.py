@@ -16,6 +16,7 @@ from fsm.open_receipt import OpenReceipt
 from hal.errors import DeviceError
 
 ELECTRONIC = (PaymentType.CARD, PaymentType.OPLATI)
+OPLATI_WAIT_S = 120.0          # how long the customer has to confirm in the ОПЛАТИ app
 
 
 class PaymentOps:
@@ -47,7 +48,6 @@ class PaymentOps:
             except DeviceError as e:
                 raise OperationError(e.code, e.message) from None
             self.journal.set_intent_result(intent.intent_id, "cancelled", intent.result)
-            self.journal.close_intent(intent.intent_id, None)
             n += 1
         return n
 
@@ -160,13 +160,11 @@ class PaymentOps:
         except DeviceError as e:
             res = self.recover_card(term, intent_id)
             if res is None:
-                self.journal.set_intent_result(intent_id, "failed", {"error": e.code})
-                self.journal.close_intent(intent_id, None)
+                self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
                 code = "CARD_TIMEOUT" if e.code in ("CARD_TIMEOUT", "CARD_NO_ANSWER", "NO_ANSWER") else e.code
                 raise OperationError(code, e.message) from None
         if not res.approved:
             self.journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
-            self.journal.close_intent(intent_id, None)
             raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message or res.status))
         result = {"ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
                   "terminal": term.name, "slip": list(res.slip)}
@@ -191,14 +189,13 @@ class PaymentOps:
         try:
             created = client.create_payment(amount, intent_id, [(ln.name, ln.total) for ln in self.receipt.calc().lines],
                                             str(self.shift_number))
-            self.journal.set_intent_result(intent_id, "created", {"payment_id": created.payment_id})
+            self.journal.set_intent_result(intent_id, "started", {"payment_id": created.payment_id})
             if progress:
                 progress({"qr": created.qr})
             self.oplati_qr = created.qr
-            final = client.wait(created.payment_id, timeout=self.params.oplati_timeout_s, progress=progress)
+            final = client.wait(created.payment_id, timeout=self.OPLATI_WAIT_S, progress=progress)
         except DeviceError as e:
-            self.journal.set_intent_result(intent_id, "failed", {"error": e.code})
-            self.journal.close_intent(intent_id, None)
+            self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
             raise OperationError(e.code, e.message) from None
         finally:
             self.oplati_qr = None

@@ -301,3 +301,21 @@ class Register(SellingOps, PaymentOps, DocumentOps):
 
     def close(self) -> None:
         self.journal.close()
+
+    # ----- self-service ----------------------------------------------------------------------
+    def start_self_service(self) -> None:
+        """A cashier hands the register to customers: scan and pay by card or ОПЛАТИ only."""
+        self.require("self_service")
+        if self.shift_state is not ShiftState.OPEN:
+            raise OperationError("SHIFT_CLOSED" if self.shift_state is ShiftState.CLOSED else "SHIFT_EXPIRED")
+        self.life.start_self_service()
+
+    def end_self_service(self, password: str) -> None:
+        """Only the cashier who started it ends it, with their password."""
+        if self.state != "self_service" or self.user is None:
+            raise OperationError("NOT_ALLOWED")
+        if not self.users.verify(self.user.login, password):
+            self.backoff.failed()
+            raise OperationError("WRONG_PASSWORD")
+        self.backoff.succeeded()
+        self.life.end_self_service()

@@ -9,6 +9,10 @@ from fsm.open_receipt import OpenReceipt, ReceiptLine
 from hal.errors import DeviceError
 
 
+SCALE_WAIT_S = 3.0             # how long a weight may take to settle
+DISCOUNT_CARD_PERCENT = "5"    # a discount card's percent when none is configured
+
+
 def fiscal_refusal(e: FiscalError) -> OperationError:
     return OperationError(e.code, e.message)
 
@@ -98,8 +102,7 @@ class SellingOps:
 
     def weight_layout(self):
         from fiscal.identifiers import WeightBarcodeLayout
-        prefixes = tuple(self.params.weight_prefixes) or tuple(range(20, 30))
-        return WeightBarcodeLayout(prefixes=tuple(int(p) for p in prefixes))
+        return WeightBarcodeLayout(prefixes=tuple(self.params.weight_prefixes))
 
     def add_item(self, code: str, qty: str | None = None) -> ReceiptLine:
         self._sell_op()
@@ -120,7 +123,7 @@ class SellingOps:
         if scale is None:
             raise OperationError("SCALE_NO_ANSWER", self.t("error.SCALE_MISSING"))
         try:
-            reading = scale.read_stable(self.params.scale_timeout_s) if hasattr(scale, "read_stable") else scale.read()
+            reading = scale.read_stable(SCALE_WAIT_S) if hasattr(scale, "read_stable") else scale.read()
         except DeviceError as e:
             raise OperationError(e.code, e.message) from None
         if not reading.stable:
@@ -216,7 +219,7 @@ class SellingOps:
 
     def discount_card(self, card_number: str) -> None:
         """A discount card: its percent comes from parameters (discount_card_percent)."""
-        pct = self.params.discount_card_percent
+        pct = getattr(self.params, "discount_card_percent", DISCOUNT_CARD_PERCENT)
         self.receipt_discount({"percent": pct}, card=card_number)
 
     def cancel_receipt(self) -> None:

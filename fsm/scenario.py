@@ -1,0 +1,261 @@
+"""`zpos scenario`: run YAML scenario files (contracts.md §3) headless on simulated devices."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fsm.bootstrap import SetupError, build_sim_register, reopen
+from fsm.clock import SimClock, parse_duration
+from fsm.errors import OperationError
+from fsm.fiscal_path import CRASH_POINTS, CrashSwitch, PowerLoss
+from fsm.scenario_checks import ExpectationFailed, check_expectations, state_snapshot
+
+DEFAULT_CLOCK = "2026-01-15T09:00:00+03:00"
+
+
+class ScenarioFileError(ValueError):
+    """A scenario file that cannot be run: the message names the file, the step and the problem."""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    passed: bool
+    step: int | None = None
+    why: str = ""
+
+    def line(self) -> str:
+        return f"PASS {self.name}" if self.passed else f"FAIL {self.name}: step {self.step}: {self.why}"
+
+
+def load(path: Path) -> dict:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ScenarioFileError(f"{path}: cannot read YAML: {e}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
+        raise ScenarioFileError(f"{path}: a scenario is a mapping with 'name', 'setup' and a list 'steps'")
+    unknown = set(doc) - {"name", "setup", "steps", "clock", "description"}
+    if unknown:
+        raise ScenarioFileError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+    doc.setdefault("name", Path(path).stem)
+    return doc
+
+
+def split_step(step: Any) -> tuple[str, Any]:
+    if isinstance(step, str):
+        return step, None
+    if isinstance(step, dict) and len(step) == 1:
+        (k, v), = step.items()
+        return str(k), v
+    raise ScenarioFileError(f"a step is a word or a one-key mapping, not {step!r}")
+
+
+def same_value(expected: Any, actual: Any) -> bool:
+    """Sums and quantities compare by value ("1.2" == "1.20"); anything else exactly."""
+    if isinstance(expected, (str, int)) and isinstance(actual, (str, int)) and not isinstance(expected, bool):
+        try:
+            return Decimal(str(expected)) == Decimal(str(actual))
+        except InvalidOperation:
+            pass
+    return expected == actual
+
+
+class Runner:
+    def __init__(self, scenario: dict, data_dir: Path, out_dir: Path | None = None) -> None:
+        self.scenario = scenario
+        self.data_dir = Path(data_dir)
+        self.out_dir = out_dir
+        self.clock = SimClock(scenario.get("clock", DEFAULT_CLOCK))
+        self.crash = CrashSwitch()
+        self.register = None
+        self.hub = None
+        self.ui = None
+
+    # ----- life ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.register, self.hub = build_sim_register(self.data_dir, self.scenario.get("setup") or {}, self.clock,
+                                                     sleep=lambda s: None)
+        self.register.path.crash = self.crash
+
+    def stop(self) -> None:
+        if self.register is not None:
+            self.register.devices.close()
+            self.register.close()
+        if self.ui is not None:
+            self.ui.close()
+        if self.hub is not None:
+            if self.out_dir:
+                self.keep_printed()
+            self.hub.stop()
+
+    def keep_printed(self) -> None:
+        dest = Path(self.out_dir) / self.scenario["name"].replace("/", "_")
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in (self.hub.root / "printed").glob("*"):
+            shutil.copy2(f, dest / f.name)
+
+    def power_loss(self) -> None:
+        """The workstation dies at once and starts again on the same data; the devices keep running."""
+        if self.ui is not None:
+            self.ui.close()
+            self.ui = None
+        self.register = reopen(self.register, self.hub, self.clock, crash=self.crash, sleep=lambda s: None)
+
+    def run(self) -> ScenarioResult:
+        name = self.scenario["name"]
+        try:
+            self.start()
+        except (SetupError, OperationError, ValueError, KeyError, TypeError) as e:
+            return ScenarioResult(name, False, 0, f"setup: {e}")
+        try:
+            for k, step in enumerate(self.scenario["steps"], start=1):
+                try:
+                    self.do(step)
+                except PowerLoss:
+                    self.power_loss()
+                except OperationError as e:
+                    return ScenarioResult(name, False, k, f"rejected {e.code}: {e.message}")
+                except (ExpectationFailed, ScenarioFileError) as e:
+                    return ScenarioResult(name, False, k, str(e))
+            return ScenarioResult(name, True)
+        finally:
+            self.stop()
+
+    # ----- steps ---------------------------------------------------------------------------
+    def do(self, step: Any) -> None:
+        action, arg = split_step(step)
+        handler = getattr(self, f"step_{action}", None)
+        if handler is None:
+            raise ScenarioFileError(f"unknown step {action!r}")
+        handler(arg)
+
+    def step_unlock(self, pw): self.register.unlock(str(pw))
+    def step_sko_pin(self, pin): self.register.sko_pin(str(pin))
+    def step_login(self, a): self.register.login(str(a["user"]), str(a["password"]))
+    def step_change_password(self, a): self.register.change_password(str(a["old"]), str(a["new"]))
+    def step_logout(self, _): self.register.logout()
+    def step_open_shift(self, _): self.register.open_shift()
+    def step_close_shift(self, _): self.register.close_shift()
+    def step_x_report(self, _): self.register.x_report()
+    def step_cash_in(self, a): self.register.cash_in(str(a))
+    def step_cash_out(self, a): self.register.cash_out(str(a))
+    def step_scan(self, code): self.register.scan(str(code))
+    def step_add_item(self, a): self.register.add_item(str(a["code"]), a.get("qty"))
+    def step_add_section(self, a): self.register.add_section(int(a["section"]), str(a["amount"]))
+    def step_set_qty(self, a): self.register.set_qty(int(a["line"]), str(a["qty"]))
+    def step_remove_line(self, n): self.register.remove_line(int(n))
+    def step_cancel_receipt(self, _): self.register.cancel_receipt()
+    def step_annul_last(self, _): self.register.annul_last()
+    def step_copy(self, n): self.register.copy(n)
+    def step_reprint(self, _): self.register.reprint()
+    def step_cancel_unfinished(self, _): self.register.cancel_unfinished()
+    def step_discount_card(self, number): self.register.discount_card(str(number))
+    def step_start_self_service(self, _): self.register.start_self_service()
+    def step_end_self_service(self, pw): self.register.end_self_service(str(pw))
+
+    def step_weigh(self, kg):
+        self.hub.control("scale", "weight", str(kg))
+
+    def step_item_discount(self, a):
+        self.register.item_discount(int(a["line"]), {k: v for k, v in a.items() if k != "line"})
+
+    def step_receipt_discount(self, a):
+        self.register.receipt_discount(dict(a))
+
+    def step_pay(self, a):
+        a = dict(a)
+        terminal = a.pop("terminal", None)
+        self.register.pay({k: str(v) for k, v in a.items()}, terminal=terminal)
+
+    def step_refund(self, a):
+        self.register.refund(a.get("receipt", "last"), a.get("lines"), a.get("pay"))
+
+    def step_refund_free(self, a):
+        self.register.refund_free(str(a["amount"]), a.get("pay"))
+
+    def step_refund_goods(self, a):
+        self.register.refund_goods(a["items"], a.get("pay"))
+
+    def step_card(self, mode): self.hub.control("card", *str(mode).split())
+    def step_printer(self, mode): self.hub.control("printer", str(mode))
+    def step_scale(self, mode): self.hub.control("scale", str(mode))
+    def step_sko(self, mode): self.hub.control("sko", *str(mode).split())
+    def step_oplati(self, mode): self.hub.control("oplati", str(mode))
+
+    def step_advance_clock(self, text):
+        self.clock.advance(parse_duration(str(text)))
+
+    def step_power_loss(self, _):
+        self.power_loss()
+
+    def step_power_loss_at(self, point):
+        """Arm a crash between two steps of the fiscal path; the next fiscal operation dies there."""
+        if point not in CRASH_POINTS:
+            raise ScenarioFileError(f"power_loss_at: {point!r} is not one of {', '.join(CRASH_POINTS)}")
+        self.crash.armed = point
+
+    def headless_ui(self):
+        if self.ui is None:
+            from screens.app import HeadlessUI
+            self.ui = HeadlessUI(self.register)
+        return self.ui
+
+    def step_tap(self, widget): self.headless_ui().tap(str(widget))
+    def step_swipe(self, direction): self.headless_ui().swipe(str(direction))
+    def step_long_press(self, widget): self.headless_ui().long_press(str(widget))
+
+    def step_expect(self, spec):
+        if not isinstance(spec, dict):
+            raise ScenarioFileError("expect: a mapping of checks")
+        check_expectations(self, spec)
+
+    def step_expect_error(self, spec):
+        if not isinstance(spec, dict) or "code" not in spec or "do" not in spec:
+            raise ScenarioFileError("expect_error: needs {code: CODE, do: STEP}")
+        before = state_snapshot(self)
+        try:
+            self.do(spec["do"])
+        except OperationError as e:
+            if e.code != spec["code"]:
+                raise ExpectationFailed(f"expected {spec['code']}, got {e.code}: {e.message}") from None
+        else:
+            raise ExpectationFailed(f"expected {spec['code']}, but the step was accepted")
+        after = state_snapshot(self)
+        if before != after:
+            changed = sorted(k for k in before if before[k] != after.get(k))
+            raise ExpectationFailed(f"{spec['code']} was raised but the step changed {', '.join(changed)}")
+
+
+def run_files(paths: list[Path], data_root: Path | None, out_dir: Path | None) -> list[ScenarioResult]:
+    results = []
+    tmp = None
+    if data_root is None:
+        tmp = Path(tempfile.mkdtemp(prefix="zpos-scenario-"))
+    root = data_root or tmp
+    try:
+        for path in paths:
+            try:
+                scenario = load(path)
+            except ScenarioFileError as e:
+                results.append(ScenarioResult(Path(path).stem, False, 0, str(e)))
+                continue
+            data = Path(root) / Path(path).stem
+            if data.exists():
+                shutil.rmtree(data)
+            results.append(Runner(scenario, data, out_dir).run())
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def results_json(results: list[ScenarioResult]) -> str:
+    return json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=1)

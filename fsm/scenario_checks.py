@@ -1,0 +1,116 @@
+"""The `expect` checks of a scenario and the snapshot that proves a rejected step changed nothing."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fiscal.money import format_money, format_qty
+
+
+class ExpectationFailed(AssertionError):
+    """An expectation that did not hold; the message says what was expected and what was found."""
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    from fsm.scenario import same_value
+    return same_value(expected, actual)
+
+
+def last_document_json(register) -> dict | None:
+    entry = register.journal.last_document()
+    if entry is None:
+        return None
+    for line in register.journal.export_lines():
+        if line.get("op_id") == entry.op_id:
+            return line
+    return None
+
+
+def printed_text(runner, wait: float = 2.0) -> str:
+    """The last page the virtual printer produced; waits briefly for bytes still on their way."""
+    deadline = time.monotonic() + wait
+    text = runner.hub.printer.last_text()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        newer = runner.hub.printer.last_text()
+        if newer == text:
+            break
+        text = newer
+    return text
+
+
+def state_snapshot(runner) -> dict:
+    """What a rejected step must not change: documents, the open receipt, the lifecycle, stock, the drawer."""
+    reg = runner.register
+    return {
+        "journal": reg.journal.count(),
+        "pending": len(reg.journal.pending()),
+        "receipt": reg.receipt.to_dict() if reg.receipt.lines else None,
+        "state": reg.state,
+        "stock": {i.code: i.stock for i in reg.catalog.items()},
+        "printed": len(runner.hub.printer.documents),
+    }
+
+
+def check_expectations(runner, spec: dict) -> None:
+    reg = runner.register
+    for key, expected in spec.items():
+        if key == "state":
+            _eq(key, expected, reg.state)
+        elif key == "shift":
+            _eq(key, expected, str(reg.shift_state))
+        elif key == "role":
+            _eq(key, expected, str(reg.role) if reg.role else None)
+        elif key == "documents":
+            counts = documents_count(reg)
+            for t, n in expected.items():
+                _eq(f"documents.{t}", n, counts.get(t, 0))
+        elif key == "last_document":
+            doc = last_document_json(reg)
+            if doc is None:
+                raise ExpectationFailed("last_document: the journal has no document")
+            for field, value in expected.items():
+                if field not in doc:
+                    raise ExpectationFailed(f"last_document.{field}: no such field (has {', '.join(sorted(doc))})")
+                _eq(f"last_document.{field}", value, doc[field])
+        elif key == "printed_contains":
+            text = printed_text(runner)
+            for piece in ([expected] if isinstance(expected, str) else expected):
+                if str(piece) not in text:
+                    raise ExpectationFailed(f"printed_contains: {piece!r} is not in the last printed document:\n{text}")
+        elif key == "not_printed":
+            _eq(key, expected, len(reg.journal.not_printed()))
+        elif key == "sko_unsent":
+            _eq(key, expected, reg.devices.sko.status(reg.now()).unsent_count)
+        elif key == "cash_in_drawer":
+            _eq(key, expected, format_money(reg.cash_in_drawer()))
+        elif key == "receipt_lines":
+            _eq(key, expected, len(reg.receipt.lines))
+        elif key == "stock":
+            for code, qty in expected.items():
+                item = reg.catalog.by_code(str(code))
+                if item is None:
+                    raise ExpectationFailed(f"stock.{code}: no such item")
+                _eq(f"stock.{code}", qty, format_qty(item.stock) if item.stock is not None else None)
+        elif key == "screen":
+            _eq(key, expected, runner.headless_ui().visible_screen())
+        elif key in ("enabled", "disabled"):
+            for op in expected:
+                allowed = reg.allowed(op) is None
+                if allowed != (key == "enabled"):
+                    raise ExpectationFailed(f"{key}: {op} is {'enabled' if allowed else 'disabled'}")
+        else:
+            raise ExpectationFailed(f"expect: unknown check {key!r}")
+
+
+def documents_count(reg) -> dict[str, int]:
+    shift = reg.shift_number
+    counts: dict[str, int] = {}
+    for e in reg.journal.shift_documents(shift):
+        counts[str(e.type)] = counts.get(str(e.type), 0) + 1
+    return counts
+
+
+def _eq(key: str, expected: Any, actual: Any) -> None:
+    if not _same(expected, actual):
+        raise ExpectationFailed(f"{key}: expected {expected!r}, found {actual!r}")

@@ -1,0 +1,184 @@
+"""Every simulated device at once: the SKO emulator, printer, scales, card terminals, scanner, ОПЛАТИ.
+
+The hub hands out a device configuration (pty paths, host:port, URLs) that the workstation
+opens with its real drivers, and one `control(command, *args)` entry for faults and
+actions, used by `zpos sim ctl`, scenario steps and tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.card import SimTerminal
+from sim.oplati import SimOplati
+from sim.printer import VirtualPrinter
+from sim.scale import SimScale
+from sim.scanner import SimScanner
+from sim.sko import SkoEmulator
+
+TERMINALS = ("Беларусбанк", "Приорбанк")
+OPLATI_REG_NUM = "OPL000011111"
+OPLATI_PASSWORD = "sim-secret"
+
+
+@dataclass
+class SimOptions:
+    org_name: str = "ООО «Ромашка»"
+    unp: str = "191234566"
+    ksa_number: str = "123456789"
+    serial: str = "AVQ11169990670"
+    pin: str = "123456"
+    puk: str = "12345678"
+    printer_columns: int = 42
+    scale_protocol: str = "cas"
+    terminals: tuple[str, ...] = TERMINALS
+    oplati_confirm_after: float = 0.05
+    unsent_limit_hours: int | None = 72
+    unsent_limit_count: int | None = None
+    sko_port: int = 0
+    links: bool = False               # publish stable symlinks under the sim dir (for `zpos sim`)
+
+
+class ControlError(ValueError):
+    """An unknown simulator command or a bad argument; the message says what is accepted."""
+
+
+@dataclass
+class SimHub:
+    root: Path
+    options: SimOptions = field(default_factory=SimOptions)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.sko: SkoEmulator | None = None
+        self.printer: VirtualPrinter | None = None
+        self.scale: SimScale | None = None
+        self.scanner: SimScanner | None = None
+        self.terminals: dict[str, SimTerminal] = {}
+        self.oplati: SimOplati | None = None
+
+    def _link(self, name: str) -> str | None:
+        return str(self.root / name) if self.options.links else None
+
+    def start(self) -> "SimHub":
+        o = self.options
+        self.sko = SkoEmulator(self.root / "sko", serial=o.serial, org_name=o.org_name, unp=o.unp,
+                               ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port,
+                               unsent_limit_hours=o.unsent_limit_hours,
+                               unsent_limit_count=o.unsent_limit_count).start()
+        self.printer = VirtualPrinter(self.root / "printed", link=self._link("printer"),
+                                      columns=o.printer_columns).start()
+        self.scale = SimScale(o.scale_protocol, link=self._link("scale")).start()
+        self.scanner = SimScanner(link=self._link("scanner")).start()
+        for i, name in enumerate(o.terminals):
+            self.terminals[name] = SimTerminal(name, link=self._link(f"terminal{i + 1}")).start()
+        self.oplati = SimOplati(reg_num=OPLATI_REG_NUM, password=OPLATI_PASSWORD,
+                                confirm_after=o.oplati_confirm_after,
+                                state_path=self.root / "oplati.json").start()
+        return self
+
+    def stop(self) -> None:
+        for dev in (self.oplati, *self.terminals.values(), self.scanner, self.scale, self.printer, self.sko):
+            if dev is not None:
+                try:
+                    dev.stop()
+                except Exception:  # one device failing to stop must not keep the others running
+                    pass
+
+    def __enter__(self) -> "SimHub":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def device_config(self) -> dict:
+        """What the workstation's drivers open: the same shape as the [devices] section of the config file."""
+        model = {32: "generic-58", 42: "tm-t88v", 48: "tm-t20iii"}[self.options.printer_columns]
+        return {
+            "sko": {"address": self.sko.address, "timeout": 5},
+            "printer": {"url": self.printer.address, "model": model},
+            "scale": {"url": self.scale.address, "protocol": self.options.scale_protocol},
+            "scanner": {"url": self.scanner.address},
+            "terminals": [{"name": n, "url": t.address} for n, t in self.terminals.items()],
+            "oplati": {"url": self.oplati.base_url, "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD},
+        }
+
+    def addresses(self) -> list[tuple[str, str]]:
+        out = [("sko", self.sko.address), ("printer", self.printer.address), ("scale", self.scale.address),
+               ("scanner", self.scanner.address)]
+        out += [(f"terminal:{n}", t.address) for n, t in self.terminals.items()]
+        out.append(("oplati", self.oplati.base_url))
+        return out
+
+    # ----- control ---------------------------------------------------------------------
+    def control(self, device: str, *args: str) -> str:
+        """`printer paper_out`, `scale weight 1.234`, `card decline`, `sko offline`, `scan 4810000000012`, ..."""
+        try:
+            handler = getattr(self, f"_ctl_{device}")
+        except AttributeError:
+            raise ControlError(f"unknown device {device!r}; use one of: sko, printer, scale, card, scan, oplati") from None
+        return handler(*args)
+
+    def _ctl_sko(self, what: str = "", *rest: str) -> str:
+        if what == "offline":
+            self.sko.set_offline(True)
+        elif what == "online":
+            self.sko.set_offline(False)
+        elif what == "uplink_offline":
+            self.sko.set_uplink(False)
+        elif what == "uplink_online":
+            self.sko.set_uplink(True)
+            self.sko.flush_uplink()
+        elif what == "error" and rest and rest[0].isdigit():
+            self.sko.fail_next(int(rest[0]))
+        elif what == "delay" and rest:
+            self.sko.set_delay(float(rest[0]))
+        else:
+            raise ControlError("sko: online | offline | uplink_offline | uplink_online | error CODE | delay SECONDS")
+        return f"sko {what} {' '.join(rest)}".strip()
+
+    def _ctl_printer(self, what: str = "") -> str:
+        faults = ("ok", "paper_out", "cover_open", "cutter_jam", "offline", "paper_out_mid_print")
+        if what not in faults:
+            raise ControlError(f"printer: one of {' | '.join(faults)}")
+        self.printer.set_fault(what)
+        return f"printer {what}"
+
+    def _ctl_scale(self, what: str = "", *rest: str) -> str:
+        if what == "weight" and rest:
+            from fiscal.money import parse_qty
+            grams = parse_qty(rest[0], "weight", exact=False)   # kg with up to 3 decimals → grams
+            self.scale.set_fault("ok")
+            self.scale.put(grams, stable=True)
+            return f"scale weight {rest[0]}"
+        faults = ("ok", "unstable", "overload", "no_answer", "bad_checksum", "negative")
+        if what not in faults:
+            raise ControlError(f"scale: weight KG | {' | '.join(faults)}")
+        self.scale.set_fault(what)
+        return f"scale {what}"
+
+    def _ctl_card(self, what: str = "", terminal: str | None = None) -> str:
+        modes = ("approve", "decline", "timeout", "no_answer", "garbage")
+        if what not in modes:
+            raise ControlError(f"card: one of {' | '.join(modes)} [TERMINAL]")
+        targets = [self.terminals[terminal]] if terminal else list(self.terminals.values())
+        for t in targets:
+            t.set_mode(what)
+        return f"card {what}"
+
+    def _ctl_scan(self, code: str = "") -> str:
+        if not code:
+            raise ControlError("scan: a barcode, e.g. scan 4810000000012")
+        self.scanner.scan(code)
+        return f"scan {code}"
+
+    def _ctl_oplati(self, what: str = "") -> str:
+        modes = {"confirm": "confirm", "decline": "decline", "timeout": "timeout", "not_enough": "not_enough"}
+        if what in ("offline", "online"):
+            self.oplati.set_offline(what == "offline")
+        elif what in modes:
+            self.oplati.set_mode(modes[what])
+        else:
+            raise ControlError("oplati: confirm | decline | timeout | not_enough | offline | online")
+        return f"oplati {what}"
