@@ -120,7 +120,7 @@ class EscPosPrinter:
             out += escpos.align(Align.CENTER)
             if doc.qr:
                 out += (escpos.qr(doc.qr, p.qr_module) if p.qr_native
-                        else escpos.raster(qr_rows(doc.qr, max(p.qr_module // 2, 2))))
+                        else escpos.raster(qr_rows(doc.qr, p.qr_module)))
                 out += b"\n"
             if doc.barcode:
                 out += escpos.barcode(doc.barcode, module=2 if p.dots >= 512 else 1) + b"\n"
