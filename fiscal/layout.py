@@ -294,9 +294,9 @@ def _vat_totals(page: _Page, vats: tuple[VatTotal, ...]) -> None:
 
 def _counters_body(page: _Page, c: ShiftCounters) -> None:
     if c.opened:
-        page.pair("Смена открыта:", _human_time(c.opened))
+        page.pair("Открыта:", _human_time(c.opened))
     if c.closed:
-        page.pair("Смена закрыта:", _human_time(c.closed))
+        page.pair("Закрыта:", _human_time(c.closed))
     if c.first_number is not None:
         page.pair("Документы №:", f"{c.first_number} – {c.last_number}")
     page.pair("Документов в смене:", str(c.documents))
