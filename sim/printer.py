@@ -97,6 +97,10 @@ class VirtualPrinter(PtyDevice):
             return self._changed.wait_for(lambda: len(self._documents) >= count, timeout)
 
     def printer_status(self) -> PrinterStatus:
+        with self._lock:
+            return self._status()
+
+    def _status(self) -> PrinterStatus:
         f = self._fault
         paper_end = f is Fault.PAPER_OUT
         return PrinterStatus(online=f in (Fault.OK, Fault.PAPER_OUT_MID_PRINT, Fault.NO_ANSWER, Fault.GARBAGE),
@@ -211,7 +215,7 @@ class VirtualPrinter(PtyDevice):
                 return b""
             if self._fault is Fault.GARBAGE:
                 return b"\xff"
-            return bytes((status_byte(StatusQuery(e.n), self.printer_status()),))
+            return bytes((status_byte(StatusQuery(e.n), self._status()),))
         if isinstance(e, ev.Init):
             self._reset_modes()
         elif isinstance(e, ev.Kanji):
