@@ -29,8 +29,9 @@ def cash_in(op_id: str, amount: int, shift: int = 1, created: str = "2024-03-01T
 class FakeSko:
     """Registers documents like the SKO: gap-free numbers, uid, ECDSA P-256 signatures chained by prev_signature."""
 
-    def __init__(self, start: int = 1, prev_signature: str = "") -> None:
-        self.key = ec.generate_private_key(ec.SECP256R1())
+    def __init__(self, start: int = 1, prev_signature: str = "", seed: int | None = None) -> None:
+        self.key = (ec.generate_private_key(ec.SECP256R1()) if seed is None
+                    else ec.derive_private_key(seed, ec.SECP256R1()))
         self.number = start - 1
         self.prev_sig = prev_signature
 
