@@ -84,6 +84,8 @@ def parse_request(text: str | bytes) -> tuple[list[ItemInput], Adjustment | None
         doc = json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
         raise FiscalError("BAD_JSON", f"not valid JSON: {e}") from None
+    except RecursionError:
+        raise FiscalError("BAD_JSON", "not valid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise FiscalError("BAD_FIELD", "the document must be a JSON object")
     _unknown(doc, _TOP_KEYS, "receipt")
