@@ -31,10 +31,15 @@ MSG_BAD_SIGNATURE = "подпись СКО не прошла проверку �
 MSG_BAD_ANSWER = "СКО прислало неверный ответ — повторите операцию"
 
 
-def _offline(detail: str) -> SkoError:
-    err = SkoError("SKO_OFFLINE", MSG_OFFLINE)
+def sko_error(code: str, message: str, sko_code: int | None = None, detail: str = "") -> SkoError:
+    """A SkoError whose `.detail` holds the English protocol detail for logs and field engineers."""
+    err = SkoError(code, message, sko_code)
     err.detail = detail  # type: ignore[attr-defined]
     return err
+
+
+def _offline(detail: str) -> SkoError:
+    return sko_error("SKO_OFFLINE", MSG_OFFLINE, detail=detail)
 
 
 def error_from_answer(data: dict[str, Any]) -> SkoError:
@@ -50,10 +55,8 @@ def error_from_answer(data: dict[str, Any]) -> SkoError:
         message = code_message(sko_code)
     else:
         message = "ошибка СКО"
-    err = SkoError(name, message, sko_code)
     detail = data.get("detail")
-    err.detail = detail if isinstance(detail, str) else ""  # type: ignore[attr-defined]
-    return err
+    return sko_error(name, message, sko_code, detail if isinstance(detail, str) else "")
 
 
 class SkoClient:
@@ -124,9 +127,7 @@ class SkoClient:
                     continue
                 raise _offline(e.message) from None
             except ProtocolError as e:
-                err = SkoError("SKO_ERROR", MSG_BAD_ANSWER)
-                err.detail = e.message  # type: ignore[attr-defined]
-                raise err from None
+                raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail=e.message) from None
         raise AssertionError("unreachable")
 
     def _call(self, action: Action, data: dict[str, Any] | None = None, op_id: str = "") -> dict[str, Any]:
@@ -141,7 +142,7 @@ class SkoClient:
             raise err
         if answer.type is not MessageType.RESPONSE or answer.action != action.value:
             self._drop()
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER)
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape")
         if answer.serial:
             self._serial = answer.serial
         return answer.data
@@ -152,7 +153,7 @@ class SkoClient:
         answer = self._send(MessageType.PING, "", {}, "")
         if answer.type is not MessageType.PONG:
             self._drop()
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER)
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape")
         return _time.monotonic() - start
 
     # -- Sko ----------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ class SkoClient:
                            ksa_number=str(d["ksa_number"]), versions=versions,
                            public_key_pem=str(d.get("public_key_pem", "")))
         except (KeyError, TypeError, ValueError):
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER) from None
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape") from None
 
     def requisites(self, base: Requisites | None = None) -> Requisites:
         """«Заполнить из ПК»: organisation, УНП, register number and SKO serial from `info`."""
@@ -196,7 +197,7 @@ class SkoClient:
                              turnover=parse_money(d["turnover"], "turnover"), next_number=int(d["next_number"]),
                              uplink_online=bool(d.get("uplink_online", True)))
         except (KeyError, TypeError, ValueError, FiscalError):
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER) from None
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape") from None
 
     def register(self, doc: Document, number: int | None = None) -> Registration:
         """Register any fiscal document; a repeat of doc.op_id returns the first registration."""
@@ -212,7 +213,7 @@ class SkoClient:
             return None
         reg = d.get("registration")
         if not isinstance(reg, dict):
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER)
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape")
         return self._registration(reg, reg.get("doc_sha256"))
 
     def x_counters(self, time: str | None = None) -> dict:
@@ -224,7 +225,7 @@ class SkoClient:
         d = self._call(Action.DOCUMENT, {"number": number})
         reg = d.get("registration")
         if not isinstance(reg, dict) or not isinstance(d.get("document"), dict):
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER)
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape")
         self._registration(reg, reg.get("doc_sha256"))
         return d
 
@@ -234,9 +235,9 @@ class SkoClient:
                                signature=str(d["signature"]), sko_serial=str(d.get("sko_serial") or self._serial))
             prev = str(d.get("prev_signature", ""))
         except (KeyError, TypeError, ValueError):
-            raise SkoError("SKO_ERROR", MSG_BAD_ANSWER) from None
+            raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail="answer does not have the expected shape") from None
         if not isinstance(digest, str) or d.get("doc_sha256", digest) != digest:
-            raise SkoError("SKO_BAD_SIGNATURE", MSG_BAD_SIGNATURE)
+            raise sko_error("SKO_BAD_SIGNATURE", MSG_BAD_SIGNATURE, detail="signature or document digest does not verify")
         if self._public_key is not None:
             verify_registration(self._public_key, digest, reg, prev)
         return reg
@@ -260,4 +261,4 @@ def verify_registration(key: ec.EllipticCurvePublicKey | str, doc_digest: str, r
     try:
         pub.verify(bytes.fromhex(reg.signature), payload, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
-        raise SkoError("SKO_BAD_SIGNATURE", MSG_BAD_SIGNATURE) from None
+        raise sko_error("SKO_BAD_SIGNATURE", MSG_BAD_SIGNATURE, detail="signature or document digest does not verify") from None

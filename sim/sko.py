@@ -7,6 +7,7 @@ Run standalone with `python -m sim.sko --dir DIR [--port N]`.
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 import threading
@@ -329,11 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     emu = SkoEmulator(args.dir, port=args.port).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"sko {emu.address}", flush=True)
     try:
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         emu.stop()

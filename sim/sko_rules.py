@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from fiscal.documents import Annulment, CashIn, CashOut, DocType, Refund, Sale, _Priced
+from fiscal.documents import Annulment, CashIn, CashOut, DocType, Refund, Sale
 from fiscal.money import format_money, line_sum, parse_money
 from fiscal.receipt import PaymentType
 
@@ -38,7 +38,7 @@ def parse_time(value: object, what: str = "time") -> datetime:
     return t
 
 
-def check_priced(doc: _Priced) -> None:
+def check_priced(doc: Sale | Refund) -> None:
     """Recompute the three totals from the lines and check the payments (codes 29/45/57/58/59)."""
     if not doc.lines:
         raise SkoRefusal(29, "a sale or refund needs at least one line")

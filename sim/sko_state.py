@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, Sale, ShiftClose, ShiftOpen,
-                              _Priced, canonical_json, document_digest, from_dict, registration_payload)
+                              canonical_json, document_digest, from_dict, registration_payload)
 from fiscal.errors import FiscalError
 from fiscal.money import format_money
 from sim.sko_rules import SkoRefusal, check_amount, check_priced, effect_of, parse_time, shift_counters
@@ -269,7 +269,7 @@ class SkoState:
             return None, self._counters(shift, closed_at=when)
         if self.shift_expired_at(when):
             raise SkoRefusal(42, f"shift {shift} was opened at {self.get('shift_opened_at')}, over 24 h ago")
-        if isinstance(doc, _Priced):
+        if isinstance(doc, (Sale, Refund)):
             check_priced(doc)
             if isinstance(doc, Refund) and doc.original_number is not None:
                 orig = self._row("number = ?", doc.original_number)
@@ -282,8 +282,8 @@ class SkoState:
         return None, None
 
     def _check_annulment(self, doc: Annulment, shift: int) -> dict[str, Any]:
-        last = self._row("number = (SELECT MAX(number) FROM documents) AND 1 = ?", 1)
-        if last is None or last["shift"] != shift or last["type"] not in (DocType.SALE.value, DocType.REFUND.value):
+        last = self._row("number = (SELECT MAX(number) FROM documents WHERE shift = ?)", shift)
+        if last is None or last["number"] != self.get_int("next_number") - 1 or last["type"] not in (DocType.SALE.value, DocType.REFUND.value):
             raise SkoRefusal(22, "the last document of the shift is not a sale or refund", "NOTHING_TO_ANNUL")
         if (doc.target_number, doc.target_uid, doc.target_type.value) != (last["number"], last["uid"], last["type"]):
             raise SkoRefusal(22, f"only the last payment document ({last['type']} № {last['number']}) can be annulled",

@@ -108,6 +108,23 @@ def test_emulator_killed_before_answering_then_restarted_gives_one_document_not_
         emu.stop()
 
 
+def test_a_restarted_workstation_recovers_a_pending_document_by_op_id_without_doubling(emu):
+    before = opened_client(emu, timeout=1)
+    doc = sale("s1", 1)
+    emu.drop_next_answer(then_offline=True)
+    with pytest.raises(SkoError):
+        before.register(doc, 2)
+    before.close()                              # the workstation dies with the document still pending
+    emu.set_offline(False)
+    after = SkoClient(emu.address, emu.public_key_pem, timeout=1)
+    found = after.lookup("s1")
+    assert found is not None and found.number == 2
+    after.authorize("123456")
+    assert after.register(doc) == found
+    assert after.status().next_number == 3
+    after.close()
+
+
 def test_offline_sko_is_reported_and_the_link_comes_back(emu):
     client = opened_client(emu, timeout=1)
     emu.set_offline(True)
@@ -273,5 +290,6 @@ def test_the_emulator_runs_as_its_own_process(tmp_path):
         client.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=5)
+        code = proc.wait(timeout=5)
+    assert code == 0
     assert (tmp_path / "sko.sqlite").exists()
