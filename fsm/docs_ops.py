@@ -167,15 +167,8 @@ class DocumentOps:
         if cash_back > self.cash_in_drawer():
             raise OperationError("NOT_ENOUGH_CASH")
         self.check_printer()
-        for p in target.payments:
-            if p.type is PaymentType.CARD and str(last.type) == DocType.SALE:
-                term = self.terminal(p.terminal)
-                try:
-                    res = term.cancel(p.amount, p.ref or "", self.new_op_id())
-                except DeviceError as e:
-                    raise OperationError(e.code, e.message) from None
-                if not res.approved:
-                    raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message))
+        if str(last.type) == DocType.SALE:
+            self._give_back_electronic(target.payments)
         doc = Annulment(op_id=self.new_op_id(), shift=self.shift_number, cashier=self.cashier_name,
                         created=self.now(), target_number=last.number, target_uid=last.registration.uid,
                         target_type=DocType(str(last.type)), total_due=target.total_due,
@@ -186,6 +179,19 @@ class DocumentOps:
             if ln.code and self.catalog.by_code(ln.code) is not None:
                 self.catalog.adjust_stock(ln.code, sign * ln.qty)
         return outcome
+
+    def _give_back_electronic(self, payments) -> None:
+        """Annulling a sale returns its card money (terminal cancel by RRN) and its ОПЛАТИ money (reversal)."""
+        for p in payments:
+            try:
+                if p.type is PaymentType.CARD:
+                    res = self.terminal(p.terminal).cancel(p.amount, p.ref or "", self.new_op_id())
+                    if not res.approved:
+                        raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message))
+                elif p.type is PaymentType.OPLATI and self.devices.oplati is not None:
+                    self.devices.oplati.reverse(p.ref, p.amount, [])
+            except DeviceError as e:
+                raise OperationError(e.code, e.message) from None
 
     # ----- copies and reprint -----------------------------------------------------------------
     def copy(self, number=None):

@@ -6,12 +6,15 @@ and tests cut the power between any two steps.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
 from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render
 from hal.errors import DeviceError, PrinterError, SkoError
+
+log = logging.getLogger("zpos.fiscal")
 
 CRASH_POINTS = ("before_sko", "after_sko", "after_commit")
 
@@ -84,6 +87,11 @@ class FiscalPath:
             if not copy:
                 self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.message}")
             return Outcome(reg, False, e.code)
+        except Exception as e:  # a registered document stays registered whatever the printing code does
+            log.exception("printing document %s failed", doc.op_id)
+            if not copy:
+                self.journal.mark_print_failed(doc.op_id, f"PRINT_ERROR: {e!r}")
+            return Outcome(reg, False, "PRINT_ERROR")
         if not copy:
             self.journal.mark_printed(doc.op_id)
         return Outcome(reg, True)

@@ -190,15 +190,16 @@ class PaymentOps:
             created = client.create_payment(amount, intent_id, [(ln.name, ln.total) for ln in self.receipt.calc().lines],
                                             str(self.shift_number))
             self.journal.set_intent_result(intent_id, "started", {"payment_id": created.payment_id})
-            if progress:
-                progress({"qr": created.qr})
-            self.oplati_qr = created.qr
-            final = client.wait(created.payment_id, timeout=self.OPLATI_WAIT_S, progress=progress)
+            self.oplati_qr = created.qr          # the screen shows it while the customer confirms
+            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=progress)
         except DeviceError as e:
-            self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
+            still_open = getattr(getattr(e, "payment", None), "final", True) is False
+            # A deadline whose cancel could not be delivered leaves the payment's fate unknown:
+            # the intent stays open and recovery asks the service again.
+            self.journal.set_intent_result(intent_id, "unknown" if still_open else "declined", {"error": e.code})
             raise OperationError(e.code, e.message) from None
         finally:
             self.oplati_qr = None
-        result = {"ref": final.payment_id, "payment_id": final.payment_id}
+        result = {"ref": str(final.payment_id), "payment_id": str(final.payment_id)}
         self.journal.set_intent_result(intent_id, "approved", result)
         return result

@@ -57,7 +57,8 @@ class Journal:
                 db.execute("INSERT INTO documents (op_id, type, shift, created, cashier, body, digest, status, "
                            "total_due, target_number) VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (doc.op_id, doc.type.value, doc.shift, doc.created, doc.cashier, body,
-                            document_digest(doc), Status.PENDING.value, total, getattr(doc, "target_number", None)))
+                            document_digest(doc), Status.PENDING.value, total,
+                            getattr(doc, "target_number", None) or getattr(doc, "original_number", None)))
             elif row[0] != body:
                 raise StorageError("OP_ID_CONFLICT", f"operation {doc.op_id} is already journaled with other content")
         return self.get(doc.op_id)  # type: ignore[return-value]
@@ -88,6 +89,21 @@ class Journal:
                         link, prev, op_id))
             self._index_sums(db, doc, reg.number)
             return self._entry_in(db, op_id)
+
+    def discard_pending(self, op_id: str, reason: str) -> None:
+        """Drop a pending document the SKO refused for certain: it has no number and no place in the chain."""
+        with self._tx() as db:
+            row = db.execute("SELECT status FROM documents WHERE op_id=?", (op_id,)).fetchone()
+            if row is None:
+                return
+            if row[0] != Status.PENDING.value:
+                raise StorageError("BAD_STATUS", f"operation {op_id} is {row[0]}; only a pending one is discarded ({reason})")
+            db.execute("DELETE FROM documents WHERE op_id=?", (op_id,))
+
+    def refunds_of(self, sale_number: int) -> list[JournalEntry]:
+        """Registered refunds that name `sale_number` as their original receipt (for partial refunds)."""
+        return self._entries("WHERE type='refund' AND target_number=? AND number IS NOT NULL ORDER BY number",
+                             (sale_number,))
 
     def mark_printed(self, op_id: str, printed_at: str | None = None) -> JournalEntry:
         """registered | print_failed → printed (a reprint after a failure); printed again is a no-op."""
