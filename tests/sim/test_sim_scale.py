@@ -1,6 +1,5 @@
 """The simulated scale at the byte level: what it answers on its pty for each protocol and fault."""
 import os
-import time
 
 import pytest
 
