@@ -71,6 +71,11 @@ class SkoEmulator:
     def stop(self) -> None:
         """Stop answering, close every connection, join the threads, close the database."""
         self._stopping.set()
+        if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)   # wakes the accept() at once on Linux
+            except OSError:
+                pass
         self._drop_connections()
         for t in list(self._threads):
             t.join(timeout=2)

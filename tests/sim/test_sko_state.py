@@ -285,3 +285,17 @@ def test_a_copy_returns_the_registered_document_and_its_registration(opened):
     assert copy["document"] == to_dict(sale)
     assert copy["registration"]["uid"] == reg.uid
     assert refused("SKO_ERROR", client.document, 999).sko_code == 22
+
+
+def test_annulling_a_cash_refund_puts_the_cash_back_in_the_drawer(opened):
+    _, client = opened
+    client.register(CashIn(op_id="c1", shift=1, cashier="И", created=at(1), amount=10000))
+    refund = make_sale("r1", 2, cls=Refund, kind=RefundKind.NO_RECEIPT, cash=due())
+    reg = client.register(refund)
+    assert client.status().cash_in_drawer == 10000 - due()
+    client.register(Annulment(op_id="a1", shift=1, cashier="И", created=at(3), target_number=reg.number,
+                              target_uid=reg.uid, target_type=DocType.REFUND, total_due=due(),
+                              payments=(Payment(PaymentType.CASH, due()),)))
+    x = client.x_counters(at(4))
+    assert (x["refund"]["count"], x["annulment"]["count"]) == (1, 1)
+    assert client.status().cash_in_drawer == 10000
