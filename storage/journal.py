@@ -219,7 +219,8 @@ class Journal:
             "SUM(CASE WHEN doc_type='refund' THEN qty ELSE 0 END), "
             "SUM(CASE WHEN doc_type='refund' THEN total ELSE 0 END) "
             "FROM doc_lines l WHERE created >= ? AND created < ? AND NOT EXISTS "
-            "(SELECT 1 FROM documents a WHERE a.target_number = l.number AND a.number IS NOT NULL) "
+            "(SELECT 1 FROM documents a WHERE a.target_number = l.number AND a.type = 'annulment' "
+            "AND a.number IS NOT NULL) "
             "GROUP BY code, name ORDER BY code, name", (start_iso, end_iso))
         return [ItemTotal(*r) for r in rows]
 
@@ -228,7 +229,8 @@ class Journal:
             "SELECT type, SUM(CASE WHEN doc_type='sale' THEN amount ELSE 0 END), "
             "SUM(CASE WHEN doc_type='refund' THEN amount ELSE 0 END) "
             "FROM doc_payments p WHERE created >= ? AND created < ? AND NOT EXISTS "
-            "(SELECT 1 FROM documents a WHERE a.target_number = p.number AND a.number IS NOT NULL) "
+            "(SELECT 1 FROM documents a WHERE a.target_number = p.number AND a.type = 'annulment' "
+            "AND a.number IS NOT NULL) "
             "GROUP BY type", (start_iso, end_iso))
         return {PaymentType(t): PaymentTotal(PaymentType(t), s, r) for t, s, r in rows}
 

@@ -240,3 +240,23 @@ def test_a_foreign_sqlite_file_is_not_taken_for_a_journal(tmp_path):
     with pytest.raises(StorageError) as e:
         Journal(str(path))
     assert "not a zPOS fiscal journal" in e.value.message
+
+
+def test_an_annulled_sale_leaves_the_period_totals_but_a_refund_of_it_does_not_hide_it(journal):
+    from fiscal.documents import Annulment, Refund, RefundKind
+    sko = FakeSko()
+    commit(journal, sko, sale("s1"))
+    commit(journal, sko, sale("s2", price=100, qty=1000))
+    s1 = journal.by_number(1).doc
+    commit(journal, sko, Refund(op_id="r1", shift=1, cashier="Иванова", created="2024-03-01T11:00:00+03:00",
+                                lines=s1.lines, total_cost=s1.total_cost, discount_total=s1.discount_total,
+                                total_due=s1.total_due, vat=s1.vat, payments=s1.payments, change=0,
+                                kind=RefundKind.BY_RECEIPT, original_number=1))
+    s2 = journal.by_number(2).doc
+    commit(journal, sko, Annulment(op_id="a1", shift=1, cashier="Иванова", created="2024-03-01T11:30:00+03:00",
+                                   target_number=2, target_uid="x", target_type=DocType.SALE,
+                                   total_due=s2.total_due, payments=s2.payments))
+    pays = journal.totals_by_payment("2024-03-01", "2024-03-02")
+    assert (pays[PaymentType.CASH].sales, pays[PaymentType.CASH].refunds) == (498, 498)
+    items = journal.sales_by_item("2024-03-01", "2024-03-02")
+    assert [(i.sold_sum, i.refunded_sum) for i in items] == [(498, 498)]
