@@ -53,7 +53,8 @@ def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
     terminals = {}
     for t in cfg.get("terminals", []):
         from hal.card import open_terminal
-        term = attempt(f"terminal {t['name']}", lambda t=t: open_terminal(t["url"], t["name"]))
+        timeouts = {k: float(t[k]) for k in ("ack_timeout", "op_timeout", "test_timeout") if k in t}
+        term = attempt(f"terminal {t['name']}", lambda t=t: open_terminal(t["url"], t["name"], **timeouts))
         if term is not None:
             terminals[t["name"]] = term
     if "oplati" in cfg:

@@ -96,16 +96,14 @@ class FiscalPath:
             self.journal.mark_printed(doc.op_id)
         return Outcome(reg, True)
 
-    def reconcile(self, keep_op_id: str | None = None) -> list[str]:
+    def reconcile(self) -> list[str]:
         """After a restart or a lost answer: settle every pending document with the SKO.
 
         Registered at the SKO → mark registered; unknown → register it again with the same
-        operation id (the SKO makes that idempotent). `keep_op_id` is left pending for the
-        cashier's own retry. Returns the op ids that became registered."""
+        operation id (the SKO makes that idempotent): the money for it was taken. Returns the
+        op ids that became registered."""
         done = []
         for entry in self.journal.pending():
-            if entry.op_id == keep_op_id:
-                continue
             reg = self.sko.lookup(entry.op_id)
             if reg is None:
                 try:

@@ -88,27 +88,24 @@ class PaymentOps:
         if not self.receipt.lines:
             raise OperationError("EMPTY_RECEIPT")
         self.ensure_unfinished_resolved()
-        try:
-            self.receipt.calc(payments, self.vat_table())
-        except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+        pending = self.pending_sale()
+        if pending is None:
+            try:
+                self.receipt.calc(payments, self.vat_table())
+            except FiscalError as e:
+                raise OperationError(e.code, e.message) from None
         self.check_printer()
         if self.state == "receipt":
             self.life.start_payment()
-        self.payment_sm.begin() if str(self.payment_sm.current_state_value) == "idle" else None
+        if str(self.payment_sm.current_state_value) == "idle":
+            self.payment_sm.begin()
         try:
-            if self.receipt.op_id is None:
-                self.receipt.op_id = self.new_op_id()
-                self.save_draft()
-            settled = [self.authorize_electronic(p, terminal, progress) if p.type in ELECTRONIC else p
-                       for p in payments]
-            calc = self.receipt.calc(settled, self.vat_table())
-            doc = Sale(op_id=self.receipt.op_id, shift=self.shift_number, cashier=self.cashier_name,
-                       created=self.now(), discount_card=self.receipt.discount_card, **priced_fields(calc))
+            doc = pending or self.build_sale(payments, terminal, progress)
             self.payment_sm.fiscalize()
-            outcome = self.fiscalize(doc)
+            outcome = self.fiscalize_sale(doc, retry=pending is not None)
         except BaseException:
             self.payment_sm.failed()
+            self.forget_unused_op_id()
             if self.state == "payment":
                 self.life.payment_cancelled()
             raise
@@ -117,6 +114,48 @@ class PaymentOps:
         if self.state == "payment":
             self.life.payment_done()
         return outcome
+
+    def pending_sale(self):
+        """The sale of this receipt already journaled (the SKO did not answer): a retry sends it as it is."""
+        if self.receipt.op_id is None:
+            return None
+        entry = self.journal.get(self.receipt.op_id)
+        return entry.doc if entry is not None and entry.status == "pending" else None
+
+    def build_sale(self, payments, terminal, progress) -> Sale:
+        if self.receipt.op_id is None:
+            self.receipt.op_id = self.new_op_id()
+            self.save_draft()
+        settled = [self.authorize_electronic(p, terminal, progress) if p.type in ELECTRONIC else p
+                   for p in payments]
+        calc = self.receipt.calc(settled, self.vat_table())
+        return Sale(op_id=self.receipt.op_id, shift=self.shift_number, cashier=self.cashier_name,
+                    created=self.now(), discount_card=self.receipt.discount_card, **priced_fields(calc))
+
+    def fiscalize_sale(self, doc, retry: bool):
+        if not retry:
+            return self.fiscalize(doc)
+        from hal.errors import SkoError
+        from fsm.register import device_error
+        try:
+            reg = self.devices.sko.lookup(doc.op_id) or self.path.register_pending(doc)
+            if self.journal.get(doc.op_id).status == "pending":
+                self.journal.mark_registered(doc.op_id, reg)
+        except SkoError as e:
+            raise device_error(e) from None
+        outcome = self.path.print_registered(doc, reg)
+        self.last_outcome = outcome
+        return outcome
+
+    def forget_unused_op_id(self) -> None:
+        """After a refusal before anything was journaled or charged, the receipt is as it was."""
+        op_id = self.receipt.op_id
+        if op_id is None or self.journal.get(op_id) is not None:
+            return
+        if any(i.payload.get("op_id") == op_id for i in self.approved_intents()):
+            return
+        self.receipt.op_id = None
+        self.save_draft()
 
     def after_sale(self, doc) -> None:
         for intent in self.journal.open_intents():

@@ -135,7 +135,7 @@ class Register(SellingOps, PaymentOps, DocumentOps):
             self.devices.sko.authorize(pin)
             self.pin_sko_key()
             self.sync_shift()
-            self.path.reconcile(keep_op_id=self.saved_draft_op_id())
+            self.path.reconcile()
         except SkoError as e:
             if e.code == "WRONG_PIN":
                 self.backoff.failed()

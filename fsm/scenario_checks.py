@@ -40,12 +40,15 @@ def printed_text(runner, wait: float = 2.0) -> str:
 
 
 def state_snapshot(runner) -> dict:
-    """What a rejected step must not change: documents, the open receipt, the lifecycle, stock, the drawer."""
+    """What a rejected step must not change: registered documents, the receipt's lines, the lifecycle, stock,
+    printed paper. A document journaled as pending because the SKO did not answer is not such a change:
+    it is the register remembering money it took, and it is registered once on the retry or at start-up."""
     reg = runner.register
+    receipt = reg.receipt.to_dict()
+    receipt.pop("op_id", None)
     return {
-        "journal": reg.journal.count(),
-        "pending": len(reg.journal.pending()),
-        "receipt": reg.receipt.to_dict() if reg.receipt.lines else None,
+        "registered": reg.journal.last_number(),
+        "receipt": receipt if reg.receipt.lines else None,
         "state": reg.state,
         "stock": {i.code: i.stock for i in reg.catalog.items()},
         "printed": len(runner.hub.printer.documents),

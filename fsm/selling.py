@@ -27,10 +27,6 @@ class SellingOps:
         if self.state in ("menu", "receipt"):
             self.life.open_receipt()
 
-    def saved_draft_op_id(self) -> str | None:
-        draft = self.journal.load_draft()
-        return draft.get("op_id") if draft else None
-
     def save_draft(self) -> None:
         self.journal.save_draft(self.receipt.to_dict() if self.receipt.lines else None)
 
@@ -60,6 +56,7 @@ class SellingOps:
             except FiscalError as e:
                 raise fiscal_refusal(e) from None
         self.ensure_no_pending_payment()
+        self.ensure_receipt()              # navigate only once the edit is known to be good
         self.receipt = candidate
         self.save_draft()
 
@@ -82,23 +79,29 @@ class SellingOps:
             return
         self.require("sale")
         self.ensure_unfinished_resolved()
-        self.ensure_receipt()
 
     def scan(self, code: str) -> ReceiptLine:
         """A code from the scanner: EAN/UPC of a catalog item, or a weight barcode (item code + grams)."""
-        from fiscal.identifiers import parse_weight_barcode
+        from fiscal.identifiers import barcode_valid, parse_weight_barcode
         self._sell_op()
         code = str(code).strip()
-        weight = parse_weight_barcode(code, self.weight_layout()) if code[:2].isdigit() else None
+        # The catalog is the truth for what is on the shelf: a code stored there sells even if its
+        # check digit is off (in-store codes often are); only an unknown code is judged by its digits.
+        item = self.catalog.by_barcode(code)
+        if item is not None:
+            return self._add(item, None)
+        try:
+            weight = parse_weight_barcode(code, self.weight_layout())
+        except FiscalError as e:
+            raise fiscal_refusal(e) from None
         if weight is not None:
-            item = self.catalog.by_code(weight.item_code)
+            item = self.catalog.by_code(weight.item_code) or self.catalog.by_code(weight.item_code.lstrip("0"))
             if item is None:
                 raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
             return self._add(item, weight.value)
-        item = self.catalog.by_barcode(code)
-        if item is None:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
-        return self._add(item, None)
+        if code.isdigit() and len(code) in (8, 12, 13) and not barcode_valid(code):
+            raise OperationError("BAD_BARCODE", self.t("error.BAD_BARCODE", code=code))
+        raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
 
     def weight_layout(self):
         from fiscal.identifiers import WeightBarcodeLayout
@@ -157,7 +160,6 @@ class SellingOps:
         if self.state != "self_service":
             self.require("section_sale")
         self.ensure_unfinished_resolved()
-        self.ensure_receipt()
         sec = next((s for s in self.catalog.sections() if int(s.code) == int(section)), None)
         if sec is None:
             raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_SECTION", section=section))

@@ -100,7 +100,9 @@ class SimHub:
             "printer": {"url": self.printer.address, "model": model},
             "scale": {"url": self.scale.address, "protocol": self.options.scale_protocol},
             "scanner": {"url": self.scanner.address},
-            "terminals": [{"name": n, "url": t.address} for n, t in self.terminals.items()],
+            # A simulated customer enters the PIN at once: short timeouts keep a "timeout" fault brief.
+            "terminals": [{"name": n, "url": t.address, "ack_timeout": 0.3, "op_timeout": 1.5, "test_timeout": 1.5}
+                          for n, t in self.terminals.items()],
             "oplati": {"url": self.oplati.base_url, "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD},
         }
 
