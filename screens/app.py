@@ -1,0 +1,487 @@
+"""The touch workstation: the main loop, navigation between screens, gestures, and the headless driver.
+
+The main loop is the only thread that touches pygame and the register; device threads
+(the scanner reader) put events on `App.queue`. Taps, swipes and long presses are read
+from mouse events (SDL turns touches into mouse events), so the headless driver posts
+real mouse events at a widget's centre.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import pygame
+import pygame_gui
+
+from screens.base import Layout, Screen
+from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
+from screens.registry import SCREENS, screen_class
+from screens.theme import FONT_DIR, Theme
+from screens.widgets import Ui, Widget
+from zpos import i18n
+
+log = logging.getLogger("zpos.screens")
+
+LONG_PRESS_S = 0.6
+LIFECYCLE_SCREENS = {"locked": "lock", "sko_pin": "sko_pin", "login": "login", "change_password": "change_password"}
+BEFORE_LOGIN_EXTRA = {"login": ("diagnostics", "help")}
+
+
+class UiError(LookupError):
+    """The headless driver was asked for a widget that is not on the screen (the message lists what is)."""
+
+
+class App:
+    def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru", headless: bool = False,
+                 fullscreen: bool = False) -> None:
+        if headless:
+            os.environ["SDL_VIDEODRIVER"] = "dummy"
+            os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        pygame.display.init()
+        pygame.font.init()
+        flags = pygame.FULLSCREEN if fullscreen else 0
+        self.window = pygame.display.set_mode(size, flags)
+        pygame.display.set_caption("zPOS-BY")
+        self.size = self.window.get_size()
+        self.theme = Theme(self.size)
+        self.manager = pygame_gui.UIManager(self.size, self.theme.data, enable_live_theme_updates=False)
+        self.manager.add_font_paths("fira_code", str(FONT_DIR / "FiraCode-Regular.ttf"))
+        self.ui = Ui(self.manager, self.theme)
+        self.lay = Layout(self.size, self.theme)
+        self.reg = register
+        self.lang = lang
+        i18n.set_language(lang)
+        self.stack: list[Screen] = []
+        self.overlays: list[Overlay] = []
+        self.queue: "queue.Queue[tuple[str, object]]" = queue.Queue()
+        self.running = True
+        self.time_offset = 0.0              # the headless driver moves time for long presses
+        self._dirty = True
+        self._down: tuple[tuple[int, int], float, Widget | None] | None = None
+        self._long_fired = False
+        self._keys = ""                     # a keyboard-wedge scanner types digits then Enter
+        self._last = time.monotonic()
+        self._scanner_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._seen: tuple = (None, None)
+        self.frame_hook: Callable[[str], None] | None = None   # screenshots: called after a progress frame
+        self.sync_lifecycle()
+
+    # ----- time, text ---------------------------------------------------------------------------
+    def now(self) -> float:
+        return time.monotonic() + self.time_offset
+
+    def t(self, key: str, **kw: object) -> str:
+        return i18n.t(key, self.lang, **kw)
+
+    # ----- navigation ---------------------------------------------------------------------------
+    @property
+    def screen(self) -> Screen:
+        return self.stack[-1]
+
+    def make(self, sid: str, **params: object) -> Screen:
+        return screen_class(sid)(self, **params)
+
+    def sync_lifecycle(self) -> None:
+        """Show the screen the register's lifecycle demands (lock, PIN, login, password change) or leave them."""
+        state = self.reg.state
+        current = self.stack[-1].id if self.stack else None
+        forced = LIFECYCLE_SCREENS.get(state)
+        if forced:
+            if current != forced and current not in BEFORE_LOGIN_EXTRA.get(state, ()):
+                self.stack = [self.make(forced)]
+                self.overlays = [o for o in self.overlays if isinstance(o, Message)]
+        elif current is None or current in LIFECYCLE_SCREENS.values():
+            self.stack = [self.make("menu")]
+            if state == "receipt" and self.reg.receipt.lines:
+                self.stack.append(self.make("sale"))
+
+    def go(self, sid: str, **params: object) -> None:
+        self.close_side()
+        if sid == "sale" and not self.guard(self.reg.ensure_receipt):
+            return
+        if self.stack and self.stack[-1].id == "sale" and sid not in ("payment", "sale"):
+            self.guard(self.reg.go_menu)
+        self.stack.append(self.make(sid, **params))
+        self.refresh()
+
+    def replace(self, sid: str, **params: object) -> None:
+        self.stack[-1] = self.make(sid, **params)
+        self.refresh()
+
+    def back(self) -> None:
+        if self.overlays:
+            self.overlays.pop()
+        elif len(self.stack) > 1:
+            leaving = self.stack.pop()
+            if leaving.id == "sale":
+                self.guard(self.reg.go_menu)
+            if self.screen.id == "sale":
+                self.guard(self.reg.ensure_receipt)
+        elif self.screen.parent and self.screen.id not in LIFECYCLE_SCREENS.values():
+            self.stack = [self.make(self.screen.parent)]
+        self.refresh()
+
+    def home(self) -> None:
+        if self.stack and self.stack[-1].id == "sale":
+            self.guard(self.reg.go_menu)
+        self.overlays.clear()
+        self.stack = [self.make("menu")]
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._dirty = True
+
+    # ----- overlays -----------------------------------------------------------------------------
+    def open(self, overlay: Overlay) -> Overlay:
+        self.overlays.append(overlay)
+        self.refresh()
+        return overlay
+
+    def close_overlay(self, overlay: Overlay) -> None:
+        if overlay in self.overlays:
+            self.overlays.remove(overlay)
+        self.refresh()
+
+    def message(self, title: str, text: str, choices=(), problem: bool = False) -> Overlay:
+        return self.open(Message(self, title, text, choices, problem=problem))
+
+    def confirm(self, title: str, text: str, yes: Callable[[], None], yes_label: str | None = None,
+                danger: bool = False) -> Overlay:
+        return self.message(title, text, [("dialog.no", self.t("ui.no"), None, "secondary"),
+                                          ("dialog.yes", yes_label or self.t("ui.yes"), yes,
+                                           "danger" if danger else "primary")])
+
+    def keypad(self, title: str, on_ok: Callable[[str], None], **kw) -> Overlay:
+        return self.open(Keypad(self, title, on_ok, **kw))
+
+    def keyboard(self, title: str, on_ok: Callable[[str], None], **kw) -> Overlay:
+        return self.open(Keyboard(self, title, on_ok, **kw))
+
+    def context(self, title: str, choices) -> Overlay:
+        return self.open(ContextMenu(self, title, choices))
+
+    def toggle_side(self) -> None:
+        from screens.side import SideMenu
+        if any(isinstance(o, SideMenu) for o in self.overlays):
+            self.close_side()
+        elif self.screen.side_menu:
+            self.overlays = [o for o in self.overlays if not isinstance(o, SideMenu)]
+            self.open(SideMenu(self))
+
+    def close_side(self) -> None:
+        from screens.side import SideMenu
+        self.overlays = [o for o in self.overlays if not isinstance(o, SideMenu)]
+        self.refresh()
+
+    def side_open(self) -> bool:
+        from screens.side import SideMenu
+        return any(isinstance(o, SideMenu) for o in self.overlays)
+
+    def show_progress(self, title: str, text: str = "", fraction: float | None = None,
+                      picture: pygame.Surface | None = None) -> None:
+        """Show (or update) the progress sheet and draw a frame at once: used from inside a blocking device call."""
+        prog = next((o for o in self.overlays if isinstance(o, Progress)), None)
+        if prog is None:
+            prog = Progress(self, title, text, fraction, picture)
+            self.overlays.append(prog)
+        prog.title, prog.text, prog.fraction = title, text, fraction
+        if picture is not None:
+            prog.picture = picture
+        self.rebuild()
+        self.render_frame()
+        pygame.display.flip()
+        pygame.event.pump()
+        if self.frame_hook:
+            self.frame_hook(text)
+
+    def hide_progress(self) -> None:
+        self.overlays = [o for o in self.overlays if not isinstance(o, Progress)]
+        self.refresh()
+
+    # ----- running operations ---------------------------------------------------------------------
+    def guard(self, fn: Callable, *args, retry: bool = False, **kw) -> bool:
+        """Run a facade operation; a refusal becomes a dialog with its message and what to do next."""
+        from fsm.errors import OperationError
+        from hal.errors import DeviceError
+        from storage.errors import StorageError
+        try:
+            fn(*args, **kw)
+        except OperationError as e:
+            self.fail(e.code, e.message, (lambda: self.guard(fn, *args, retry=retry, **kw)) if retry else None)
+            return False
+        except (DeviceError, StorageError) as e:
+            self.fail(e.code, e.message)
+            return False
+        finally:
+            self.show_notices()
+            self.refresh()
+        return True
+
+    def fail(self, code: str, message: str, retry: Callable[[], None] | None = None) -> None:
+        hint_key = f"ui.next.{code}"
+        hint = self.t(hint_key)
+        text = message if hint == hint_key else f"{message}\n{hint}"
+        choices = [("dialog.ok", self.t("ui.ok"), None, "secondary" if retry else "primary")]
+        if retry:
+            choices.append(("dialog.retry", self.t("ui.retry"), retry, "primary"))
+        self.hide_progress()
+        self.message(self.t("ui.error.title"), text, choices, problem=True)
+
+    def show_notices(self) -> None:
+        msgs = getattr(self.reg, "messages", None)
+        if msgs:
+            text = "\n".join(msgs)
+            msgs.clear()
+            self.message(self.t("ui.notice.title"), text)
+
+    # ----- the frame ------------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        self.sync_lifecycle()
+        try:
+            self._build()
+        except Exception as e:  # a screen that cannot draw must not take the till down: go back and say why
+            log.exception("screen %s failed to draw", self.screen.id)
+            if len(self.stack) > 1:
+                self.stack.pop()
+            else:
+                self.stack = [self.make("menu" if self.reg.user else LIFECYCLE_SCREENS.get(self.reg.state, "lock"))]
+            self.overlays = []
+            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
+            self._build()
+        self._dirty = False
+
+    def _build(self) -> None:
+        self.ui.reset()
+        self.screen.build(self.ui, self.lay)
+        for i, ov in enumerate(self.overlays, start=1):
+            ov.build(self.ui, self.lay, i)
+        self.ui.modal_layer = len(self.overlays)
+
+    def step(self, events: list | None = None) -> None:
+        """Handle input (the given events, else pygame's queue), device events and timers; rebuild if needed."""
+        for e in pygame.event.get() if events is None else events:
+            self.handle(e)
+        while True:
+            try:
+                kind, payload = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "scan":
+                self.on_scan(str(payload))
+        self.check_long_press()
+        if (self.reg.state, self.reg.user) != self._seen:
+            self._seen = (self.reg.state, self.reg.user)
+            self.refresh()
+        tick = getattr(self.screen, "tick", None)
+        if tick and tick(self.now()):
+            self.refresh()
+        for ov in self.overlays:
+            if getattr(ov, "tick", None) and ov.tick(self.now()):
+                self.refresh()
+        if self._dirty:
+            self.rebuild()
+
+    def render_frame(self) -> pygame.Surface:
+        now = time.monotonic()
+        self.manager.update(min(0.1, now - self._last))
+        self._last = now
+        self.window.fill((247, 248, 250))
+        self.manager.draw_ui(self.window)
+        return self.window
+
+    def run(self) -> None:
+        """The main loop until the window is closed."""
+        self.start_scanner()
+        clock = pygame.time.Clock()
+        try:
+            while self.running:
+                self.step()
+                self.render_frame()
+                pygame.display.flip()
+                clock.tick(30)
+        finally:
+            self._stop.set()
+            if self._scanner_thread:
+                self._scanner_thread.join(timeout=1)
+
+    def start_scanner(self) -> None:
+        scanner = getattr(self.reg.devices, "scanner", None)
+        if scanner is None:
+            return
+
+        def reader() -> None:
+            from hal.errors import DeviceError
+            while not self._stop.is_set():
+                try:
+                    res = scanner.read(0.2)
+                except DeviceError:
+                    self._stop.wait(1.0)
+                    continue
+                if res is not None:
+                    self.queue.put(("scan", res.code))
+        self._scanner_thread = threading.Thread(target=reader, name="ui-scanner", daemon=True)
+        self._scanner_thread.start()
+
+    def on_scan(self, code: str) -> None:
+        handler = getattr(self.screen, "on_scan", None)
+        if handler:
+            handler(code)
+        elif self.reg.allowed("sale") is None and self.reg.state in ("menu", "receipt"):
+            self.go("sale")
+            if self.screen.id == "sale":
+                self.screen.on_scan(code)
+
+    # ----- gestures -------------------------------------------------------------------------------
+    def handle(self, e: pygame.event.Event) -> None:
+        if e.type == pygame.QUIT:
+            self.running = False
+        elif e.type == pygame.MOUSEBUTTONDOWN and e.button == 1:
+            self._down = (e.pos, self.now(), self.ui.hit(e.pos))
+            self._long_fired = False
+        elif e.type == pygame.MOUSEBUTTONUP and e.button == 1 and self._down:
+            self.gesture(e.pos)
+            self._down = None
+        elif e.type == pygame.KEYDOWN:
+            self.key(e)
+        self.manager.process_events(e)
+
+    def gesture(self, pos: tuple[int, int]) -> None:
+        (x0, y0), t0, w0 = self._down  # type: ignore[misc]
+        dx, dy = pos[0] - x0, pos[1] - y0
+        threshold = max(60, self.size[0] // 8)
+        if abs(dx) >= threshold and abs(dx) > 2 * abs(dy):
+            self.swipe("left" if dx > 0 else "right")
+        elif abs(dy) >= threshold and abs(dy) > 2 * abs(dx):
+            target = self.overlays[-1] if self.overlays else self.screen
+            handler = getattr(target, "on_vertical_swipe", None)
+            if handler:
+                handler(-1 if dy > 0 else 1)
+        elif not self._long_fired and w0 is not None and self.ui.hit(pos) is w0:
+            self.activate(w0, long=self.now() - t0 >= LONG_PRESS_S)
+
+    def swipe(self, direction: str) -> None:
+        """The manual's gestures: a left swipe (from the left edge rightwards) opens the side menu, a right one closes it or goes back."""
+        if direction == "left":
+            if not self.side_open():
+                self.toggle_side()
+        elif self.side_open():
+            self.close_side()
+        elif not self.overlays and self.screen.parent and self.screen.id not in LIFECYCLE_SCREENS.values():
+            self.back()
+
+    def check_long_press(self) -> None:
+        if self._down and not self._long_fired:
+            pos, t0, w = self._down
+            if w is not None and w.on_long and self.now() - t0 >= LONG_PRESS_S:
+                self._long_fired = True
+                self.activate(w, long=True)
+
+    def activate(self, w: Widget, long: bool = False) -> None:
+        try:
+            if long and w.on_long:
+                w.on_long()
+            elif not w.enabled:
+                if w.reason:
+                    self.message(self.t("ui.unavailable"), w.reason)
+            elif w.on_tap:
+                w.on_tap()
+        except Exception as e:  # the till must survive a screen bug: show it, log it, keep running
+            log.exception("screen action %s failed", w.id)
+            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
+        self.refresh()
+
+    def key(self, e: pygame.event.Event) -> None:
+        if e.key == pygame.K_ESCAPE:
+            self.back()
+        elif e.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            if self._keys:
+                self.queue.put(("scan", self._keys))
+            self._keys = ""
+        elif e.unicode and e.unicode.isdigit():
+            self._keys += e.unicode
+
+
+class HeadlessUI:
+    """The App on SDL's dummy driver, driven by widget id: what scenarios and tests use."""
+
+    def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru") -> None:
+        self.app = App(register, size=size, lang=lang, headless=True)
+        self.app.step([])
+
+    def _centre(self, widget_id: str) -> tuple[int, int]:
+        self.app.step([])
+        w = self.app.ui.widgets.get(widget_id)
+        if w is None or w.kind != "button" or w.layer < self.app.ui.modal_layer:
+            raise UiError(f"no widget {widget_id!r} to tap on screen {self.visible_screen()!r}; "
+                          f"there are: {', '.join(self.widget_ids())}")
+        return w.rect.center
+
+    def _post(self, etype: int, pos: tuple[int, int]) -> None:
+        pygame.event.post(pygame.event.Event(etype, pos=pos, button=1, touch=False))
+        self.app.step()
+
+    def tap(self, widget_id: str) -> None:
+        pos = self._centre(widget_id)
+        self._post(pygame.MOUSEBUTTONDOWN, pos)
+        self._post(pygame.MOUSEBUTTONUP, pos)
+
+    def long_press(self, widget_id: str) -> None:
+        pos = self._centre(widget_id)
+        self._post(pygame.MOUSEBUTTONDOWN, pos)
+        self.app.time_offset += LONG_PRESS_S + 0.05
+        self.app.step([])
+        self._post(pygame.MOUSEBUTTONUP, pos)
+
+    def swipe(self, direction: str) -> None:
+        if direction not in ("left", "right", "up", "down"):
+            raise UiError(f"swipe direction {direction!r}: use left, right, up or down")
+        w, h = self.app.size
+        a, b = {"left": ((5, h // 2), (int(w * 0.7), h // 2)), "right": ((int(w * 0.7), h // 2), (5, h // 2)),
+                "up": ((w // 2, int(h * 0.8)), (w // 2, int(h * 0.3))),
+                "down": ((w // 2, int(h * 0.3)), (w // 2, int(h * 0.8)))}[direction]
+        self.app.step([])
+        self._post(pygame.MOUSEBUTTONDOWN, a)
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=b, rel=(b[0] - a[0], b[1] - a[1]), buttons=(1, 0, 0)))
+        self._post(pygame.MOUSEBUTTONUP, b)
+
+    def type_digits(self, digits: str) -> None:
+        """Tap a number on the open keypad, key by key."""
+        for ch in digits:
+            self.tap("keypad.dot" if ch == "." else f"keypad.{ch}")
+
+    def visible_screen(self) -> str:
+        self.app.step([])
+        return self.app.screen.id
+
+    def overlay(self) -> str | None:
+        self.app.step([])
+        return self.app.overlays[-1].id if self.app.overlays else None
+
+    def widget_ids(self) -> list[str]:
+        return self.app.ui.tappable_ids()
+
+    def text_of(self, widget_id: str) -> str:
+        self.app.step([])
+        return self.app.ui.widgets[widget_id].text
+
+    def enabled(self, op_id: str) -> bool:
+        """A widget's enabled flag when `op_id` is a widget on screen, else the permission table's answer now."""
+        self.app.step([])
+        w = self.app.ui.widgets.get(op_id)
+        if w is not None:
+            return w.enabled
+        return self.app.reg.allowed(op_id) is None
+
+    def screenshot(self, path: str | Path) -> None:
+        self.app.step([])
+        self.app.render_frame()
+        pygame.image.save(self.app.window, str(path))
+
+    def close(self) -> None:
+        self.app.manager.clear_and_reset()

@@ -1,0 +1,72 @@
+"""Касса: open and close the shift (Z), X report, cash in and out, with the shift state and the cash in the drawer."""
+from __future__ import annotations
+
+import pygame
+
+from fiscal.money import format_money
+from screens.base import Layout, Screen, grid, split_h, split_v, take_top
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+
+ACTIONS = (("open_shift", "open_shift"), ("close_shift", "close_shift"), ("x_report", "x_report"),
+           ("cash_in", "cash_in"), ("cash_out", "cash_out"), ("reprint", "reprint"))
+
+
+class CashScreen(Screen):
+    id = "cash"
+    title_key = "ui.cash.title"
+
+    def act(self, name: str) -> None:
+        reg, t = self.reg, self.t
+        if name == "open_shift":
+            if self.app.guard(reg.open_shift, retry=True):
+                self.app.message(t("ui.cash.done"), t("ui.cash.opened", n=reg.shift_number))
+        elif name == "close_shift":
+            def close() -> None:
+                if self.app.guard(reg.close_shift, retry=True):
+                    self.app.message(t("ui.cash.done"), t("ui.cash.closed"))
+            self.app.confirm(t("ui.cash.close_title"), t("ui.cash.close_text", n=reg.shift_number), close,
+                             t("ui.cash.close_yes"))
+        elif name == "x_report":
+            self.app.guard(reg.x_report, retry=True)
+        elif name in ("cash_in", "cash_out"):
+            fn = reg.cash_in if name == "cash_in" else reg.cash_out
+            self.app.keypad(t(f"ui.cash.{name}_prompt"), lambda v: self.app.guard(fn, v), kind="money")
+        elif name == "reprint":
+            def reprint() -> None:
+                n = reg.reprint()
+                self.app.message(t("ui.cash.done"), t("ui.cash.reprinted", n=n))
+            self.app.guard(reprint, retry=True)
+
+    def drawer(self) -> str:
+        try:
+            return format_money(self.reg.cash_in_drawer())
+        except Exception:  # the SKO is unreachable: the screen still works, the figure is unknown
+            return "—"
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        reg = self.reg
+        lh = ui.line_h("body")
+        info_h = 4 * lh + 2 * lay.pad
+        info, rest = take_top(area, info_h, lay.pad)
+        ui.panel(info, "card")
+        inner = info.inflate(-2 * lay.pad, -2 * lay.pad)
+        state = str(reg.shift_state)
+        opened = reg.shift_opened_at.strftime("%d.%m.%Y %H:%M") if reg.shift_opened_at and state != "closed" else "—"
+        docs = reg.documents_in_shift() if state != "closed" else {}
+        rows = [(self.t("ui.cash.shift"), self.t(f"ui.shift.{state}_n" if state == "open" else f"ui.shift.{state}",
+                                                 n=reg.shift_number), "error" if state == "expired" else "strong"),
+                (self.t("ui.cash.opened_at"), opened, "body"),
+                (self.t("ui.cash.drawer"), self.drawer(), "strong"),
+                (self.t("ui.cash.receipts"), str(docs.get("sale", 0)), "body")]
+        for (k, v, style), r in zip(rows, split_v(inner, [0] * 4, 0)):
+            a, b = split_h(r, [0.5, 0], lay.gap)
+            ui.label(a, k, "muted")
+            ui.label(b, v, style, wid=f"cash.info.{rows.index((k, v, style))}")
+        cols, nrows = (2, 3) if lay.portrait or lay.w < 900 else (3, 2)
+        box_h = min(rest.height, nrows * (lay.btn * 2 + lay.gap))
+        for (name, rule), cell in zip(ACTIONS, grid(Rect(rest.left, rest.top, rest.width, box_h), cols, nrows, lay.gap * 2)):
+            denial = reg.allowed(rule)
+            ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n), style="menu",
+                      enabled=denial is None, reason=denial.reason if denial else None)

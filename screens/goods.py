@@ -1,0 +1,160 @@
+"""Товары: the catalog list by category or search, an item's card to add, edit or delete it, and category renaming."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pygame
+
+from fiscal.money import format_money, format_qty, parse_money, parse_qty
+from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+VATS = ("20", "10", "0", "25", "none")
+
+
+class GoodsScreen(Screen):
+    id = "goods_list"
+    title_key = "ui.goods.title"
+
+    def __init__(self, app, **params) -> None:
+        super().__init__(app, **params)
+        self.category: str | None = None
+        self.query: str | None = None
+
+    def pick_category(self) -> None:
+        cats = self.reg.catalog.categories()
+        choices = [("goods.cat.all", self.t("ui.goods.all"), lambda: self.set_cat(None), "secondary")]
+        choices += [(f"goods.cat.{i}", c, lambda c=c: self.set_cat(c), "secondary") for i, c in enumerate(cats[:8], 1)]
+        self.app.context(self.t("ui.goods.categories"), choices)
+
+    def set_cat(self, cat: str | None) -> None:
+        self.category, self.query, self.page = cat, None, 0
+        self.app.refresh()
+
+    def search(self) -> None:
+        def done(text: str) -> None:
+            self.query, self.page = text or None, 0
+            self.app.refresh()
+        self.app.keyboard(self.t("ui.sale.search_prompt"), done, initial=self.query or "", allow_empty=True)
+
+    def rename(self) -> None:
+        old = self.category
+        if not old:
+            return
+        def done(new: str) -> None:
+            if self.app.guard(self.reg.catalog.rename_category, old, new):
+                self.category = new
+        self.app.keyboard(self.t("ui.goods.rename_prompt", name=old), done, initial=old)
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        tools, area = take_top(area, lay.btn, lay.gap)
+        ren = self.reg.allowed("category_rename")
+        cells = split_h(tools, [0, 0, 0, 0], lay.gap)
+        ui.button("goods.categories", cells[0], self.category or self.t("ui.goods.all"), self.pick_category)
+        ui.button("goods.search", cells[1], self.query or self.t("ui.sale.search"), self.search)
+        ui.button("goods.cat_rename", cells[2], self.t("ui.goods.rename"), self.rename,
+                  enabled=ren is None and self.category is not None,
+                  reason=ren.reason if ren else self.t("ui.goods.pick_category"))
+        edit = self.reg.allowed("goods_edit")
+        ui.button("goods.add", cells[3], self.t("ui.goods.add"), lambda: self.app.go("goods_edit"), style="primary",
+                  enabled=edit is None, reason=edit.reason if edit else None)
+        cat = self.reg.catalog
+        items = cat.search(self.query, limit=200) if self.query else (
+            cat.in_category(self.category) if self.category else cat.items()[:500])
+
+        def row(r: Rect, item, _i: int) -> None:
+            side_w = min(lay.theme.px(200), r.width // 3)
+            a, b = split_h(r, [0, side_w], lay.gap)
+            ui.button(f"goods.item.{item.code}", a, f"{item.code} · {item.name}",
+                      lambda: self.app.go("goods_edit", code=item.code), style="row")
+            stock = "" if item.stock is None else f" · {format_qty(item.stock)}"
+            ui.label(b, f"{format_money(item.price)}{stock}", "body_r")
+        if not items:
+            ui.paragraph(area, self.t("ui.sale.nothing_found"), "muted")
+        self.paged(ui, lay, area, items, lay.row, row, "goods")
+
+
+class GoodsEditScreen(Screen):
+    id = "goods_edit"
+    title_key = "ui.goods.edit_title"
+    parent = "goods_list"
+
+    def __init__(self, app, **params) -> None:
+        super().__init__(app, **params)
+        from storage.catalog_items import Item
+        code = params.get("code")
+        existing = self.reg.catalog.by_code(str(code)) if code else None
+        self.new = existing is None
+        self.item = existing or Item(code="", barcode=None, name="", price=0, vat="20", stock=None)
+
+    def title(self) -> str:
+        return self.t("ui.goods.new_title" if self.new else "ui.goods.edit_title")
+
+    def set(self, **kw) -> None:
+        self.item = replace(self.item, **kw)
+        self.app.refresh()
+
+    def edit(self, field: str) -> None:
+        t, item = self.t, self.item
+        label = t(f"ui.goods.f.{field}")
+        if field in ("name", "category"):
+            self.app.keyboard(label, lambda v: self.set(**{field: v}), initial=getattr(item, field) or "",
+                              allow_empty=field == "category")
+        elif field in ("code", "barcode"):
+            self.app.keypad(label, lambda v: self.set(**{field: v}), kind="int", initial=getattr(item, field) or "",
+                            max_len=14)
+        elif field == "price":
+            self.app.keypad(label, lambda v: self.set(price=parse_money(v, "price", exact=False)), kind="money")
+        elif field == "stock":
+            self.app.keypad(label, lambda v: self.set(stock=parse_qty(v, "stock", exact=False)), kind="qty")
+        elif field == "vat":
+            self.set(vat=VATS[(VATS.index(item.vat) + 1) % len(VATS)] if item.vat in VATS else "20")
+        elif field == "weighed":
+            self.set(weighed=not item.weighed)
+
+    def value(self, field: str) -> str:
+        v = getattr(self.item, field)
+        if field == "price":
+            return format_money(v)
+        if field == "stock":
+            return "—" if v is None else format_qty(v)
+        if field == "vat":
+            return self.t("ui.vat.none") if v == "none" else f"{v}%"
+        if field == "weighed":
+            return self.t("ui.yes" if v else "ui.no")
+        return v or "—"
+
+    def save(self) -> None:
+        fn = self.reg.catalog.add if self.new else self.reg.catalog.update
+        if self.app.guard(fn, self.item):
+            self.app.back()
+
+    def delete(self) -> None:
+        def yes() -> None:
+            if self.app.guard(self.reg.catalog.delete, self.item.code):
+                self.app.back()
+        self.app.confirm(self.t("ui.goods.delete_title"), self.t("ui.goods.delete_text", name=self.item.name), yes,
+                         self.t("ui.goods.delete"), danger=True)
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        bottom, area = take_bottom(area, lay.btn, lay.gap)
+        a, b = split_h(bottom, [0.4, 0], lay.gap)
+        ui.button("goods.delete", a, self.t("ui.goods.delete"), self.delete, style="danger", enabled=not self.new,
+                  reason=self.t("ui.goods.not_saved"))
+        ui.button("goods.save", b, self.t("ui.save"), self.save, style="primary")
+        fields = ["name", "code", "barcode", "price", "vat", "category", "stock", "weighed"]
+        if not self.new:
+            fields.remove("code")
+        cols = 1 if lay.portrait else 2
+        per_col = -(-len(fields) // cols)
+        row_h = min(lay.row, (area.height - lay.gap * (per_col - 1)) // per_col)
+        row_h = max(48, row_h)
+        columns = split_h(area, [0] * cols, lay.gap * 2)
+        for i, f in enumerate(fields):
+            col = columns[i // per_col]
+            r = Rect(col.left, col.top + (i % per_col) * (row_h + lay.gap), col.width, row_h)
+            if r.bottom > area.bottom:
+                break
+            ui.button(f"goods.field.{f}", r, f"{self.t(f'ui.goods.f.{f}')}: {self.value(f)}", lambda f=f: self.edit(f),
+                      style="row")

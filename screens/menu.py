@@ -1,0 +1,47 @@
+"""The main menu of manual §3.3: seven commands, grey when the permission table forbids them (a tap says why)."""
+from __future__ import annotations
+
+import pygame
+
+from screens.base import Layout, Screen, grid, take_bottom
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+
+# widget id suffix, permission rule, target screen
+MENU: tuple[tuple[str, str, str], ...] = (
+    ("sale", "sale", "sale"), ("orders", "orders", "orders"), ("cash", "cash_menu", "cash"),
+    ("receipts", "receipts_list", "receipts_shifts"), ("reports", "reports_menu", "reports"),
+    ("goods", "goods_menu", "goods_list"), ("settings", "settings_menu", "settings"),
+)
+
+
+class MenuScreen(Screen):
+    id = "menu"
+    title_key = "ui.menu.title"
+    parent = None
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        info, rest = take_bottom(area, ui.line_h("muted"), lay.gap)
+        cols, rows = (2, 4) if lay.portrait else (4, 2)
+        cells = grid(rest, cols, rows, lay.gap * 2)
+        for (name, rule, target), cell in zip(MENU, cells):
+            denial = self.reg.allowed(rule)
+            ui.button(f"menu.{name}", cell, self.t(f"ui.menu.{name}"), lambda s=target: self.app.go(s),
+                      style="menu", enabled=denial is None, reason=denial.reason if denial else None)
+        ui.button("menu.logout", cells[len(MENU)], self.t("ui.menu.logout"), self.logout, style="secondary")
+        ui.label(take_bottom(info, ui.line_h("muted"))[0], self.hint(), "muted", wid="menu.hint")
+
+    def hint(self) -> str:
+        reg = self.reg
+        if reg.role == "admin":
+            return self.t("ui.menu.hint_admin")
+        if str(reg.shift_state) == "closed":
+            return self.t("ui.menu.hint_closed")
+        if str(reg.shift_state) == "expired":
+            return self.t("ui.menu.hint_expired")
+        return self.t("ui.menu.hint_open")
+
+    def logout(self) -> None:
+        self.app.guard(self.reg.logout)
+        self.app.refresh()

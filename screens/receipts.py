@@ -1,0 +1,147 @@
+"""Чеки: the shifts, the documents of a shift, a document in detail (as printed), copy, annulment, reprint, refund."""
+from __future__ import annotations
+
+import pygame
+
+from fiscal.layout import render
+from fiscal.money import format_money
+from screens.base import Layout, Screen, split_h, take_bottom, take_top
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+
+
+def short_time(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]} {iso[11:16]}"
+
+
+class ShiftsScreen(Screen):
+    id = "receipts_shifts"
+    title_key = "ui.receipts.shifts_title"
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        shifts = list(reversed(self.reg.journal.shifts()))
+        tools, area = take_bottom(area, lay.btn, lay.gap)
+        a, b = split_h(tools, [0.5, 0], lay.gap)
+        free = self.reg.allowed("refund_funds")
+        ui.button("receipts.refund_free", a, self.t("ui.receipts.refund_free"), self.refund_free,
+                  enabled=free is None, reason=free.reason if free else None)
+        not_printed = len(self.reg.journal.not_printed())
+        ui.button("receipts.reprint", b, self.t("ui.receipts.reprint", n=not_printed), self.reprint,
+                  enabled=not_printed > 0, reason=self.t("ui.receipts.all_printed"))
+        if not shifts:
+            ui.paragraph(area, self.t("ui.receipts.no_shifts"), "muted")
+
+        def row(r: Rect, s, _i: int) -> None:
+            state = self.t("ui.receipts.shift_closed_at", at=short_time(s.closed)) if s.closed \
+                else self.t("ui.receipts.shift_open")
+            text = self.t("ui.receipts.shift_row", n=s.shift, opened=short_time(s.opened), state=state,
+                          docs=s.documents)
+            ui.button(f"shift.{s.shift}", r, text, lambda: self.app.go("receipts_list", shift=s.shift), style="row")
+        self.paged(ui, lay, area, shifts, lay.row, row, "shifts")
+
+    def refund_free(self) -> None:
+        self.app.keypad(self.t("ui.receipts.refund_free_prompt"),
+                        lambda v: self.app.guard(self.reg.refund_free, v, {"cash": None}), kind="money")
+
+    def reprint(self) -> None:
+        self.app.guard(self.reg.reprint, retry=True)
+
+
+class ReceiptsScreen(Screen):
+    id = "receipts_list"
+    title_key = "ui.receipts.list_title"
+    parent = "receipts_shifts"
+
+    def title(self) -> str:
+        return self.t("ui.receipts.list_title", n=self.params.get("shift"))
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        docs = list(reversed(self.reg.journal.shift_documents(int(self.params.get("shift", 0)))))
+
+        def row(r: Rect, e, _i: int) -> None:
+            doc = e.doc
+            amount = getattr(doc, "total_due", None) if hasattr(doc, "total_due") else getattr(doc, "amount", None)
+            left, right = split_h(r, [0, min(lay.theme.px(140), r.width // 3)], lay.gap)
+            mark = "" if e.status == "printed" else " · " + self.t("ui.receipts.not_printed")
+            text = f"№ {e.number} · {self.t(f'ui.doc.{e.type}')} · {short_time(doc.created)[11:]}{mark}"
+            ui.button(f"doc.{e.number}", left, text, lambda: self.app.go("receipt_detail", number=e.number), style="row")
+            ui.label(right, format_money(amount) if amount is not None else "", "strong_r")
+        if not docs:
+            ui.paragraph(area, self.t("ui.receipts.empty"), "muted")
+        self.paged(ui, lay, area, docs, lay.row, row, "docs")
+
+
+class ReceiptDetailScreen(Screen):
+    """The document as it was printed (from fiscal.layout), with what can be done to it."""
+
+    id = "receipt_detail"
+    title_key = "ui.receipts.detail_title"
+    parent = "receipts_list"
+
+    def title(self) -> str:
+        return self.t("ui.receipts.detail_title", n=self.params.get("number"))
+
+    def entry(self):
+        return self.reg.journal.by_number(int(self.params.get("number", 0)))
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        e = self.entry()
+        if e is None:
+            ui.paragraph(area, self.t("ui.receipts.gone"), "muted")
+            return
+        tools, area = take_bottom(area, lay.btn, lay.gap)
+        is_sale = e.type == "sale"
+        last = self.reg.journal.last_document(shift=self.reg.shift_number)
+        specs = [("detail.copy", "ui.receipts.copy", lambda: self.app.guard(self.reg.copy, e.number, retry=True), "copy",
+                  True),
+                 ("detail.refund", "ui.receipts.refund", lambda: self.app.go("refund", number=e.number), "refund",
+                  is_sale),
+                 ("detail.annul", "ui.receipts.annul", self.annul, "annul",
+                  last is not None and last.number == e.number and e.type in ("sale", "refund"))]
+        for (wid, key, fn, rule, applies), r in zip(specs, split_h(tools, [0, 0, 0], lay.gap)):
+            denial = self.reg.allowed(rule)
+            reason = denial.reason if denial else self.t(f"ui.receipts.{rule}_na")
+            ui.button(wid, r, self.t(key), fn, enabled=denial is None and applies, reason=reason,
+                      style="danger" if rule == "annul" else "secondary")
+        text_view(self, ui, lay, area, self.printed_lines(e), "detail")
+
+    def printed_lines(self, e) -> list[str]:
+        try:
+            printed = render(e.doc, e.registration, self.reg.settings.requisites(), self.reg.params.printer_width)
+        except Exception as ex:  # a document that cannot be rendered is still listed, with why
+            return [self.t("ui.receipts.cannot_render", why=str(ex))]
+        return [ln.text for ln in printed.lines]
+
+    def annul(self) -> None:
+        def yes() -> None:
+            if self.app.guard(self.reg.annul_last, retry=True):
+                self.app.message(self.t("ui.cash.done"), self.t("ui.receipts.annulled"))
+        self.app.confirm(self.t("ui.receipts.annul_title"), self.t("ui.receipts.annul_text", n=self.params["number"]),
+                         yes, self.t("ui.receipts.annul"), danger=True)
+
+
+def text_view(screen: Screen, ui: Ui, lay: Layout, area: Rect, lines: list[str], prefix: str) -> None:
+    """Monospaced lines (a receipt or a report as printed) on a white strip, paged with ▲/▼."""
+    lh = ui.line_h("mono") - 2
+    ui.panel(area, "card")
+    inner = area.inflate(-2 * lay.pad, -lay.pad)
+    per = max(1, inner.height // lh)
+    if len(lines) > per:
+        nav_w = lay.btn
+        inner = Rect(inner.left, inner.top, inner.width - nav_w - lay.gap, inner.height)
+        pages = -(-len(lines) // per)
+        screen.page = min(max(0, screen.page or 0), pages - 1)
+        up = Rect(area.right - nav_w - 4, area.top + 4, nav_w, lay.btn)
+        down = Rect(area.right - nav_w - 4, area.bottom - lay.btn - 4, nav_w, lay.btn)
+        ui.button(f"{prefix}.up", up, "▲", lambda: screen.scroll(-1), enabled=screen.page > 0, style="nav")
+        ui.button(f"{prefix}.down", down, "▼", lambda: screen.scroll(1), enabled=screen.page < pages - 1, style="nav")
+    else:
+        screen.page = 0
+    start = (screen.page or 0) * per
+    y = inner.top
+    for text in lines[start:start + per]:
+        ui.label(Rect(inner.left, y, inner.width, lh), text, "mono")
+        y += lh

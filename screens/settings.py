@@ -1,0 +1,135 @@
+"""Настройки: the settings menu, requisites («Заполнить из ПК» from the SKO) and working parameters."""
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+import pygame
+
+from fiscal.documents import Requisites
+from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+
+ITEMS = (("requisites", "requisites", "requisites"), ("parameters", "parameters", "parameters"),
+         ("users", "users", "users"), ("maintenance", "maintenance", "maintenance"), ("bank", "bank_test", None))
+
+
+class SettingsScreen(Screen):
+    id = "settings"
+    title_key = "ui.settings.title"
+
+    def bank_test(self) -> None:
+        def run() -> None:
+            names = []
+            for name, term in self.reg.devices.terminals.items():
+                res = term.test()
+                names.append(f"{name}: {self.t('ui.diag.ok') if res.approved else res.message or res.status}")
+            if not names:
+                names.append(self.t("ui.settings.no_terminals"))
+            self.app.message(self.t("ui.settings.bank"), "\n".join(names))
+        self.app.guard(run)
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        rows = split_v(Rect(area.left, area.top, area.width, min(area.height, len(ITEMS) * (lay.btn + lay.gap))),
+                       [0] * len(ITEMS), lay.gap)
+        for (name, rule, target), r in zip(ITEMS, rows):
+            denial = self.reg.allowed(rule)
+            fn = (lambda s=target: self.app.go(s)) if target else self.bank_test
+            ui.button(f"settings.{name}", r, self.t(f"ui.settings.{name}"), fn, style="row", enabled=denial is None,
+                      reason=denial.reason if denial else None)
+
+
+REQ_FIELDS = (("org_name", False), ("unp", False), ("ksa_number", False), ("shop_name", True),
+              ("shop_address", True), ("sko_serial", False))
+
+
+class RequisitesScreen(Screen):
+    id = "requisites"
+    title_key = "ui.settings.requisites"
+    parent = "settings"
+
+    def current(self) -> Requisites:
+        if self.reg.settings.has_requisites():
+            return self.reg.settings.requisites()
+        return Requisites(org_name="", unp="", ksa_number="")
+
+    def fill(self) -> None:
+        def run() -> None:
+            req = self.reg.devices.sko.requisites(self.current())
+            self.reg.settings.save_requisites(req)
+            self.app.message(self.t("ui.cash.done"), self.t("ui.req.filled"))
+        self.app.guard(run, retry=True)
+
+    def edit(self, field: str) -> None:
+        def done(v: str) -> None:
+            self.app.guard(self.reg.settings.save_requisites, replace(self.current(), **{field: v}))
+        self.app.keyboard(self.t(f"ui.req.{field}"), done, initial=getattr(self.current(), field))
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        bottom, area = take_bottom(area, lay.btn, lay.gap)
+        ui.button("req.fill", bottom, self.t("ui.req.fill"), self.fill, style="primary")
+        hint, area = take_bottom(area, ui.line_h("muted") * 2, lay.gap)
+        ui.paragraph(hint, self.t("ui.req.hint"), "muted")
+        values = asdict(self.current())
+        row_h = max(48, min(lay.row, (area.height - lay.gap * 5) // 6))
+        for i, (field, editable) in enumerate(REQ_FIELDS):
+            r = Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h)
+            text = f"{self.t(f'ui.req.{field}')}: {values.get(field) or '—'}"
+            if editable:
+                ui.button(f"req.edit.{field}", r, text, lambda f=field: self.edit(f), style="row")
+            else:
+                ui.panel(r, "card")
+                ui.label(r.inflate(-20, 0), text, "body", wid=f"req.{field}")
+
+
+class ParametersScreen(Screen):
+    id = "parameters"
+    title_key = "ui.settings.parameters"
+    parent = "settings"
+
+    def save(self, **kw) -> None:
+        self.app.guard(self.reg.settings.save_parameters, replace(self.reg.params, **kw))
+
+    def cycle(self, field: str, options: tuple) -> None:
+        cur = getattr(self.reg.params, field)
+        self.save(**{field: options[(options.index(cur) + 1) % len(options)] if cur in options else options[0]})
+
+    def toggle_vat(self, rate: str) -> None:
+        rates = list(self.reg.params.vat_rates)
+        rates = [r for r in rates if r != rate] if rate in rates else rates + [rate]
+        self.save(vat_rates=tuple(rates))
+
+    def number(self, field: str) -> None:
+        self.app.keypad(self.t(f"ui.param.{field}"), lambda v: self.save(**{field: int(v)}), kind="int", max_len=3)
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        p, t = self.reg.params, self.t
+        rows = [
+            ("accounting_mode", t(f"ui.param.mode.{p.accounting_mode}"),
+             lambda: self.cycle("accounting_mode", ("differentiated", "sum"))),
+            ("printer_width", str(p.printer_width), lambda: self.cycle("printer_width", (32, 42, 48))),
+            ("forbid_negative_stock", t("ui.yes" if p.forbid_negative_stock else "ui.no"),
+             lambda: self.save(forbid_negative_stock=not p.forbid_negative_stock)),
+            ("self_service_enabled", t("ui.yes" if p.self_service_enabled else "ui.no"),
+             lambda: self.save(self_service_enabled=not p.self_service_enabled)),
+            ("language", t(f"ui.lang.{p.language}"), lambda: self.cycle("language", ("ru", "be", "en"))),
+            ("offline_limit_hours", str(p.offline_limit_hours), lambda: self.number("offline_limit_hours")),
+            ("shift_max_hours", str(p.shift_max_hours), lambda: self.number("shift_max_hours")),
+        ]
+        vat_r, area = take_bottom(area, lay.btn + ui.line_h("muted"), lay.gap)
+        head, btns = take_top(vat_r, ui.line_h("muted"), 0)
+        ui.label(head, t("ui.param.vat_rates"), "muted")
+        for rate, r in zip(("20", "10", "0", "25", "none"), split_h(btns, [0] * 5, lay.gap)):
+            on = rate in p.vat_rates
+            label = t("ui.vat.none") if rate == "none" else f"{rate}%"
+            ui.button(f"param.vat.{rate}", r, label, lambda x=rate: self.toggle_vat(x),
+                      style="selected" if on else "secondary")
+        cols = 1 if lay.portrait else 2
+        per_col = -(-len(rows) // cols)
+        row_h = max(48, min(lay.row, (area.height - lay.gap * (per_col - 1)) // per_col))
+        columns = split_h(area, [0] * cols, lay.gap * 2)
+        for i, (field, value, fn) in enumerate(rows):
+            col = columns[i // per_col]
+            r = Rect(col.left, col.top + (i % per_col) * (row_h + lay.gap), col.width, row_h)
+            ui.button(f"param.{field}", r, f"{t(f'ui.param.{field}')}: {value}", fn, style="row")

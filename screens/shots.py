@@ -1,0 +1,241 @@
+"""Every screen rendered headless with realistic data on simulated devices: what `zpos screenshots` runs.
+
+One scripted working day is tapped through the real UI (lock, PIN, login, shift, sales,
+payments, refund, reports, settings); at each screen of interest a PNG is written.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from screens.app import HeadlessUI
+
+PIN = "123456"
+DEVICE_PASSWORD = "1111"
+ADMIN_PASSWORD = "7395"
+CASHIER, CASHIER_PASSWORD = "ivanova", "2580"
+
+
+def make_register(data_dir: Path):
+    """(register, hub) from the lead's bootstrap with its demo set-up (Belarusian shop, goods, users)."""
+    from fsm.bootstrap import build_sim_register
+    from fsm.clock import SimClock
+    reg, hub = build_sim_register(data_dir, None, SimClock("2026-03-12T08:55:00+03:00"), sleep=lambda s: None)
+    if reg.users.get("novik") is None:
+        reg.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)
+    return reg, hub
+
+
+class Shooter:
+    def __init__(self, ui: HeadlessUI, out: Path, log: Callable[[str], None] | None = None) -> None:
+        self.ui, self.out, self.log = ui, Path(out), log or (lambda s: None)
+        self.names: list[str] = []
+
+    def __call__(self, name: str) -> None:
+        self.ui.screenshot(self.out / f"{name}.png")
+        self.names.append(name)
+        self.log(name)
+
+    def keys(self, digits: str, ok: bool = True) -> None:
+        self.ui.type_digits(digits)
+        if ok:
+            self.ui.tap("keypad.ok")
+
+
+def login(ui: HeadlessUI, login_: str, password: str) -> None:
+    ui.tap(f"login.user.{login_}")
+    ui.type_digits(password)
+    ui.tap("keypad.ok")
+
+
+def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
+               log: Callable[[str], None] | None = None) -> list[str]:
+    """Write every screen to `out/<screen>.png`; returns the names written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="zpos-shots-") as tmp:
+        reg, hub = make_register(Path(tmp))
+        try:
+            ui = HeadlessUI(reg, size=size, lang=lang)
+            try:
+                return _script(ui, hub, reg, Shooter(ui, out, log))
+            finally:
+                ui.close()
+        finally:
+            reg.close()
+            reg.devices.close()
+            hub.stop()
+
+
+def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
+    shot("lock")
+    shot.keys(DEVICE_PASSWORD)
+    shot.ui.type_digits("12")
+    shot("sko_pin")
+    ui.tap("keypad.clear")
+    shot.keys(PIN)
+    shot("login")
+    ui.tap("login.diag")
+    shot("diagnostics")
+    ui.tap("header.back")
+    login(ui, CASHIER, "1234")
+    shot("login_error")
+    ui.tap("dialog.retry")
+    login(ui, "novik", "1470")
+    ui.tap("password.field.1")
+    ui.type_digits("1470")
+    ui.tap("keypad.ok")
+    ui.type_digits("25")
+    shot("change_password")
+    reg.logout()
+
+    # ----- the administrator: grey cash commands, settings, goods
+    login(ui, "admin", ADMIN_PASSWORD)
+    shot("menu_admin")
+    ui.tap("menu.settings")
+    shot("settings")
+    ui.tap("settings.requisites")
+    shot("requisites")
+    ui.tap("header.back")
+    ui.tap("settings.parameters")
+    shot("parameters")
+    ui.tap("header.back")
+    ui.tap("settings.users")
+    shot("users")
+    ui.tap(f"users.user.{CASHIER}")
+    shot("user_edit")
+    ui.tap("header.back")
+    ui.tap("header.back")
+    ui.tap("settings.maintenance")
+    shot("maintenance")
+    ui.tap("maint.export")
+    shot("maintenance_dirs")
+    ui.tap("context.cancel")
+    ui.app.home()
+    ui.tap("menu.goods")
+    shot("goods_list")
+    first = next(w for w in ui.widget_ids() if w.startswith("goods.item."))
+    ui.tap(first)
+    shot("goods_edit")
+    ui.tap("goods.field.name")
+    shot("keyboard")
+    ui.tap("kb.cancel")
+    ui.app.home()
+    ui.tap("menu.logout")
+
+    # ----- the cashier's day
+    login(ui, CASHIER, CASHIER_PASSWORD)
+    shot("menu_cashier")
+    ui.tap("menu.sale")
+    shot("menu_grey_reason")
+    ui.tap("dialog.ok")
+    ui.swipe("left")
+    shot("side_menu")
+    ui.tap("side.cash")
+    ui.tap("cash.open_shift")
+    ui.tap("dialog.ok")
+    ui.tap("cash.cash_in")
+    ui.type_digits("100")
+    shot("cash_in")
+    ui.tap("keypad.ok")
+    shot("cash")
+    ui.app.home()
+    ui.tap("menu.sale")
+    shot("sale_empty")
+    ui.tap("sale.items.next") if "sale.items.next" in ui.widget_ids() else None
+    for code in ("1", "2", "4", "8"):
+        reg.add_item(code)
+    ui.app.refresh()
+    ui.app.queue.put(("scan", reg.catalog.by_code("6").barcode))
+    ui.app.step([])
+    hub.control("scale", "weight", "1.235")
+    ui.tap("sale.weight")
+    shot("sale_weight")
+    ui.tap("weigh.item.10")
+    ui.long_press("sale.line.2")
+    shot("sale_long_press")
+    ui.tap("line.discount_pct")
+    ui.type_digits("10")
+    ui.tap("keypad.ok")
+    shot("sale_lines")
+    ui.tap("sale.pay")
+    shot("payment")
+    ui.tap("pay.quick.50")
+    shot("payment_change")
+    ui.tap("change.done")
+
+    # card payment with the terminal's progress on screen
+    reg.add_item("5")
+    reg.add_item("9")
+    ui.app.refresh()
+    ui.tap("sale.pay")
+    ui.tap("pay.card")
+    taken: dict[str, bool] = {}
+
+    def on_frame(text: str) -> None:
+        if not taken.get("card"):
+            taken["card"] = True
+            shot("payment_card_progress")
+    ui.app.frame_hook = on_frame
+    ui.tap("pay.ok")
+    ui.app.frame_hook = None
+    if "change.done" in ui.widget_ids():
+        ui.tap("change.done")
+    # ОПЛАТИ with the QR while waiting
+    reg.add_item("7")
+    ui.app.refresh()
+    ui.tap("sale.pay")
+    ui.tap("pay.oplati")
+    hub.options.oplati_confirm_after = 0.05
+
+    def on_qr(text: str) -> None:
+        if not taken.get("qr") and any(w == "progress.qr" for w in ui.app.ui.widgets):
+            taken["qr"] = True
+            shot("payment_oplati_qr")
+    ui.app.frame_hook = on_qr
+    ui.tap("pay.ok")
+    ui.app.frame_hook = None
+    if "change.done" in ui.widget_ids():
+        ui.tap("change.done")
+    if "dialog.ok" in ui.widget_ids():
+        ui.tap("dialog.ok")
+    for codes in (("3", "13"), ("11", "12", "2")):
+        for c in codes:
+            reg.add_item(c)
+        reg.pay({"cash": "100.00"})
+    ui.app.home()
+
+    # ----- documents, refund, reports
+    ui.tap("menu.receipts")
+    shot("receipts_shifts")
+    ui.tap(f"shift.{reg.shift_number}")
+    shot("receipts_list")
+    sale = reg.journal.last_document(types=["sale"])
+    first_sale = next(e for e in reg.journal.shift_documents(reg.shift_number) if e.type == "sale")
+    ui.app.go("receipt_detail", number=first_sale.number)
+    ui.app.step([])
+    shot("receipt_detail")
+    ui.tap("detail.refund")
+    ui.tap("refund.line.1")
+    shot("refund")
+    ui.app.home()
+    ui.tap("menu.reports")
+    shot("reports")
+    ui.tap("reports.x")
+    shot("report_preview")
+    ui.app.home()
+    ui.tap("menu.cash")
+    ui.tap("cash.cash_out")
+    ui.type_digits("99999")
+    ui.tap("keypad.ok")
+    shot("error_dialog")
+    ui.tap("dialog.ok")
+    ui.app.go("help")
+    shot("help")
+    ui.app.go("about")
+    shot("about")
+    ui.app.go("device_info")
+    shot("device_info")
+    del sale
+    return shot.names

@@ -1,0 +1,96 @@
+"""The theme: colours from theme.json, font sizes scaled to the window, text measuring and eliding with «…»."""
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pygame
+import pygame_gui
+
+THEME_FILE = Path(__file__).with_name("theme.json")
+FONT_DIR = Path(pygame_gui.__file__).with_name("data")
+_FONT_FILES = {("noto_sans", False): "NotoSans-Regular.ttf", ("noto_sans", True): "NotoSans-Bold.ttf",
+               ("fira_code", False): "FiraCode-Regular.ttf", ("fira_code", True): "FiraCode-Regular.ttf"}
+ELLIPSIS = "…"
+
+
+def scale_for(size: tuple[int, int]) -> float:
+    """Font scale: 1.0 at 600 px on the short side, never below 0.9 (arm's-length reading) nor above 1.3."""
+    return max(0.9, min(1.3, min(size) / 600))
+
+
+@lru_cache(maxsize=None)
+def _base_theme() -> dict:
+    return json.loads(THEME_FILE.read_text(encoding="utf-8"))
+
+
+class Theme:
+    """The pygame_gui theme dictionary for one window size, and the font of every style, for measuring."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.scale = scale_for(size)
+        self.data = copy.deepcopy(_base_theme())
+        self.fonts: dict[str, tuple[str, bool, int]] = {}
+        for key, block in self.data.items():
+            font = block.get("font")
+            if font:
+                font["size"] = str(self.px(int(font["size"])))
+                self.fonts[key] = (font["name"], font.get("bold") == "1", int(font["size"]))
+
+    def px(self, base: int) -> int:
+        return max(1, round(base * self.scale))
+
+    def font_of(self, style: str, kind: str) -> tuple[str, bool, int]:
+        return self.fonts.get(f"@{style}") or self.fonts[kind]
+
+
+@lru_cache(maxsize=64)
+def font(name: str, bold: bool, size: int) -> pygame.font.Font:
+    if not pygame.font.get_init():
+        pygame.font.init()
+    return pygame.font.Font(str(FONT_DIR / _FONT_FILES[(name, bold)]), size)
+
+
+def text_width(text: str, spec: tuple[str, bool, int]) -> int:
+    return font(*spec).size(text)[0]
+
+
+def line_height(spec: tuple[str, bool, int]) -> int:
+    return font(*spec).get_linesize()
+
+
+def elide(text: str, spec: tuple[str, bool, int], width: int) -> str:
+    """`text` cut with «…» so that it fits `width` pixels (binary search on the length)."""
+    if width <= 0:
+        return ""
+    f = font(*spec)
+    if f.size(text)[0] <= width:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if f.size(text[:mid].rstrip() + ELLIPSIS)[0] <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + ELLIPSIS
+
+
+def wrap(text: str, spec: tuple[str, bool, int], width: int) -> list[str]:
+    """Word-wrap `text` (keeping its own line breaks) into lines that fit `width` pixels."""
+    f = font(*spec)
+    out: list[str] = []
+    for para in text.split("\n"):
+        words, line = para.split(" "), ""
+        for w in words:
+            cand = f"{line} {w}" if line else w
+            if f.size(cand)[0] <= width:
+                line = cand
+                continue
+            if line:
+                out.append(line)
+            line = w if f.size(w)[0] <= width else elide(w, spec, width)
+        out.append(line)
+    return out
