@@ -102,9 +102,8 @@ class EscPosPrinter:
             out += escpos.align(Align.CENTER) + self._logo + escpos.align(Align.LEFT)
         cur_align, cur_bold, cur_double = Align.LEFT, False, False
         for line in doc.lines:
-            if line.align != cur_align:
-                out += escpos.align(line.align)
-                cur_align = line.align
+            # fiscal.layout pads every line to the page width itself; aligning again on the
+            # printer would push centred text off centre, so text lines always go out left-aligned.
             if line.bold != cur_bold:
                 out += escpos.bold(line.bold)
                 cur_bold = line.bold

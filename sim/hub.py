@@ -37,6 +37,7 @@ class SimOptions:
     unsent_limit_count: int | None = None
     sko_port: int = 0
     links: bool = False               # publish stable symlinks under the sim dir (for `zpos sim`)
+    printed_dir: Path | None = None   # where the virtual printer leaves NNNN.txt / NNNN.png (default ROOT/printed)
 
 
 class ControlError(ValueError):
@@ -67,7 +68,7 @@ class SimHub:
                                ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port,
                                unsent_limit_hours=o.unsent_limit_hours,
                                unsent_limit_count=o.unsent_limit_count).start()
-        self.printer = VirtualPrinter(self.root / "printed", link=self._link("printer"),
+        self.printer = VirtualPrinter(o.printed_dir or self.root / "printed", link=self._link("printer"),
                                       columns=o.printer_columns).start()
         self.scale = SimScale(o.scale_protocol, link=self._link("scale")).start()
         self.scanner = SimScanner(link=self._link("scanner")).start()

@@ -24,8 +24,8 @@ ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
 
 # Characters a code page lacks, mapped to look-alikes before the codec turns the rest into "?".
 _CP866_FALLBACK = str.maketrans({"І": "I", "і": "i", "«": '"', "»": '"', "—": "-", "–": "-",
-                                 "„": '"', "“": '"', "”": '"', "‘": "'", "’": "'"})
-_CP1251_FALLBACK = str.maketrans({"“": '"', "”": '"'})
+                                 "„": '"', "“": '"', "”": '"', "‘": "'", "’": "'", "×": "x"})
+_CP1251_FALLBACK = str.maketrans({"“": '"', "”": '"', "×": "x"})
 
 
 def _u8(name: str, n: int, lo: int = 0, hi: int = 255) -> int:

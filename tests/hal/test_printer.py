@@ -54,12 +54,18 @@ def test_the_job_starts_with_init_fs_dot_and_the_profile_code_page(driver):
     assert job == b"\x1b@\x1c.\x1bt\x2e" + bytes((0xA1, 0xB3)) + b"\n\x1bd\x04\x1dV\x01"
 
 
-def test_styled_lines_switch_only_what_changes(driver):
+def test_styled_lines_switch_only_what_changes_and_keep_the_layouts_padding(driver):
+    # fiscal.layout pads lines to the width itself, so `align` sends no ESC a (no double centring).
     job = driver.document_bytes(PrintedDocument("t", 48, (
         PrintLine("A", bold=True, align=Align.CENTER), PrintLine("B", bold=True, double=True, align=Align.CENTER),
         PrintLine("C"))))
-    assert job == (b"\x1b@\x1c.\x1bt\x2e" + b"\x1ba\x01\x1bE\x01A\n" + b"\x1d!\x11B\n"
-                   + b"\x1ba\x00\x1bE\x00\x1d!\x00C\n" + b"\x1bd\x04\x1dV\x01")
+    assert job == (b"\x1b@\x1c.\x1bt\x2e" + b"\x1bE\x01A\n" + b"\x1d!\x11B\n"
+                   + b"\x1bE\x00\x1d!\x00C\n" + b"\x1bd\x04\x1dV\x01")
+
+
+def test_the_multiplication_sign_falls_back_to_x(driver):
+    job = driver.document_bytes(PrintedDocument("t", 48, (PrintLine("1.000 × 2.49"),)))
+    assert b"1.000 x 2.49" in job
 
 
 def test_a_cp866_printer_gets_latin_i_for_belarusian_i(vp):

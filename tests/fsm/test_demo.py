@@ -1,0 +1,42 @@
+"""`zpos demo`: a whole day through the real stack, and a second day on the same data going on from there."""
+import json
+import subprocess
+import sys
+
+from storage.journal import Journal
+
+
+def demo(data, out, receipts=5, seed=3):
+    return subprocess.run([sys.executable, "-m", "zpos.cli", "demo", "--data", str(data), "--out", str(out),
+                           "--receipts", str(receipts), "--seed", str(seed)],
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_a_demo_day_leaves_printed_documents_and_a_verified_journal(tmp_path):
+    p = demo(tmp_path / "data", tmp_path / "out")
+    assert p.returncode == 0, p.stdout + p.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["journal_ok"] and summary["not_printed"] == 0
+    assert summary["sales"] >= 5 and summary["refunds"] == 1 and summary["annulments"] == 1
+    texts = sorted((tmp_path / "out").glob("*.txt"))
+    assert len(texts) == summary["printed_pages"] == len(list((tmp_path / "out").glob("*.png")))
+    joined = "\n".join(t.read_text(encoding="utf-8") for t in texts)
+    for needle in ("ЧЕК ПРОДАЖИ", "ЧЕК ВОЗВРАТА", "АННУЛИРОВАНИЯ", "ВНЕСЕНИЕ", "ИЗЪЯТИЕ", "X-ОТЧЕТ", "Z-ОТЧЕТ",
+                   "УНП: 191234566", "Зав.№ СКО:", "ИТОГО К ОПЛАТЕ"):
+        assert needle in joined, needle
+    assert "progress" not in p.stderr and "shift 1 opened" in p.stdout
+
+
+def test_a_second_day_on_the_same_data_continues_the_numbering(tmp_path):
+    assert demo(tmp_path / "data", tmp_path / "out1").returncode == 0
+    with Journal(tmp_path / "data" / "journal.sqlite") as j:
+        first = j.last_number()
+    p = demo(tmp_path / "data", tmp_path / "out2", seed=4)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "shift 2 opened" in p.stdout
+    with Journal(tmp_path / "data" / "journal.sqlite") as j:
+        assert j.last_number() > first
+        assert j.verify(j.get_meta("sko_public_key")).ok
+    v = subprocess.run([sys.executable, "-m", "zpos.cli", "journal", "verify", "--data", str(tmp_path / "data")],
+                       capture_output=True, text=True, timeout=60)
+    assert v.returncode == 0 and v.stdout.startswith("OK ")
