@@ -1,0 +1,69 @@
+"""`zpos diag` and the configuration file."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fsm.devices import open_devices
+from fsm.diagnostics import run_diagnostics
+from sim.hub import SimHub
+from zpos.config import ConfigError, load_config
+
+
+def test_diag_on_simulated_devices_is_all_ok(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "zpos.cli", "diag", "--sim", "--no-network", "--json",
+                        "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    checks = json.loads(p.stdout)
+    assert p.returncode == 0, p.stdout
+    assert {c["id"] for c in checks} >= {"sko", "printer", "scale", "storage", "oplati"}
+    assert all(c["ok"] for c in checks)
+
+
+def test_each_device_problem_is_named_in_words_an_engineer_acts_on(tmp_path):
+    with SimHub(tmp_path / "sim") as hub:
+        hub.control("printer", "cover_open")
+        hub.control("card", "no_answer", "Приорбанк")
+        hub.control("scale", "no_answer")
+        devices = open_devices(hub.device_config())
+        try:
+            checks = {c.id: c for c in run_diagnostics(devices, tmp_path, skip_network=True)}
+        finally:
+            devices.close()
+    assert not checks["printer"].ok and "крышка" in checks["printer"].detail
+    assert not checks["scale"].ok and "no answer" in checks["scale"].detail
+    assert not checks["terminal:Приорбанк"].ok and checks["terminal:Беларусбанк"].ok
+    assert checks["sko"].ok
+
+
+def test_an_unreachable_sko_is_reported_not_raised(tmp_path):
+    cfg = {"sko": {"address": "127.0.0.1:9", "timeout": 0.5}}
+    checks = run_diagnostics(open_devices(cfg), tmp_path, skip_network=True)
+    sko = next(c for c in checks if c.id == "sko")
+    assert not sko.ok and "СКО" in sko.detail
+
+
+def test_config_unknown_key_is_named(tmp_path):
+    f = tmp_path / "zpos.toml"
+    f.write_text('[devices.printer]\nurl = "/dev/usb/lp0"\nmodle = "tm-t20iii"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key \[devices.printer\].modle"):
+        load_config(f)
+
+
+def test_config_bad_toml_and_missing_file_are_one_line(tmp_path):
+    f = tmp_path / "zpos.toml"
+    f.write_text("[devices\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(f)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_config_terminals_and_defaults(tmp_path):
+    f = tmp_path / "zpos.toml"
+    f.write_text('[[devices.terminals]]\nname = "Беларусбанк"\nurl = "/dev/ttyACM1"\n'
+                 '[devices.scale]\nurl = "/dev/ttyUSB0"\nprotocol = "massak"\n', encoding="utf-8")
+    cfg = load_config(f)
+    assert cfg["devices"]["terminals"][0]["name"] == "Беларусбанк"
+    assert cfg["devices"]["printer"]["model"] == "tm-t20iii"
+    assert cfg["devices"]["scale"]["protocol"] == "massak"

@@ -1,0 +1,49 @@
+"""`zpos diag [--json]`: the diagnostics screen in text; exit 0 when everything is OK, 1 on a problem."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from zpos.cli import CliError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("diag", help="check every device, the SKO, storage and the internet")
+    p.add_argument("--sim", action="store_true", help="check against freshly started simulated devices")
+    p.add_argument("--config", type=Path, help="configuration file (TOML) with the devices")
+    p.add_argument("--data", type=Path, help="data directory")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-network", action="store_true", help="skip the internet check")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from fsm.diagnostics import run_diagnostics
+    from fsm.devices import open_devices
+    from zpos.config import ConfigError, data_dir, load_config
+    hub = None
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as e:
+        raise CliError(str(e)) from None
+    data = data_dir(args.data, cfg)
+    if args.sim:
+        from sim.hub import SimHub
+        hub = SimHub(data / "sim").start()
+        cfg["devices"] = hub.device_config()
+    try:
+        devices = open_devices(cfg["devices"])
+        if args.sim:
+            devices.sko.authorize("123456")
+        data.mkdir(parents=True, exist_ok=True)
+        checks = run_diagnostics(devices, data, skip_network=args.no_network)
+        devices.close()
+    finally:
+        if hub is not None:
+            hub.stop()
+    if args.json:
+        print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
+    else:
+        for c in checks:
+            print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.title}: {c.detail}")
+    return 0 if all(c.ok for c in checks) else 1
