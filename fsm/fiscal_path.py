@@ -16,7 +16,7 @@ from hal.errors import DeviceError, PrinterError, SkoError
 
 log = logging.getLogger("zpos.fiscal")
 
-CRASH_POINTS = ("before_sko", "after_sko", "after_commit")
+CRASH_POINTS = ("after_payment", "before_sko", "after_sko", "after_commit")
 
 # SKO answers that prove the document was not registered: the pending row can be dropped.
 DEFINITE_REFUSALS = {"WRONG_PIN", "SKO_LOCKED", "NOT_AUTHORIZED", "SHIFT_OPEN", "SHIFT_CLOSED", "SHIFT_EXPIRED",

@@ -51,6 +51,32 @@ class PaymentOps:
             n += 1
         return n
 
+    def recover_intents(self) -> None:
+        """At start-up: a card or ОПЛАТИ payment whose answer was lost is asked about again."""
+        for intent in self.journal.open_intents():
+            if intent.status == "approved":
+                continue
+            try:
+                if intent.kind == "card":
+                    res = self.terminal(intent.payload.get("terminal")).status(intent.intent_id)
+                    if res.approved:
+                        self.journal.set_intent_result(intent.intent_id, "approved", {
+                            "ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
+                            "terminal": intent.payload.get("terminal"), "slip": list(res.slip)})
+                    else:
+                        self.journal.set_intent_result(intent.intent_id, "declined", {"status": res.status})
+                elif intent.kind == "oplati" and self.devices.oplati is not None and intent.result:
+                    pay = self.devices.oplati.status(intent.result["payment_id"])
+                    if pay.ok:
+                        self.journal.set_intent_result(intent.intent_id, "approved",
+                                                       {"ref": pay.ref, "payment_id": pay.ref})
+                    elif pay.final:
+                        self.journal.set_intent_result(intent.intent_id, "declined", {"status": int(pay.status)})
+                else:
+                    self.journal.set_intent_result(intent.intent_id, "declined", {"error": "NO_ANSWER_RECORDED"})
+            except (DeviceError, OperationError):
+                continue        # still unknown: it keeps blocking and is asked again at the next start
+
     # ----- paying -----------------------------------------------------------------------
     def parse_payments(self, amounts: dict) -> list[Payment]:
         out = []
@@ -128,6 +154,8 @@ class PaymentOps:
             self.save_draft()
         settled = [self.authorize_electronic(p, terminal, progress) if p.type in ELECTRONIC else p
                    for p in payments]
+        if any(p.type in ELECTRONIC for p in payments):
+            self.path.crash.point("after_payment")
         calc = self.receipt.calc(settled, self.vat_table())
         return Sale(op_id=self.receipt.op_id, shift=self.shift_number, cashier=self.cashier_name,
                     created=self.now(), discount_card=self.receipt.discount_card, **priced_fields(calc))

@@ -136,6 +136,7 @@ class Register(SellingOps, PaymentOps, DocumentOps):
             self.pin_sko_key()
             self.sync_shift()
             self.path.reconcile()
+            self.recover_intents()
         except SkoError as e:
             if e.code == "WRONG_PIN":
                 self.backoff.failed()

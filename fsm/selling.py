@@ -225,8 +225,11 @@ class SellingOps:
         self.receipt_discount({"percent": pct}, card=card_number)
 
     def cancel_receipt(self) -> None:
-        """Drop the receipt being built (nothing fiscal happened to it)."""
+        """Drop the receipt being built (nothing fiscal happened to it). A receipt whose card or ОПЛАТИ
+        payment was approved is finished or its payment returned first (cancel_unfinished)."""
         self.ensure_no_pending_payment()
+        if self.approved_intents():
+            raise OperationError("UNFINISHED_SALE")
         if self.state == "payment":
             self.cancel_payment()
         self.receipt = OpenReceipt()
