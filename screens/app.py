@@ -21,7 +21,7 @@ import pygame_gui
 from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
 from screens.registry import SCREENS, screen_class
-from screens.theme import FONT_DIR, Theme
+from screens.theme import Theme
 from screens.widgets import Ui, Widget
 from zpos import i18n
 
@@ -50,7 +50,6 @@ class App:
         self.size = self.window.get_size()
         self.theme = Theme(self.size)
         self.manager = pygame_gui.UIManager(self.size, self.theme.data, enable_live_theme_updates=False)
-        self.manager.add_font_paths("fira_code", str(FONT_DIR / "FiraCode-Regular.ttf"))
         self.ui = Ui(self.manager, self.theme)
         self.lay = Layout(self.size, self.theme)
         self.reg = register

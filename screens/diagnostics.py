@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from screens.base import Layout, Screen, split_h, take_bottom
+from screens.base import Layout, Screen, split_v, take_bottom
 from screens.widgets import Ui
 from zpos.i18n import t
 
@@ -113,10 +113,10 @@ class DiagnosticsScreen(Screen):
 
         def row(r: Rect, c: Check, i: int) -> None:
             ui.panel(r, "card")
-            inner = r.inflate(-2 * lay.pad, 0)
-            name_w = min(lay.theme.px(230), inner.width // 3)
-            a, b = split_h(inner, [name_w, 0], lay.gap)
+            inner = r.inflate(-2 * lay.pad, -4)
+            a, b = split_v(inner, [0.5, 0], 0)
             mark = self.t("ui.diag.ok") if c.ok else self.t("ui.diag.problem")
-            ui.label(a, f"{mark} · {c.name}", "good" if c.ok else "error", wid=f"diag.{i}")
+            ui.label(a, f"{c.name}: {mark}", "good" if c.ok else "error", wid=f"diag.{i}")
             ui.label(b, c.detail, "body")
-        self.paged(ui, lay, area, self.checks, lay.row, row, "diag")
+        row_h = max(lay.row, 2 * ui.line_h("body") + 4)
+        self.paged(ui, lay, area, self.checks, row_h, row, "diag")

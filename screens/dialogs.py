@@ -50,7 +50,11 @@ class Message(Overlay):
         self.choices = list(choices) or [("dialog.ok", app.t("ui.ok"), None, "primary")]
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        area = self.sheet(ui, lay, layer, lay.theme.px(620), lay.theme.px(380))
+        from screens.theme import wrap
+        width = min(lay.theme.px(620), lay.w - 2 * lay.pad)
+        n = len(wrap(self.text, ui.theme.font_of("body", "label"), width - 4 * lay.pad - 4))
+        height = ui.line_h("heading") + n * (ui.line_h("body") - 2) + lay.btn + 4 * lay.pad + 2 * lay.gap
+        area = self.sheet(ui, lay, layer, width, height)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.title, "error_title" if self.problem else "heading", layer, wid="dialog.title")
         buttons, text = take_bottom(rest, lay.btn, lay.gap)
@@ -123,28 +127,26 @@ def keypad_input(value: str, key: str, kind: str, max_len: int = 14) -> str:
 
 def draw_keys(ui: Ui, lay: Layout, area: Rect, layer: int, kind: str, press: Callable[[str], None],
               ok: Callable[[], None], cancel: Callable[[], None] | None) -> None:
-    """The 4×4 keypad grid with ids keypad.0…9, keypad.dot, keypad.back, keypad.clear, keypad.ok, keypad.cancel."""
+    """The 4×4 keypad: ids keypad.0…9, keypad.dot and keypad.00 (sums and quantities only), keypad.back,
+    keypad.clear, keypad.ok and keypad.cancel (when the keypad can be dismissed; otherwise OK is twice as tall)."""
     t = ui_t(ui)
-    cells = grid(area, 4, 4, lay.gap)
-    keys = ["7", "8", "9", "back", "4", "5", "6", "clear", "1", "2", "3", "cancel", "0", ".", "00", "ok"]
-    for key, r in zip(keys, cells):
-        if key == "back":
-            ui.button("keypad.back", r, "⌫", lambda: press("back"), style="key_icon", layer=layer)
-        elif key == "clear":
-            ui.button("keypad.clear", r, "C", lambda: press("clear"), style="key", layer=layer)
-        elif key == "cancel":
-            if cancel is not None:
-                ui.button("keypad.cancel", r, t("ui.cancel"), cancel, style="secondary", layer=layer)
-        elif key == "ok":
-            ui.button("keypad.ok", r, "OK", ok, style="primary", layer=layer)
-        elif key == ".":
-            ui.button("keypad.dot", r, ".", lambda: press("."), style="key", layer=layer,
-                      enabled=kind not in ("pin", "int"))
-        elif key == "00":
-            ui.button("keypad.00", r, "00", lambda: (press("0"), press("0")), style="key", layer=layer,
-                      enabled=kind != "pin")
-        else:
-            ui.button(f"keypad.{key}", r, key, lambda k=key: press(k), style="key", layer=layer)
+    c = grid(area, 4, 4, lay.gap)
+    digits = {"7": c[0], "8": c[1], "9": c[2], "4": c[4], "5": c[5], "6": c[6], "1": c[8], "2": c[9], "3": c[10]}
+    for key, r in digits.items():
+        ui.button(f"keypad.{key}", r, key, lambda k=key: press(k), style="key", layer=layer)
+    ui.button("keypad.back", c[3], "⌫", lambda: press("back"), style="key_icon", layer=layer)
+    ui.button("keypad.clear", c[7], "C", lambda: press("clear"), style="key", layer=layer)
+    if kind in ("pin", "int"):
+        ui.button("keypad.0", c[12].union(c[14]), "0", lambda: press("0"), style="key", layer=layer)
+    else:
+        ui.button("keypad.0", c[12], "0", lambda: press("0"), style="key", layer=layer)
+        ui.button("keypad.dot", c[13], ".", lambda: press("."), style="key", layer=layer)
+        ui.button("keypad.00", c[14], "00", lambda: (press("0"), press("0")), style="key", layer=layer)
+    if cancel is not None:
+        ui.button("keypad.cancel", c[11], t("ui.cancel"), cancel, style="secondary", layer=layer)
+        ui.button("keypad.ok", c[15], "OK", ok, style="primary", layer=layer)
+    else:
+        ui.button("keypad.ok", c[11].union(c[15]), "OK", ok, style="primary", layer=layer)
 
 
 def ui_t(ui: Ui) -> Callable[..., str]:
@@ -202,7 +204,7 @@ class Keyboard(Overlay):
         ui.label(head, self.title, "heading", layer, wid="kb.title")
         disp, rest = take_top(rest, lay.btn, lay.gap)
         ui.panel(disp, "card", layer)
-        ui.label(disp.inflate(-16, 0), self.value + "▏", "strong", layer, wid="kb.value")
+        ui.label(disp.inflate(-16, 0), self.value + "|", "strong", layer, wid="kb.value")
         rows = LAYOUTS[self.layout] + ["__controls__"]
         cells = split_v(rest, [0] * len(rows), lay.gap)
         longest = max(len(r) for r in rows[:-1])

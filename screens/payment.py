@@ -193,7 +193,7 @@ class PaymentScreen(Screen):
         if self.ptype == "cash":
             quick_r, rest = take_top(rest, lay.btn, lay.gap)
             amounts = quick_amounts(self.remaining())
-            cells = split_h(quick_r, [0] * (len(amounts) + 1), lay.gap)
+            cells = split_h(quick_r, [0.26] + [0] * len(amounts), lay.gap)
             ui.button("pay.quick.exact", cells[0], self.t("ui.pay.exact"), lambda: self.quick(self.remaining()))
             for amount, cell in zip(amounts, cells[1:]):
                 label = str(amount // 100) if amount % 100 == 0 else format_money(amount)

@@ -144,6 +144,8 @@ class SaleScreen(Screen):
     def draw_receipt(self, ui: Ui, lay: Layout, area: Rect) -> None:
         calc = calc_of(self.reg)
         total_h = ui.line_h("big") + ui.line_h("muted")
+        pay_r, area = take_bottom(area, lay.btn, lay.gap)
+        ui.button("sale.pay", pay_r, self.t("ui.sale.pay"), self.pay, style="go")
         totals, lines_r = take_bottom(area, total_h, lay.gap)
         ui.panel(totals, "card")
         lines = self.reg.receipt.lines
@@ -153,7 +155,7 @@ class SaleScreen(Screen):
 
         def row(r: Rect, ln, i: int) -> None:
             n = i + 1
-            sums_w = min(int(r.width * 0.42), lay.theme.px(190))
+            sums_w = min(int(r.width * 0.34), lay.theme.px(160))
             name_r, sums_r = split_h(r, [0, sums_w], lay.gap)
             ui.button(f"sale.line.{n}", name_r, f"{n}. {ln.name}", lambda: self.select(n),
                       on_long=lambda: self.line_menu(n), style="row_selected" if self.selected == n else "row")
@@ -161,7 +163,7 @@ class SaleScreen(Screen):
             total = calc_lines[i].total if i < len(calc_lines) else 0
             ui.label(top, format_money(total), "strong_r")
             ui.label(bottom, f"{format_qty(ln.qty)} × {format_money(ln.price)}", "muted_r")
-        self.paged(ui, lay, lines_r, lines, lay.row + lay.theme.px(6), row, "sale.lines", stick_to_end=True)
+        self.paged(ui, lay, lines_r, lines, lay.row, row, "sale.lines", stick_to_end=True)
         inner = totals.inflate(-2 * lay.pad, 0)
         top, big = take_top(inner, ui.line_h("muted"), 0)
         discount = calc.discount_total if calc else 0
@@ -173,7 +175,7 @@ class SaleScreen(Screen):
         ui.label(top, info, "muted", wid="sale.info")
         label_w = min(big.width // 3, lay.theme.px(150))
         lab, val = split_h(big, [label_w, 0], 0)
-        ui.label(lab, self.t("ui.sale.total"), "strong")
+        ui.label(lab, self.t("ui.sale.total"), "heading")
         ui.label(val, format_money(calc.total_due if calc else 0), "big", wid="sale.total")
 
     def draw_catalog(self, ui: Ui, lay: Layout, area: Rect) -> None:
@@ -187,13 +189,12 @@ class SaleScreen(Screen):
         for (wid, key, fn), r in zip(names, split_h(tools, [0] * len(names), lay.gap)):
             ui.button(wid, r, self.t(key), fn)
         can_discount = self.reg.allowed("receipt_discount")
-        acts = split_h(actions, [0.3, 0.3, 0], lay.gap)
+        acts = split_h(actions, [0, 0], lay.gap)
         ui.button("sale.discount", acts[0], self.t("ui.sale.receipt_discount"), self.receipt_discount,
                   enabled=can_discount is None and bool(self.reg.receipt.lines),
                   reason=can_discount.reason if can_discount else self.t("ui.sale.empty_text"))
         ui.button("sale.cancel", acts[1], self.t("ui.sale.cancel"), self.cancel, enabled=bool(self.reg.receipt.lines),
                   reason=self.t("ui.sale.empty_text"))
-        ui.button("sale.pay", acts[2], self.t("ui.sale.pay"), self.pay, style="go")
         if sum_mode:
             self.draw_sections(ui, lay, rest)
             return

@@ -77,7 +77,7 @@ class RequisitesScreen(Screen):
             r = Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h)
             text = f"{self.t(f'ui.req.{field}')}: {values.get(field) or '—'}"
             if editable:
-                ui.button(f"req.edit.{field}", r, text, lambda f=field: self.edit(f), style="row")
+                ui.button(f"req.edit.{field}", r, text + "  ›", lambda f=field: self.edit(f), style="row")
             else:
                 ui.panel(r, "card")
                 ui.label(r.inflate(-20, 0), text, "body", wid=f"req.{field}")

@@ -153,7 +153,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("sale.weight")
     shot("sale_weight")
     ui.tap("weigh.item.10")
-    ui.long_press("sale.line.2")
+    ui.long_press(f"sale.line.{len(reg.receipt.lines)}")
     shot("sale_long_press")
     ui.tap("line.discount_pct")
     ui.type_digits("10")

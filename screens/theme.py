@@ -37,6 +37,9 @@ class Theme:
             font = block.get("font")
             if font:
                 font["size"] = str(self.px(int(font["size"])))
+                if font["name"] == "fira_code":
+                    font["regular_path"] = str(FONT_DIR / "FiraCode-Regular.ttf")
+                    font["bold"] = "0"
                 self.fonts[key] = (font["name"], font.get("bold") == "1", int(font["size"]))
 
     def px(self, base: int) -> int:

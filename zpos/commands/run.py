@@ -1,0 +1,99 @@
+"""`zpos run`: the cashier workstation on the touch screen, on simulated devices (--sim) or the configured ones."""
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+from zpos.cli import CliError
+
+NO_DISPLAY = "no display: {why}. Run it on the terminal's screen, or try `zpos demo` for a headless working day"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1024x600' → (1024, 600); CliError naming the value otherwise."""
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or not (320 <= int(w) <= 7680 and 240 <= int(h) <= 4320):
+        raise CliError(f"--size {text!r}: expected WIDTHxHEIGHT such as 1024x600")
+    return int(w), int(h)
+
+
+def choose_video_driver(fullscreen: bool, env: dict | None = None) -> str | None:
+    """The SDL video driver to use, or None when there is no display at all (the caller says so in one line)."""
+    env = os.environ if env is None else env
+    if env.get("SDL_VIDEODRIVER"):
+        return env["SDL_VIDEODRIVER"]
+    if env.get("WAYLAND_DISPLAY"):
+        return "wayland"
+    if env.get("DISPLAY"):
+        return "x11"
+    if glob.glob("/dev/dri/card*"):
+        return "kmsdrm"
+    return None
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="the cashier workstation (touch screen)")
+    p.add_argument("--sim", action="store_true", help="start simulated devices and use them")
+    p.add_argument("--data", type=Path, help="data directory (default: config, $ZPOS_DATA, user data dir)")
+    p.add_argument("--config", type=Path, help="TOML configuration file (devices, data dir)")
+    p.add_argument("--size", default="1024x600", help="window size WxH (default 1024x600)")
+    p.add_argument("--fullscreen", action="store_true", help="full screen (kmsdrm when there is no X/Wayland)")
+    p.add_argument("--lang", choices=("ru", "be", "en"), default="ru")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    size = parse_size(args.size)
+    driver = choose_video_driver(args.fullscreen)
+    if driver is None:
+        raise CliError(NO_DISPLAY.format(why="DISPLAY and WAYLAND_DISPLAY are not set and there is no /dev/dri "
+                                             "for kmsdrm"), 1)
+    os.environ["SDL_VIDEODRIVER"] = driver
+    register_, stop = open_register(args)
+    try:
+        import pygame
+
+        from screens.app import App
+        try:
+            app = App(register_, size=size, lang=args.lang, fullscreen=args.fullscreen)
+        except pygame.error as e:
+            raise CliError(NO_DISPLAY.format(why=f"SDL could not open a window with the {driver} driver ({e})"), 1) \
+                from None
+        app.run()
+    finally:
+        stop()
+    return 0
+
+
+def open_register(args):
+    """(register, stop) on simulated devices with --sim, else on the devices of the config file."""
+    from zpos.config import ConfigError, data_dir, load_config
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as e:
+        raise CliError(str(e)) from None
+    data = data_dir(args.data, cfg)
+    if args.sim:
+        from fsm.bootstrap import build_sim_register
+        reg, hub = build_sim_register(data)
+
+        def stop_sim() -> None:
+            reg.close()
+            reg.devices.close()
+            hub.stop()
+        return reg, stop_sim
+    from fsm.clock import SystemClock
+    from fsm.devices import open_devices
+    from fsm.register import Register
+    from hal.errors import DeviceError
+    try:
+        devices = open_devices(cfg["devices"])
+    except DeviceError as e:
+        raise CliError(f"devices: {e.message}", 1) from None
+    reg = Register(data, devices, SystemClock())
+
+    def stop() -> None:
+        reg.close()
+        devices.close()
+    return reg, stop
