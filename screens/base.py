@@ -149,7 +149,7 @@ class Screen:
             per = max(1, (area.height + lay.gap) // (row_h + lay.gap))
             pages = max(1, -(-len(items) // per))
             if stick_to_end and self.page is None:
-                self.page = pages - 1
+                self.page, self.sticky = pages - 1, True
             self.page = min(max(0, self.page or 0), pages - 1)
             up, info, down = split_v(nav, [lay.btn, 0, lay.btn], lay.gap)
             ui.button(f"{prefix}.up", up, "▲", lambda: self.scroll(-1), enabled=self.page > 0, style="nav")
@@ -158,10 +158,15 @@ class Screen:
         else:
             self.page = 0
         start = (self.page or 0) * per
+        if stick_to_end and self.sticky and pages > 1:
+            start = len(items) - per          # the newest lines, not a page boundary
         for i, item in enumerate(items[start:start + per]):
             draw(Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h), item, start + i)
 
+    sticky = False
+
     def scroll(self, delta: int) -> None:
+        self.sticky = False
         self.page = (self.page or 0) + delta
         self.app.refresh()
 

@@ -261,7 +261,9 @@ class Progress(Overlay):
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
         tall = self.picture is not None
-        area = self.sheet(ui, lay, layer, lay.theme.px(560), lay.h if tall else lay.theme.px(300))
+        short_h = (ui.line_h("heading") + 2 * ui.line_h("body") + 4 * lay.pad + 3 * lay.gap
+                   + (max(16, lay.theme.px(22)) if self.fraction is not None else 0) + (lay.btn if self.cancel else 0))
+        area = self.sheet(ui, lay, layer, lay.theme.px(560), lay.h if tall else short_h)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.title, "heading", layer, wid="progress.title")
         if self.cancel:
