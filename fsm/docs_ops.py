@@ -127,9 +127,7 @@ class DocumentOps:
                      original_uid=entry.registration.uid if entry else None, original_lines=indexes,
                      **priced_fields(calc))
         outcome = self.fiscalize(doc)
-        for ln in doc.lines:
-            if ln.code and self.catalog.by_code(ln.code) is not None:
-                self.catalog.adjust_stock(ln.code, ln.qty)
+        self.move_stock(doc.lines, +1)
         return outcome
 
     def _card_refund(self, p: Payment, sale) -> Payment:
@@ -174,10 +172,7 @@ class DocumentOps:
                         target_type=DocType(str(last.type)), total_due=target.total_due,
                         payments=target.payments, change=target.change)
         outcome = self.fiscalize(doc)
-        sign = 1 if str(last.type) == DocType.SALE else -1
-        for ln in target.lines:
-            if ln.code and self.catalog.by_code(ln.code) is not None:
-                self.catalog.adjust_stock(ln.code, sign * ln.qty)
+        self.move_stock(target.lines, 1 if str(last.type) == DocType.SALE else -1)
         return outcome
 
     def _give_back_electronic(self, payments) -> None:

@@ -189,11 +189,19 @@ class PaymentOps:
         for intent in self.journal.open_intents():
             if intent.payload.get("op_id") == doc.op_id:
                 self.journal.close_intent(intent.intent_id, doc.op_id)
-        for ln in doc.lines:
-            if ln.code and self.catalog.by_code(ln.code) is not None:
-                self.catalog.adjust_stock(ln.code, -ln.qty)
+        self.move_stock(doc.lines, -1)
         self.receipt = OpenReceipt()
         self.save_draft()
+
+    def move_stock(self, lines, sign: int) -> None:
+        """One catalog write per document: stock leaves with a sale and comes back with a refund or annulment."""
+        deltas: dict[str, int] = {}
+        for ln in lines:
+            item = self.catalog.by_code(ln.code) if ln.code else None
+            if item is not None and item.stock is not None:
+                deltas[ln.code] = deltas.get(ln.code, 0) + sign * ln.qty
+        if deltas:
+            self.catalog.adjust_stock_many(deltas)
 
     def cancel_payment(self) -> None:
         if str(self.payment_sm.current_state_value) != "idle":

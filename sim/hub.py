@@ -38,6 +38,7 @@ class SimOptions:
     sko_port: int = 0
     links: bool = False               # publish stable symlinks under the sim dir (for `zpos sim`)
     printed_dir: Path | None = None   # where the virtual printer leaves NNNN.txt / NNNN.png (default ROOT/printed)
+    keep_paper: bool = True           # False: pages stay in memory only (benchmarks measure the register, not drawing)
 
 
 class ControlError(ValueError):
@@ -68,7 +69,8 @@ class SimHub:
                                ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port,
                                unsent_limit_hours=o.unsent_limit_hours,
                                unsent_limit_count=o.unsent_limit_count).start()
-        self.printer = VirtualPrinter(o.printed_dir or self.root / "printed", link=self._link("printer"),
+        paper = (o.printed_dir or self.root / "printed") if o.keep_paper else None
+        self.printer = VirtualPrinter(paper, link=self._link("printer"),
                                       columns=o.printer_columns).start()
         self.scale = SimScale(o.scale_protocol, link=self._link("scale")).start()
         self.scanner = SimScanner(link=self._link("scanner")).start()

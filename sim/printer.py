@@ -4,6 +4,8 @@ from __future__ import annotations
 import select
 import socket
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +64,8 @@ class VirtualPrinter(PtyDevice):
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._documents: list[PrintedPage] = []
+        self._render_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-printer-png")
+        self._renders: list[Future] = []
         self._fault = Fault.OK
         self._lines_left = 0
         self._pty_decoder = ev.EscPosDecoder()
@@ -94,7 +98,17 @@ class VirtualPrinter(PtyDevice):
 
     def wait_for_documents(self, count: int, timeout: float = 2.0) -> bool:
         with self._changed:
-            return self._changed.wait_for(lambda: len(self._documents) >= count, timeout)
+            if not self._changed.wait_for(lambda: len(self._documents) >= count, timeout):
+                return False
+            renders = list(self._renders)
+        wait_futures(renders, timeout=timeout)
+        return True
+
+    def _render_png(self, items: list, png: Path) -> None:
+        try:
+            self.renderer.render(items, png)
+        except Exception as e:  # noqa: BLE001 - a drawing bug must not kill the printer
+            self.render_errors.append(f"{png.name}: {type(e).__name__}: {e}")
 
     def printer_status(self) -> PrinterStatus:
         with self._lock:
@@ -187,6 +201,7 @@ class VirtualPrinter(PtyDevice):
         if self._tcp is not None:
             self._tcp.close()
         super().stop()
+        self._render_pool.shutdown(wait=True)      # every page's picture is on disk when stop returns
 
     # --- the printer ------------------------------------------------------------------------------
     def _reset_modes(self) -> None:
@@ -317,11 +332,9 @@ class VirtualPrinter(PtyDevice):
         if self.out_dir is not None:
             (self.out_dir / f"{number:04d}.txt").write_text(text, encoding="utf-8")
             png = self.out_dir / f"{number:04d}.png"
-            try:
-                self.renderer.render(items, png)
-            except Exception as e:  # noqa: BLE001 - a drawing bug must not kill the printer thread
-                self.render_errors.append(f"{png.name}: {type(e).__name__}: {e}")
-                png = None
+            # Drawing the paper takes tens of ms; a real printer still answers DLE EOT at once,
+            # so the picture is drawn off the line thread and waited for by wait_for_documents/stop.
+            self._renders.append(self._render_pool.submit(self._render_png, items, png))
         qrs = [i.data for i in items if isinstance(i, QrBlock)]
         codes = tuple(i.label for i in items if isinstance(i, BarcodeBlock))
         page = PrintedPage(text, png, qrs[0] if qrs else None, cut, codes)

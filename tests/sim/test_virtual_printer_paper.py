@@ -102,6 +102,7 @@ def test_any_bytes_render_to_a_png_without_a_drawing_error(tmp_path_factory, dat
     printer = VirtualPrinter(out)
     try:
         printer.feed(data + b"\n\x1dV\x01", ev.EscPosDecoder(), lambda b: None)
+        assert printer.wait_for_documents(len(printer.documents), timeout=10)   # pictures are drawn off-thread
         assert printer.render_errors == []
         assert all(p.png is not None and p.png.exists() for p in printer.documents)
     finally:
