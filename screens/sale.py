@@ -6,7 +6,7 @@ import pygame
 from fiscal.money import format_money, format_qty, parse_percent
 from screens.base import Layout, Screen, grid, split_h, split_v, take_bottom, take_top
 from screens.dialogs import Overlay
-from screens.widgets import Ui
+from screens.widgets import MIN_TARGET, Ui
 
 Rect = pygame.Rect
 
@@ -198,7 +198,7 @@ class SaleScreen(Screen):
         if sum_mode:
             self.draw_sections(ui, lay, rest)
             return
-        head, rest = take_top(rest, ui.line_h("strong"), lay.gap)
+        head, rest = take_top(rest, max(MIN_TARGET, ui.line_h("strong")), lay.gap)
         cat_w = min(lay.theme.px(150), head.width // 3)
         title_r, btn_r = split_h(head, [0, cat_w], lay.gap)
         if self.query:

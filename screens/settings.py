@@ -72,9 +72,13 @@ class RequisitesScreen(Screen):
         hint, area = take_bottom(area, ui.line_h("muted") * 2, lay.gap)
         ui.paragraph(hint, self.t("ui.req.hint"), "muted")
         values = asdict(self.current())
-        row_h = max(48, min(lay.row, (area.height - lay.gap * 5) // 6))
+        cols = 1 if lay.portrait else 2
+        per_col = -(-len(REQ_FIELDS) // cols)
+        row_h = max(48, min(lay.row, (area.height - lay.gap * (per_col - 1)) // per_col))
+        columns = split_h(area, [0] * cols, lay.gap * 2)
         for i, (field, editable) in enumerate(REQ_FIELDS):
-            r = Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h)
+            col = columns[i // per_col]
+            r = Rect(col.left, col.top + (i % per_col) * (row_h + lay.gap), col.width, row_h)
             text = f"{self.t(f'ui.req.{field}')}: {values.get(field) or '—'}"
             if editable:
                 ui.button(f"req.edit.{field}", r, text + "  ›", lambda f=field: self.edit(f), style="row")

@@ -28,12 +28,15 @@ def make_register(data_dir: Path):
 
 
 class Shooter:
-    def __init__(self, ui: HeadlessUI, out: Path, log: Callable[[str], None] | None = None) -> None:
-        self.ui, self.out, self.log = ui, Path(out), log or (lambda s: None)
+    def __init__(self, ui: HeadlessUI, out: Path, log: Callable[[str], None] | None = None,
+                 check: Callable[[str, HeadlessUI], None] | None = None) -> None:
+        self.ui, self.out, self.log, self.check = ui, Path(out), log or (lambda s: None), check
         self.names: list[str] = []
 
     def __call__(self, name: str) -> None:
         self.ui.screenshot(self.out / f"{name}.png")
+        if self.check:
+            self.check(name, self.ui)
         self.names.append(name)
         self.log(name)
 
@@ -50,7 +53,8 @@ def login(ui: HeadlessUI, login_: str, password: str) -> None:
 
 
 def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
-               log: Callable[[str], None] | None = None) -> list[str]:
+               log: Callable[[str], None] | None = None,
+               check: Callable[[str, HeadlessUI], None] | None = None) -> list[str]:
     """Write every screen to `out/<screen>.png`; returns the names written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,7 @@ def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
         try:
             ui = HeadlessUI(reg, size=size, lang=lang)
             try:
-                return _script(ui, hub, reg, Shooter(ui, out, log))
+                return _script(ui, hub, reg, Shooter(ui, out, log, check))
             finally:
                 ui.close()
         finally:

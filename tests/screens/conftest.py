@@ -1,0 +1,48 @@
+"""Headless UI fixtures: a register on the lead's simulated devices, and the App driven by widget id."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture
+def sim(tmp_path):
+    from fsm.bootstrap import build_sim_register
+    from fsm.clock import SimClock
+    reg, hub = build_sim_register(tmp_path / "data", None, SimClock(), sleep=lambda s: None)
+    yield reg, hub
+    reg.close()
+    reg.devices.close()
+    hub.stop()
+
+
+@pytest.fixture
+def ui(sim):
+    from screens.app import HeadlessUI
+    h = HeadlessUI(sim[0])
+    yield h
+    h.close()
+
+
+def unlock(ui, pin: str = "123456") -> None:
+    ui.type_digits("1111")
+    ui.tap("keypad.ok")
+    ui.type_digits(pin)
+    ui.tap("keypad.ok")
+
+
+def login(ui, user: str = "ivanova", password: str = "2580") -> None:
+    ui.tap(f"login.user.{user}")
+    ui.type_digits(password)
+    ui.tap("keypad.ok")
+
+
+def open_shift(ui) -> None:
+    ui.tap("menu.cash")
+    ui.tap("cash.open_shift")
+    ui.tap("dialog.ok")
+    ui.tap("header.back")
