@@ -40,6 +40,7 @@ def driver(vp):
 
 def test_a_document_prints_with_its_lines_qr_barcode_and_a_576_dot_png(vp, driver):
     driver.print_document(DOC)
+    assert vp.wait_for_documents(1, timeout=5)       # the picture is drawn off the line thread
     [page] = vp.documents
     assert page.cut and page.qr == DOC.qr and page.barcodes == ("4006381333931",)
     for line in ("ООО «Ромашка»", "КАССОВЫЙ ЧЕК № 17", "Ўсё і ўсё", "Спасибо за покупку!"):
