@@ -7,14 +7,9 @@ import pkgutil
 import sys
 
 import zpos.commands
+from zpos.errors import CliError
 
-
-class CliError(Exception):
-    """Bad input at the command line: printed as one line on stderr, exit code `code`."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["CliError", "main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
