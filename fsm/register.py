@@ -16,6 +16,7 @@ from fiscal.documents import CashIn, CashOut, DocType, ShiftClose, ShiftOpen
 from fiscal.layout import PrintedDocument, render_x_report
 from fiscal.money import parse_money
 from fiscal.reports import aggregate, counters_to_dict
+from fsm.admin_ops import AdminOps
 from fsm.clock import Clock, iso
 from fsm.devices import DeviceSet
 from fsm.docs_ops import DocumentOps
@@ -41,7 +42,7 @@ def device_error(e: DeviceError) -> OperationError:
     return OperationError(e.code, e.message)
 
 
-class Register(SellingOps, PaymentOps, DocumentOps):
+class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
     def __init__(self, data_dir: Path, devices: DeviceSet, clock: Clock, *,
                  sleep: Callable[[float], None] = time.sleep, crash: CrashSwitch | None = None) -> None:
         self.data_dir = Path(data_dir)

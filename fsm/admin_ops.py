@@ -1,0 +1,146 @@
+"""The administrator's operations and the report queries, each behind the permission table."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fiscal.documents import Requisites
+from fiscal.identifiers import unp_valid
+from fsm.errors import OperationError
+from fsm.passwords import check_new_password
+from hal.errors import DeviceError
+from storage.errors import StorageError
+
+
+def storage_refusal(e: StorageError) -> OperationError:
+    return OperationError(e.code if e.code != "BAD_SETTING" else "BAD_FIELD", e.message)
+
+
+class AdminOps:
+    """Mixin of fsm.register.Register."""
+
+    # ----- requisites and parameters ----------------------------------------------------
+    def fill_requisites_from_sko(self) -> Requisites:
+        """«Заполнить из ПК»: organisation, УНП, register number and SKO serial as the SKO holds them."""
+        self.require("requisites")
+        current = self.settings.requisites() if self.settings.has_requisites() else None
+        try:
+            req = self.devices.sko.requisites(current)
+        except DeviceError as e:
+            raise OperationError(e.code, e.message) from None
+        self.settings.save_requisites(req)
+        return req
+
+    def save_requisites(self, shop_name: str, shop_address: str) -> Requisites:
+        """The fields the administrator types; name, УНП and КСА come only from the SKO."""
+        self.require("requisites")
+        req = self.settings.requisites()
+        new = replace(req, shop_name=shop_name.strip()[:64], shop_address=shop_address.strip()[:128])
+        if not unp_valid(new.unp):
+            raise OperationError("BAD_FIELD", self.t("error.BAD_UNP", unp=new.unp))
+        self.settings.save_requisites(new)
+        return new
+
+    def save_parameters(self, **changes):
+        """Change working parameters (accounting mode, printer width, VAT list, stock rule, …)."""
+        self.require("parameters")
+        if "accounting_mode" in changes and changes["accounting_mode"] != self.params.accounting_mode:
+            if str(self.shift_state) != "closed":
+                raise OperationError("SHIFT_OPEN", self.t("error.MODE_NEEDS_CLOSED_SHIFT"))
+        from storage.settings import Parameters
+        try:
+            p = Parameters.from_dict({**self.params.to_dict(), **changes})
+        except StorageError as e:
+            raise storage_refusal(e) from None
+        self.settings.save_parameters(p)
+        return p
+
+    # ----- users -------------------------------------------------------------------------
+    def add_user(self, login: str, name: str, role: str, cashier_id: str, password: str):
+        self.require("users")
+        check_new_password(password)
+        try:
+            return self.users.add(login.strip(), name.strip(), role, cashier_id.strip(), password)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def update_user(self, login: str, **fields):
+        self.require("users")
+        try:
+            return self.users.update(login, **fields)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def reset_password(self, login: str, password: str) -> None:
+        self.require("users")
+        check_new_password(password)
+        try:
+            self.users.set_password(login, password)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def delete_user(self, login: str) -> None:
+        self.require("users")
+        if self.user is not None and login == self.user.login:
+            raise OperationError("NOT_ALLOWED", self.t("error.DELETE_SELF"))
+        try:
+            self.users.delete(login)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def set_device_password(self, old: str, new: str) -> None:
+        self.require("parameters")
+        if not self.settings.check_device_password(old):
+            raise OperationError("WRONG_PASSWORD")
+        check_new_password(new)
+        self.settings.set_device_password(new)
+
+    # ----- lists and reports ---------------------------------------------------------------
+    def shifts(self):
+        self.require("shifts_list")
+        return self.journal.shifts()
+
+    def receipts(self, shift: int | None = None):
+        self.require("receipts_list")
+        return self.journal.shift_documents(self.shift_number if shift is None else shift)
+
+    def receipt(self, number: int):
+        self.require("receipt_detail")
+        entry = self.journal.by_number(int(number))
+        if entry is None:
+            raise OperationError("UNKNOWN_ITEM", self.t("error.NO_SUCH_RECEIPT", number=number))
+        return entry
+
+    def report_items(self, start_iso: str, end_iso: str):
+        self.require("report_items")
+        return self.journal.sales_by_item(start_iso, end_iso)
+
+    def report_payments(self, start_iso: str, end_iso: str):
+        self.require("report_payments")
+        return self.journal.totals_by_payment(start_iso, end_iso)
+
+    def report_stock(self):
+        self.require("report_stock")
+        return [it for it in self.catalog.items() if it.stock is not None]
+
+    def bank_test(self, terminal: str | None = None):
+        """«Проверка связи с банком» on one terminal (or each)."""
+        self.require("bank_test")
+        names = [terminal] if terminal else list(self.devices.terminals)
+        out = {}
+        for name in names:
+            try:
+                out[name] = self.terminal(name).test()
+            except DeviceError as e:
+                raise OperationError(e.code, e.message) from None
+        return out
+
+    def settlement(self, terminal: str | None = None):
+        """Сверка итогов at the terminal(s), usually at the end of the day."""
+        self.require("bank_test")
+        out = {}
+        for name in ([terminal] if terminal else list(self.devices.terminals)):
+            try:
+                out[name] = self.terminal(name).settlement()
+            except DeviceError as e:
+                raise OperationError(e.code, e.message) from None
+        return out

@@ -1,0 +1,67 @@
+"""The administrator's operations through the register: permission-checked, validated, persisted."""
+import pytest
+
+from fsm.bootstrap import build_sim_register
+from fsm.clock import SimClock
+from fsm.errors import OperationError
+
+
+@pytest.fixture
+def admin(tmp_path):
+    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
+    reg.unlock("1111")
+    reg.sko_pin("123456")
+    reg.login("admin", "7395")
+    yield reg, hub
+    reg.devices.close()
+    reg.close()
+    hub.stop()
+
+
+def test_fill_requisites_from_the_sko(admin):
+    reg, hub = admin
+    hub.sko.set_requisites("ООО «Василёк»", "200988541", "987654321")
+    req = reg.fill_requisites_from_sko()
+    assert (req.org_name, req.unp, req.ksa_number, req.sko_serial) == ("ООО «Василёк»", "200988541", "987654321",
+                                                                      "AVQ11169990670")
+    assert reg.settings.requisites().org_name == "ООО «Василёк»"
+    assert reg.save_requisites("Магазин №2", " г. Гродно ").shop_address == "г. Гродно"
+
+
+def test_users_are_added_with_password_rules_and_can_log_in(admin):
+    reg, _ = admin
+    with pytest.raises(OperationError) as e:
+        reg.add_user("sidorova", "Сидорова", "cashier", "103", "1234")
+    assert e.value.code == "WEAK_PASSWORD"
+    reg.add_user("sidorova", "Сидорова", "cashier", "103", "8642")
+    assert reg.users.verify("sidorova", "8642")
+    with pytest.raises(OperationError) as e:
+        reg.delete_user("admin")
+    assert e.value.code == "NOT_ALLOWED"
+
+
+def test_parameters_are_validated_and_mode_changes_need_a_closed_shift(admin):
+    reg, _ = admin
+    with pytest.raises(OperationError) as e:
+        reg.save_parameters(printer_width=40)
+    assert e.value.code == "BAD_FIELD" and "printer_width" in e.value.message
+    assert reg.save_parameters(accounting_mode="sum").accounting_mode == "sum"
+    assert reg.allowed("section_sale") is not None      # admins do not sell, whatever the mode
+
+
+def test_a_cashier_cannot_reach_administration(tmp_path):
+    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
+    try:
+        reg.unlock("1111")
+        reg.sko_pin("123456")
+        reg.login("ivanova", "2580")
+        for op in (lambda: reg.add_user("x", "X", "cashier", "1", "8642"), reg.fill_requisites_from_sko,
+                   lambda: reg.save_parameters(printer_width=32)):
+            with pytest.raises(OperationError) as e:
+                op()
+            assert e.value.code == "NOT_ALLOWED"
+        assert set(reg.bank_test()) == {"Беларусбанк", "Приорбанк"}
+    finally:
+        reg.devices.close()
+        reg.close()
+        hub.stop()
