@@ -89,7 +89,6 @@ class Screen:
         return self.t(self.title_key)
 
     def build(self, ui: Ui, lay: Layout) -> None:
-        ui.panel(lay.screen, "screen")
         self.header(ui, lay)
         self.body(ui, lay, lay.body)
 

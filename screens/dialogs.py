@@ -26,7 +26,7 @@ class Overlay:
         self.app.close_overlay(self)
 
     def sheet(self, ui: Ui, lay: Layout, layer: int, w: int, h: int) -> Rect:
-        ui.panel(lay.screen, "dim", layer)
+        ui.dim(lay.screen, layer)
         w, h = min(w, lay.w - 2 * lay.pad), min(h, lay.h - 2 * lay.pad)
         r = Rect((lay.w - w) // 2, (lay.h - h) // 2, w, h)
         ui.panel(r, "sheet", layer)
@@ -196,7 +196,7 @@ class Keyboard(Overlay):
         self.on_ok(self.value.strip())
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        ui.panel(lay.screen, "dim", layer)
+        ui.dim(lay.screen, layer)
         area = Rect(0, 0, lay.w, lay.h)
         ui.panel(area, "sheet", layer)
         area = area.inflate(-2 * lay.pad, -2 * lay.pad)

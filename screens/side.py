@@ -47,7 +47,7 @@ class SideMenu(Overlay):
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
         w = min(lay.theme.px(380), int(lay.w * 0.8))
-        ui.panel(lay.screen, "dim", layer)
+        ui.dim(lay.screen, layer)
         ui.button("side.close", Rect(w, 0, lay.w - w, lay.h), "", self.close, style="invisible", layer=layer)
         panel = Rect(0, 0, w, lay.h)
         ui.panel(panel, "sheet", layer)

@@ -44,6 +44,7 @@ class Ui:
         self.order: list[Widget] = []
         self.modal_layer = 0
         self._anon = 0
+        self._veil: pygame.Surface | None = None
 
     # ----- life ------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -113,6 +114,13 @@ class Ui:
     def text_w(self, text: str, style: str) -> int:
         from screens.theme import text_width
         return text_width(text, self.theme.font_of(style, "button"))
+
+    def dim(self, rect: pygame.Rect, layer: int) -> Widget:
+        """The translucent veil under a modal sheet: one shared surface, so opening dialogs allocates nothing big."""
+        if self._veil is None or self._veil.get_size() != rect.size:
+            self._veil = pygame.Surface(rect.size, pygame.SRCALPHA)
+            self._veil.fill((16, 24, 32, 128))
+        return self.image(rect, self._veil, layer, wid=self._auto_id("dim"))
 
     def line_h(self, style: str = "body") -> int:
         return line_height(self.theme.font_of(style, "label")) + 4
