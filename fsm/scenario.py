@@ -161,6 +161,13 @@ class Runner:
     def step_start_self_service(self, _): self.register.start_self_service()
     def step_end_self_service(self, pw): self.register.end_self_service(str(pw))
 
+    def step_repeat(self, spec):
+        """Extension: {times: N, do: STEP} runs STEP N times (e.g. to fill a receipt to its limit)."""
+        if not isinstance(spec, dict) or not isinstance(spec.get("times"), int) or "do" not in spec:
+            raise ScenarioFileError("repeat: needs {times: N, do: STEP}")
+        for _ in range(spec["times"]):
+            self.do(spec["do"])
+
     def step_weigh(self, kg):
         self.hub.control("scale", "weight", str(kg))
 

@@ -65,3 +65,40 @@ def test_a_cashier_cannot_reach_administration(tmp_path):
         reg.devices.close()
         reg.close()
         hub.stop()
+
+
+def test_goods_are_edited_exported_and_imported_all_or_nothing(admin, tmp_path):
+    reg, _ = admin
+    from dataclasses import replace
+    item = reg.catalog.by_code("1")
+    reg.save_item(replace(item, price=199))
+    assert reg.catalog.by_code("1").price == 199
+    reg.rename_category("Хлеб", "Хлеб и выпечка")
+    assert "Хлеб и выпечка" in reg.catalog.categories()
+    path = tmp_path / "goods.csv"
+    assert reg.export_goods(path) == len(reg.catalog.items())
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8") + "99,,Новый товар,abc,20,,false,,\n", encoding="utf-8")
+    before = len(reg.catalog.items())
+    with pytest.raises(OperationError) as e:
+        reg.import_goods(bad)
+    assert "row" in e.value.message and len(reg.catalog.items()) == before
+    reg.delete_item("14")
+    assert reg.catalog.by_code("14") is None
+
+
+def test_turnover_statement_counts_sales_and_stock(tmp_path):
+    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
+    try:
+        reg.unlock("1111")
+        reg.sko_pin("123456")
+        reg.login("ivanova", "2580")
+        reg.open_shift()
+        reg.add_item("2", "3")
+        reg.pay({"cash": "10.00"})
+        rows = {r["code"]: r for r in reg.report_turnover("2000-01-01", "2100-01-01")}
+        assert rows["2"]["sold_qty"] == 3000 and rows["2"]["sold_sum"] == 747 and rows["2"]["stock"] == 57000
+    finally:
+        reg.devices.close()
+        reg.close()
+        hub.stop()
