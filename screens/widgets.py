@@ -120,7 +120,9 @@ class Ui:
         if self._veil is None or self._veil.get_size() != rect.size:
             self._veil = pygame.Surface(rect.size, pygame.SRCALPHA)
             self._veil.fill((16, 24, 32, 128))
-        return self.image(rect, self._veil, layer, wid=self._auto_id("dim"))
+        veil = self.image(rect, self._veil, layer, wid=self._auto_id("dim"))
+        veil.kind = "veil"
+        return veil
 
     def line_h(self, style: str = "body") -> int:
         return line_height(self.theme.font_of(style, "label")) + 4
