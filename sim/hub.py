@@ -125,23 +125,12 @@ class SimHub:
             raise ControlError(f"unknown device {device!r}; use one of: sko, printer, scale, card, scan, oplati") from None
         return handler(*args)
 
-    def _ctl_sko(self, what: str = "", *rest: str) -> str:
-        if what == "offline":
-            self.sko.set_offline(True)
-        elif what == "online":
-            self.sko.set_offline(False)
-        elif what == "uplink_offline":
-            self.sko.set_uplink(False)
-        elif what == "uplink_online":
-            self.sko.set_uplink(True)
-            self.sko.flush_uplink()
-        elif what == "error" and rest and rest[0].isdigit():
-            self.sko.fail_next(int(rest[0]))
-        elif what == "delay" and rest:
-            self.sko.set_delay(float(rest[0]))
-        else:
-            raise ControlError("sko: online | offline | uplink_offline | uplink_online | error CODE | delay SECONDS")
-        return f"sko {what} {' '.join(rest)}".strip()
+    def _ctl_sko(self, *words: str) -> str:
+        from sim.sko import apply_ctl
+        try:
+            return apply_ctl(self.sko, list(words))
+        except ValueError as e:
+            raise ControlError(str(e)) from None
 
     def _ctl_printer(self, what: str = "") -> str:
         faults = ("ok", "paper_out", "cover_open", "cutter_jam", "offline", "paper_out_mid_print")
