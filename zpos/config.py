@@ -81,3 +81,13 @@ def data_dir(cli_value: Path | None, cfg: dict) -> Path:
         return Path(os.environ["ZPOS_DATA"])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "zpos"
+
+
+def cli_config(config: Path | None, data: Path | None) -> tuple[dict, Path]:
+    """(configuration, data directory) for a command; a bad file is one CliError line."""
+    from zpos.errors import CliError
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        raise CliError(str(e)) from None
+    return cfg, data_dir(data, cfg)

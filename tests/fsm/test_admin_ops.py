@@ -1,21 +1,12 @@
 """The administrator's operations through the register: permission-checked, validated, persisted."""
 import pytest
 
-from fsm.bootstrap import build_sim_register
-from fsm.clock import SimClock
 from fsm.errors import OperationError
 
 
 @pytest.fixture
-def admin(tmp_path):
-    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
-    reg.unlock("1111")
-    reg.sko_pin("123456")
-    reg.login("admin", "7395")
-    yield reg, hub
-    reg.devices.close()
-    reg.close()
-    hub.stop()
+def admin(register_as):
+    return register_as("admin", "7395")
 
 
 def test_fill_requisites_from_the_sko(admin):
@@ -49,22 +40,14 @@ def test_parameters_are_validated_and_mode_changes_need_a_closed_shift(admin):
     assert reg.allowed("section_sale") is not None      # admins do not sell, whatever the mode
 
 
-def test_a_cashier_cannot_reach_administration(tmp_path):
-    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
-    try:
-        reg.unlock("1111")
-        reg.sko_pin("123456")
-        reg.login("ivanova", "2580")
-        for op in (lambda: reg.add_user("x", "X", "cashier", "1", "8642"), reg.fill_requisites_from_sko,
-                   lambda: reg.save_parameters(printer_width=32)):
-            with pytest.raises(OperationError) as e:
-                op()
-            assert e.value.code == "NOT_ALLOWED"
-        assert set(reg.bank_test()) == {"Беларусбанк", "Приорбанк"}
-    finally:
-        reg.devices.close()
-        reg.close()
-        hub.stop()
+def test_a_cashier_cannot_reach_administration(register_as):
+    reg, _ = register_as("ivanova", "2580")
+    for op in (lambda: reg.add_user("x", "X", "cashier", "1", "8642"), reg.fill_requisites_from_sko,
+               lambda: reg.save_parameters(printer_width=32)):
+        with pytest.raises(OperationError) as e:
+            op()
+        assert e.value.code == "NOT_ALLOWED"
+    assert set(reg.bank_test()) == {"Беларусбанк", "Приорбанк"}
 
 
 def test_goods_are_edited_exported_and_imported_all_or_nothing(admin, tmp_path):
@@ -87,18 +70,10 @@ def test_goods_are_edited_exported_and_imported_all_or_nothing(admin, tmp_path):
     assert reg.catalog.by_code("14") is None
 
 
-def test_turnover_statement_counts_sales_and_stock(tmp_path):
-    reg, hub = build_sim_register(tmp_path, None, SimClock(), sleep=lambda s: None)
-    try:
-        reg.unlock("1111")
-        reg.sko_pin("123456")
-        reg.login("ivanova", "2580")
-        reg.open_shift()
-        reg.add_item("2", "3")
-        reg.pay({"cash": "10.00"})
-        rows = {r["code"]: r for r in reg.report_turnover("2000-01-01", "2100-01-01")}
-        assert rows["2"]["sold_qty"] == 3000 and rows["2"]["sold_sum"] == 747 and rows["2"]["stock"] == 57000
-    finally:
-        reg.devices.close()
-        reg.close()
-        hub.stop()
+def test_turnover_statement_counts_sales_and_stock(register_as):
+    reg, _ = register_as("ivanova", "2580")
+    reg.open_shift()
+    reg.add_item("2", "3")
+    reg.pay({"cash": "10.00"})
+    rows = {r["code"]: r for r in reg.report_turnover("2000-01-01", "2100-01-01")}
+    assert rows["2"]["sold_qty"] == 3000 and rows["2"]["sold_sum"] == 747 and rows["2"]["stock"] == 57000

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from zpos.cli import CliError
 
 
 def register(sub) -> None:
@@ -20,13 +19,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from fsm.diagnostics import run_diagnostics
     from fsm.devices import open_devices
-    from zpos.config import ConfigError, data_dir, load_config
+    from zpos.config import cli_config
     hub = None
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as e:
-        raise CliError(str(e)) from None
-    data = data_dir(args.data, cfg)
+    cfg, data = cli_config(args.config, args.data)
     if args.sim:
         from sim.hub import SimHub
         hub = SimHub(data / "sim").start()

@@ -1,0 +1,24 @@
+"""A register on simulated devices, logged in as someone, closed at the end of the test."""
+import pytest
+
+from fsm.bootstrap import build_sim_register
+from fsm.clock import SimClock
+
+
+@pytest.fixture
+def register_as(tmp_path):
+    opened = []
+
+    def make(login: str, password: str):
+        reg, hub = build_sim_register(tmp_path / f"data{len(opened)}", None, SimClock(), sleep=lambda s: None)
+        opened.append((reg, hub))
+        reg.unlock("1111")
+        reg.sko_pin("123456")
+        reg.login(login, password)
+        return reg, hub
+
+    yield make
+    for reg, hub in opened:
+        reg.devices.close()
+        reg.close()
+        hub.stop()
