@@ -102,6 +102,9 @@ class Keypad(Overlay):
         draw_keys(ui, lay, rest, layer, self.kind, self.press, self.ok, self.close)
 
 
+WHOLE_DIGITS = {"money": 11, "qty": 4, "percent": 3}     # the widest whole part each kind of number can have
+
+
 def keypad_input(value: str, key: str, kind: str, max_len: int = 14) -> str:
     """The text after one key: digits, one «.» (not for PINs and whole numbers), at most 2 or 3 decimals."""
     if key == "back":
@@ -116,6 +119,8 @@ def keypad_input(value: str, key: str, kind: str, max_len: int = 14) -> str:
         decimals = {"money": 2, "qty": 3, "percent": 2}.get(kind, 0)
         if len(value.split(".")[1]) >= decimals:
             return value
+    elif key != "." and len(value) >= WHOLE_DIGITS.get(kind, max_len) and value != "0":
+        return value
     if key == "." and not value:
         return "0."
     if key == "0" and value == "0":
