@@ -131,7 +131,8 @@ class Screen:
         if reg.user is None:
             return ""
         shift = {"open": "ui.shift.open_n", "closed": "ui.shift.closed", "expired": "ui.shift.expired"}
-        return f"{reg.user.name} · {self.t(shift[str(reg.shift_state)], n=reg.shift_number)}"
+        text = self.t(shift[str(reg.shift_state)], n=reg.shift_number)
+        return text if self.app.size[0] < 900 else f"{reg.user.name} · {text}"
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         raise NotImplementedError

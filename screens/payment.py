@@ -55,6 +55,8 @@ class PaymentScreen(Screen):
         names = list(self.reg.devices.terminals) if self.reg.devices.terminals else []
         self.terminals = names
         self.terminal = names[0] if names else None
+        self._qr_for: str | None = None
+        self._qr_pic: pygame.Surface | None = None
 
     # ----- state ---------------------------------------------------------------------------------
     def due(self) -> int:
@@ -130,10 +132,17 @@ class PaymentScreen(Screen):
         self.app.refresh()
 
     def progress(self, info) -> None:
-        """The terminal's or ОПЛАТИ's progress, drawn at once (the device call blocks the loop meanwhile)."""
-        if isinstance(info, dict) and info.get("qr"):
-            self.app.show_progress(self.t("ui.pay.oplati_title"), self.t("ui.pay.oplati_scan"),
-                                   picture=qr_surface(str(info["qr"])))
+        """The terminal's or ОПЛАТИ's progress, drawn at once (the device call blocks the loop meanwhile).
+        While an ОПЛАТИ payment waits, the register holds its QR (`oplati_qr`): it is shown for the customer."""
+        qr = getattr(self.reg, "oplati_qr", None)
+        if isinstance(info, dict):
+            qr = info.get("qr") or qr
+            info = info.get("text", "")
+        if qr:
+            if self._qr_for != qr:
+                self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
+            self.app.show_progress(self.t("ui.pay.oplati_title"),
+                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())), picture=self._qr_pic)
             return
         kind = "ui.pay.card_title" if self.ptype == "card" or any(p == "card" for p, _ in self.tenders) \
             else "ui.pay.oplati_title"
@@ -142,7 +151,7 @@ class PaymentScreen(Screen):
     # ----- drawing -------------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         if lay.portrait:
-            left, right = split_v(area, [0.44, 0], lay.pad)
+            left, right = split_v(area, [0.34, 0], lay.pad)
         else:
             left, right = split_h(area, [0.5, 0], lay.pad * 2)
         self.draw_summary(ui, lay, left)
