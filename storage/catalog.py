@@ -19,20 +19,26 @@ def normalize(text: str) -> str:
     return text.casefold().replace("ё", "е")
 
 
+def _item_hook(d: dict):
+    return item_from_json(d) if "price" in d and "code" in d else d
+
+
 class Catalog:
     """DATA/store/catalog.json (TinyDB layout: tables items, sections, categories) held in memory."""
 
     def __init__(self, data_dir: str, ops: FileOps | None = None) -> None:
         self._storage = AtomicJSONStorage(os.path.join(data_dir, "store", "catalog.json"), ops)
-        data = self._storage.read() or {}
+        # Items become Item values while the JSON is parsed: 100,000 of them never exist as dicts too.
+        data = self._storage.read(object_hook=_item_hook) or {}
         self._items: dict[str, Item] = {}
         for d in (data.get("items") or {}).values():
-            item = item_from_json(d)
+            item = d if isinstance(d, Item) else item_from_json(d)
             self._items[item.code] = item
         self._sections: dict[int, Section] = {
             int(d["code"]): Section(int(d["code"]), d["name"], d.get("vat", "none"))
             for d in (data.get("sections") or {}).values()}
         self._extra_categories: set[str] = {d["name"] for d in (data.get("categories") or {}).values()}
+        del data
         self._reindex()
         self._name_index()
 

@@ -11,7 +11,7 @@ from storage.errors import StorageError
 VAT_KEYS = tuple(r.key for r in DEFAULT_RATES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     code: str
     barcode: str | None
@@ -24,7 +24,7 @@ class Item:
     section: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     code: int                  # 0…255
     name: str

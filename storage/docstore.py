@@ -12,8 +12,10 @@ from storage.errors import StorageError
 from storage.fileops import REAL_OPS, FileOps, atomic_write
 
 
-def read_json_file(path: str) -> Any | None:
-    """The parsed JSON at `path`, None when it does not exist; a damaged file is STORE_CORRUPT, never emptied."""
+def read_json_file(path: str, object_hook=None) -> Any | None:
+    """The parsed JSON at `path`, None when it does not exist; a damaged file is STORE_CORRUPT, never emptied.
+
+    `object_hook` turns objects into values as they are parsed, so a large file never exists twice in memory."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -25,7 +27,7 @@ def read_json_file(path: str) -> Any | None:
         raise StorageError("STORE_CORRUPT", f"{path} is empty (0 bytes of JSON); it was not replaced — "
                            "restore it from a DB archive (zpos db import)")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), object_hook=object_hook)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise StorageError("STORE_CORRUPT", f"{path} is not valid JSON ({e}); it was not replaced — "
                            "restore it from a DB archive (zpos db import)") from None
@@ -44,8 +46,8 @@ class AtomicJSONStorage(Storage):
             # a temp file left by a crash before os.replace: never the current data, safe to drop
             os.unlink(stale)
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        data = read_json_file(self.path)
+    def read(self, object_hook=None) -> dict[str, dict[str, Any]] | None:
+        data = read_json_file(self.path, object_hook)
         if data is not None and not isinstance(data, dict):
             raise StorageError("STORE_CORRUPT", f"{self.path} does not hold a JSON object; "
                                "restore it from a DB archive (zpos db import)")
