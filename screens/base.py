@@ -116,8 +116,11 @@ class Screen:
             right -= 4
         status = self.status_text()
         sw = 0
+        room = right - x - 16
+        if status and ui.text_w(self.title(), "title") + ui.text_w(status, "status") + lay.theme.px(24) > room:
+            status = ""                                     # the title matters more than the status line
         if status and lay.w >= 700:
-            sw = min(int(lay.w * 0.34), lay.theme.px(330))
+            sw = min(int(lay.w * 0.4), ui.text_w(status, "status") + lay.theme.px(16))
             right -= sw
             ui.label(Rect(right, 4, sw, b), status, "status", wid="header.status")
         ui.label(Rect(x + 8, 4, right - x - 16, b), self.title(), "title")

@@ -202,7 +202,9 @@ class Keyboard(Overlay):
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
         ui.dim(lay.screen, layer)
-        area = Rect(0, 0, lay.w, lay.h)
+        rows_n = len(LAYOUTS[self.layout]) + 1
+        height = min(lay.h, ui.line_h("heading") + (rows_n + 1) * (int(lay.btn * 1.25) + lay.gap) + 2 * lay.pad)
+        area = Rect(0, lay.h - height, lay.w, height)      # docked at the bottom, like a phone keyboard
         ui.panel(area, "sheet", layer)
         area = area.inflate(-2 * lay.pad, -2 * lay.pad)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
@@ -216,7 +218,7 @@ class Keyboard(Overlay):
         for row, rr in zip(rows, cells):
             if row == "__controls__":
                 specs = [("kb.case", "⇧", lambda: self.edit("case"), "selected" if self.upper else "key_icon", 0.1),
-                         ("kb.lang", "АБВ/ABC", lambda: self.edit("lang"), "key", 0.16),
+                         ("kb.lang", "ABC" if self.layout == "cyr" else "АБВ", lambda: self.edit("lang"), "key", 0.14),
                          ("kb.space", self.app.t("ui.kb.space"), lambda: self.edit("space"), "key", 0),
                          ("kb.back", "⌫", lambda: self.edit("back"), "key_icon", 0.1),
                          ("kb.cancel", self.app.t("ui.cancel"), self.close, "secondary", 0.16),

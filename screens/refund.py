@@ -64,7 +64,7 @@ class RefundScreen(Screen):
             ui.paragraph(area, self.t("ui.receipts.gone"), "muted")
             return
         bottom, area = take_bottom(area, lay.btn, lay.gap)
-        cells = split_h(bottom, [0] * len(self.types) + [0.34], lay.gap)
+        cells = split_h(bottom, [0] * len(self.types) + [0.5 if lay.portrait else 0.34], lay.gap)
         for ptype, r in zip(self.types, cells):
             ui.button(f"refund.pay.{ptype}", r, self.t(f"ui.pay.type.{ptype}"), lambda p=ptype: self.pick(p),
                       style="selected" if ptype == self.ptype else "secondary")

@@ -294,7 +294,12 @@ class WeightOverlay(Overlay):
         self.sale.add(code)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        area = self.sheet(ui, lay, layer, lay.theme.px(640), lay.h)
+        goods = [i for i in self.app.reg.catalog.items() if i.weighed]
+        cols = 2 if lay.w >= 700 else 1
+        rows_n = max(1, -(-len(goods) // cols))
+        height = (ui.line_h("heading") + ui.line_h("big_c") + ui.line_h("good") + (rows_n + 1) * (lay.btn + lay.gap)
+                  + 4 * lay.pad + 3 * lay.gap)
+        area = self.sheet(ui, lay, layer, lay.theme.px(640), min(lay.h, height))
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.app.t("ui.weight.title"), "heading", layer)
         disp, rest = take_top(rest, ui.line_h("big_c"), lay.gap)
@@ -314,9 +319,7 @@ class WeightOverlay(Overlay):
         ui.label(status, mark, style, layer, wid="weight.status")
         cancel, rest = take_bottom(rest, lay.btn, lay.gap)
         ui.button("weight.cancel", cancel, self.app.t("ui.cancel"), self.close, style="secondary", layer=layer)
-        goods = [i for i in self.app.reg.catalog.items() if i.weighed]
         rows = max(1, (rest.height + lay.gap) // (lay.btn + lay.gap))
-        cols = 2 if lay.w >= 700 else 1
         cells = grid(Rect(rest.left, rest.top, rest.width, rows * (lay.btn + lay.gap) - lay.gap), cols, rows, lay.gap)
         for item, cell in zip(goods, cells):
             ui.button(f"weigh.item.{item.code}", cell, f"{item.name} — {format_money(item.price)}",
