@@ -128,7 +128,7 @@ def reopen(register: Register, hub, clock: Clock, crash=None, sleep=None) -> Reg
     """After a power loss: drop the old register without a clean shutdown, start a new one on the same data."""
     try:
         register.devices.close()
-        register.journal.close()
+        register.close()
     except Exception:  # a "dead" process does not close anything cleanly; we only free file handles
         pass
     devices = open_devices(hub.device_config(), register.journal_public_key() if hasattr(register, "journal_public_key") else None)

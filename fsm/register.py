@@ -32,6 +32,7 @@ from hal.errors import DeviceError, SkoError
 from storage.catalog import Catalog
 from storage.journal import Journal
 from storage.settings import SettingsStore
+from storage.stock import StockLedger
 from storage.users import UserStore
 
 SHIFT_MAX_AGE = timedelta(hours=24)
@@ -51,8 +52,9 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         self.devices = devices
         self.settings = SettingsStore(self.data_dir)
         self.users = UserStore(self.data_dir)
-        self.catalog = Catalog(self.data_dir)
         self.journal = Journal(self.data_dir / "journal.sqlite")
+        self.stock = StockLedger(self.data_dir / "journal.sqlite")
+        self.catalog = Catalog(self.data_dir, ledger=self.stock)
         self.life = LifecycleMachine()
         self.shift_sm = ShiftMachine()
         self.payment_sm = PaymentMachine()
@@ -302,6 +304,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         return counts
 
     def close(self) -> None:
+        self.stock.close()
         self.journal.close()
 
     # ----- self-service ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ def _item_hook(d: dict):
 class Catalog:
     """DATA/store/catalog.json (TinyDB layout: tables items, sections, categories) held in memory."""
 
-    def __init__(self, data_dir: str, ops: FileOps | None = None) -> None:
+    def __init__(self, data_dir: str, ops: FileOps | None = None, ledger=None) -> None:
         self._storage = AtomicJSONStorage(os.path.join(data_dir, "store", "catalog.json"), ops)
         # Items become Item values while the JSON is parsed: 100,000 of them never exist as dicts too.
         data = self._storage.read(object_hook=_item_hook) or {}
@@ -39,6 +39,11 @@ class Catalog:
             for d in (data.get("sections") or {}).values()}
         self._extra_categories: set[str] = {d["name"] for d in (data.get("categories") or {}).values()}
         del data
+        self._ledger = ledger            # storage.stock.StockLedger: current levels, wins over the JSON
+        if ledger is not None:
+            for code, qty in ledger.levels().items():
+                if code in self._items and self._items[code].stock is not None:
+                    self._items[code] = replace(self._items[code], stock=qty)
         self._reindex()
         self._name_index()
 
@@ -111,6 +116,10 @@ class Catalog:
 
     def _commit(self, items: dict[str, Item]) -> None:
         old = self._items
+        if self._ledger is not None:
+            changed = {c: i.stock for c, i in items.items() if c not in old or old[c].stock != i.stock}
+            changed.update({c: None for c in old if c not in items})
+            self._ledger.set_many(changed)
         self._items = items
         try:
             self._save()
@@ -157,12 +166,18 @@ class Catalog:
 
     def adjust_stock_many(self, deltas: dict[str, int]) -> dict[str, Item]:
         """Apply several stock changes (one receipt) with one write; items without stock tracking are left as is."""
-        items = dict(self._items)
-        for code, delta in deltas.items():
-            if code not in items:
+        for code in deltas:
+            if code not in self._items:
                 raise StorageError("NO_ITEM", f"there is no item with code {code}")
-            if items[code].stock is not None:
-                items[code] = replace(items[code], stock=items[code].stock + delta)
+        tracked = {c: d for c, d in deltas.items() if self._items[c].stock is not None}
+        if self._ledger is not None:
+            levels = self._ledger.apply(tracked, {c: self._items[c].stock for c in tracked})
+            for code, qty in levels.items():
+                self._items[code] = replace(self._items[code], stock=qty)
+            return {c: self._items[c] for c in deltas}
+        items = dict(self._items)
+        for code, delta in tracked.items():
+            items[code] = replace(items[code], stock=items[code].stock + delta)
         self._commit(items)
         return {c: self._items[c] for c in deltas}
 

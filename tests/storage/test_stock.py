@@ -1,0 +1,42 @@
+"""Stock levels in the SQLite ledger: a sale writes a row, not the whole catalog; the ledger wins at load."""
+import os
+from dataclasses import replace
+
+from storage.catalog import Catalog
+from storage.catalog_items import Item
+from storage.stock import StockLedger
+
+
+def catalog_with(tmp_path, ledger):
+    c = Catalog(str(tmp_path), ledger=ledger)
+    c.add(Item("1", None, "Хлеб", 120, "10", stock=5000))
+    c.add(Item("2", None, "Услуга", 500, "20"))
+    return c
+
+
+def test_a_sale_moves_stock_without_rewriting_the_catalog(tmp_path):
+    ledger = StockLedger(tmp_path / "journal.sqlite")
+    c = catalog_with(tmp_path, ledger)
+    path = tmp_path / "store" / "catalog.json"
+    before = os.stat(path).st_mtime_ns
+    c.adjust_stock_many({"1": -2000, "2": -1000})
+    assert os.stat(path).st_mtime_ns == before
+    assert c.by_code("1").stock == 3000 and c.by_code("2").stock is None
+    assert ledger.levels() == {"1": 3000}
+
+
+def test_the_ledger_wins_over_the_json_at_load(tmp_path):
+    ledger = StockLedger(tmp_path / "journal.sqlite")
+    c = catalog_with(tmp_path, ledger)
+    c.adjust_stock("1", -1500)
+    again = Catalog(str(tmp_path), ledger=StockLedger(tmp_path / "journal.sqlite"))
+    assert again.by_code("1").stock == 3500
+
+
+def test_an_edit_that_sets_stock_is_mirrored_into_the_ledger(tmp_path):
+    ledger = StockLedger(tmp_path / "journal.sqlite")
+    c = catalog_with(tmp_path, ledger)
+    c.update(replace(c.by_code("1"), stock=9000))
+    assert ledger.levels()["1"] == 9000
+    c.delete("1")
+    assert "1" not in ledger.levels()
