@@ -12,7 +12,6 @@ import os
 import queue
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 import pygame
@@ -21,7 +20,7 @@ from pygame_gui.core.surface_cache import SurfaceCache
 
 from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
-from screens.registry import SCREENS, screen_class
+from screens.registry import screen_class
 from screens.theme import Theme
 from screens.widgets import Ui, Widget
 from zpos import i18n

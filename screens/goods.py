@@ -6,7 +6,7 @@ from dataclasses import replace
 import pygame
 
 from fiscal.money import format_money, format_qty, parse_money, parse_qty
-from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.base import Layout, Screen, split_h, take_bottom, take_top
 from screens.widgets import Ui
 
 Rect = pygame.Rect

@@ -5,7 +5,7 @@ import pygame
 
 from fiscal.layout import render
 from fiscal.money import format_money
-from screens.base import Layout, Screen, split_h, take_bottom, take_top
+from screens.base import Layout, Screen, split_h, take_bottom
 from screens.widgets import Ui
 
 Rect = pygame.Rect

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from fiscal.money import format_money, format_qty, parse_percent
+from fiscal.money import format_money, format_qty
 from screens.base import Layout, Screen, grid, split_h, split_v, take_bottom, take_top
 from screens.dialogs import Overlay
 from screens.widgets import MIN_TARGET, Ui

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from screens.base import Layout, Screen, split_h, take_bottom, take_top
+from screens.base import Layout, Screen, split_h, take_bottom
 from screens.widgets import Ui
 
 Rect = pygame.Rect
