@@ -252,6 +252,10 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
                          created=self.now(), counters=counters_to_dict(counters))
         outcome = self.fiscalize(doc)
         self.sync_shift()
+        from fsm.reports_export import export_z
+        notice = export_z(self, self.journal.get(doc.op_id))
+        if notice:
+            self.messages.append(notice)
         return outcome
 
     def x_report(self) -> PrintedDocument:

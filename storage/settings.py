@@ -34,6 +34,7 @@ class Parameters:
     language: str = "ru"                           # "ru" | "be" | "en"
     shift_max_hours: int = 24
     receipt_footer: str = ""
+    reports_target: str = ""                       # where Z reports go at shift close: a directory or ftp://…
 
     def __post_init__(self) -> None:
         if self.accounting_mode not in ("differentiated", "sum"):
@@ -59,6 +60,8 @@ class Parameters:
             raise _bad("language", self.language, '"ru", "be" or "en"')
         if not isinstance(self.receipt_footer, str):
             raise _bad("receipt_footer", self.receipt_footer, "text")
+        if not isinstance(self.reports_target, str):
+            raise _bad("reports_target", self.reports_target, "a directory or ftp://user:password@host/dir")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Parameters":

@@ -77,3 +77,31 @@ def test_turnover_statement_counts_sales_and_stock(register_as):
     reg.pay({"cash": "10.00"})
     rows = {r["code"]: r for r in reg.report_turnover("2000-01-01", "2100-01-01")}
     assert rows["2"]["sold_qty"] == 3000 and rows["2"]["sold_sum"] == 747 and rows["2"]["stock"] == 57000
+
+
+def test_z_reports_are_exported_at_shift_close_to_the_configured_directory(register_as, tmp_path):
+    admin, hub = register_as("admin", "7395")
+    (tmp_path / "usb").mkdir()                      # the USB stick's mount point
+    admin.save_parameters(reports_target=str(tmp_path / "usb"))
+    admin.logout()
+    admin.login("ivanova", "2580")
+    admin.open_shift()
+    admin.add_item("1")
+    admin.pay({"cash": "5.00"})
+    admin.close_shift()
+    txt = (tmp_path / "usb" / "z-00001.txt").read_text(encoding="utf-8")
+    assert "Z-ОТЧЕТ" in txt and "1.89" in txt
+    assert '"shift": 1' in (tmp_path / "usb" / "z-00001.json").read_text(encoding="utf-8")
+
+
+def test_a_failed_report_export_is_a_notice_not_a_refusal(register_as, tmp_path):
+    admin, hub = register_as("admin", "7395")
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    admin.save_parameters(reports_target=str(blocker / "sub"))
+    admin.logout()
+    admin.login("ivanova", "2580")
+    admin.open_shift()
+    admin.close_shift()
+    assert str(admin.shift_state) == "closed"
+    assert any("не выгружен" in m for m in admin.messages)
