@@ -417,4 +417,9 @@ class App:
             self._keys += e.unicode
 
 
-from screens.headless import HeadlessUI, UiError  # noqa: E402  (re-exported: scenarios use screens.app.HeadlessUI)
+def __getattr__(name: str):
+    """`screens.app.HeadlessUI` / `UiError` live in screens.headless (loaded on first use, no import cycle)."""
+    if name in ("HeadlessUI", "UiError"):
+        from screens import headless
+        return getattr(headless, name)
+    raise AttributeError(f"module 'screens.app' has no attribute {name!r}")
