@@ -26,6 +26,8 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
     """Run the day and return its summary (also written to OUT/summary.json)."""
     from sim.hub import SimHub
     out.mkdir(parents=True, exist_ok=True)
+    from zpos.logs import setup_logging
+    setup_logging(data)
     rnd = random.Random(seed)
     options = sim_options_for(DEMO_SETUP)
     options.printed_dir = out

@@ -209,8 +209,47 @@ class UsbTransport:
         usb.util.dispose_resources(self._dev)
 
 
+_TRACING = [False]
+
+
+def set_tracing(on: bool) -> None:
+    """Protocol traces (hex, both directions) for every transport opened from now on (diagnostics switch)."""
+    _TRACING[0] = bool(on)
+
+
+class TracingTransport:
+    """Wraps a transport and logs every byte in hex to `zpos.trace.<name>`: what a field engineer reads."""
+
+    def __init__(self, inner: Transport) -> None:
+        import logging
+        self._inner = inner
+        self.name = inner.name
+        self._log = logging.getLogger(f"zpos.trace.{inner.name}")
+
+    def write(self, data: bytes) -> None:
+        self._log.debug(">> %s", data.hex(" "))
+        self._inner.write(data)
+
+    def read(self, size: int, timeout: float) -> bytes:
+        data = self._inner.read(size, timeout)
+        if data:
+            self._log.debug("<< %s", data.hex(" "))
+        return data
+
+    def reset_input(self) -> None:
+        self._inner.reset_input()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 def open_transport(url: str, baudrate: int = 9600) -> Transport:
     """tcp://host:port, file:///dev/usb/lp0, usb://04b8:0e28[?out=1&in=130], else a pyserial URL or path."""
+    t = _open(url, baudrate)
+    return TracingTransport(t) if _TRACING[0] else t
+
+
+def _open(url: str, baudrate: int) -> Transport:
     u = urlparse(url)
     if u.scheme == "tcp":
         if not u.hostname or not u.port:

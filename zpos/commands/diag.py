@@ -13,6 +13,7 @@ def register(sub) -> None:
     p.add_argument("--data", type=Path, help="data directory")
     p.add_argument("--json", action="store_true")
     p.add_argument("--no-network", action="store_true", help="skip the internet check")
+    p.add_argument("--trace", action="store_true", help="log every byte exchanged with the devices to DATA/logs/trace.log")
     p.set_defaults(func=run)
 
 
@@ -22,6 +23,10 @@ def run(args) -> int:
     from zpos.config import cli_config
     hub = None
     cfg, data = cli_config(args.config, args.data)
+    from hal.transport import set_tracing
+    from zpos.logs import setup_logging
+    logs = setup_logging(data)
+    set_tracing(args.trace)
     if args.sim:
         from sim.hub import SimHub
         hub = SimHub(data / "sim").start()
@@ -41,4 +46,6 @@ def run(args) -> int:
     else:
         for c in checks:
             print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.title}: {c.detail}")
+    if args.trace:
+        print(f"protocol trace: {logs / 'trace.log'}")
     return 0 if all(c.ok for c in checks) else 1
