@@ -113,8 +113,12 @@ class Runner:
         name = self.scenario["name"]
         try:
             self.start()
-        except (SetupError, OperationError, ValueError, KeyError, TypeError) as e:
+        except KeyError as e:
+            return ScenarioResult(name, False, 0, f"setup: missing field {e}")
+        except (SetupError, OperationError, ValueError, TypeError, AttributeError) as e:
             return ScenarioResult(name, False, 0, f"setup: {e}")
+        except Exception as e:  # storage refusals of a bad catalog row, etc.: the file is wrong, say so
+            return ScenarioResult(name, False, 0, f"setup: {getattr(e, 'message', e)}")
         try:
             for k, step in enumerate(self.scenario["steps"], start=1):
                 try:
@@ -135,7 +139,15 @@ class Runner:
         handler = getattr(self, f"step_{action}", None)
         if handler is None:
             raise ScenarioFileError(f"unknown step {action!r}")
-        handler(arg)
+        try:
+            handler(arg)
+        except (KeyError, TypeError, AttributeError, ValueError) as e:
+            if isinstance(e, ScenarioFileError):
+                raise
+            # The step's arguments are not of the shape contracts.md §3 gives (the register's own
+            # refusals are OperationError, which never lands here).
+            detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise ScenarioFileError(f"{action}: bad arguments {arg!r} ({detail})") from None
 
     def step_unlock(self, pw): self.register.unlock(str(pw))
     def step_sko_pin(self, pin): self.register.sko_pin(str(pin))

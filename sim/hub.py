@@ -141,8 +141,12 @@ class SimHub:
 
     def _ctl_scale(self, what: str = "", *rest: str) -> str:
         if what == "weight" and rest:
+            from fiscal.errors import FiscalError
             from fiscal.money import parse_qty
-            grams = parse_qty(rest[0], "weight", exact=False)   # kg with up to 3 decimals → grams
+            try:
+                grams = parse_qty(rest[0], "weight", exact=False)   # kg with up to 3 decimals → grams
+            except FiscalError as e:
+                raise ControlError(f"scale weight: {e.message}") from None
             self.scale.set_fault("ok")
             self.scale.put(grams, stable=True)
             return f"scale weight {rest[0]}"
