@@ -202,3 +202,77 @@ class AdminOps:
                          "sold_qty": t.sold_qty if t else 0, "sold_sum": t.sold_sum if t else 0,
                          "refunded_qty": t.refunded_qty if t else 0, "refunded_sum": t.refunded_sum if t else 0})
         return rows
+
+    # ----- maintenance (manual §4.2) ----------------------------------------------------------------
+    def _maintenance(self) -> None:
+        self.require("maintenance")
+        if str(self.shift_state) != "closed":
+            raise OperationError("SHIFT_OPEN", self.t("error.MAINTENANCE_NEEDS_CLOSED_SHIFT"))
+
+    def export_db(self, target: str) -> str:
+        """Export the whole database as one signed archive to a directory (USB stick) or ftp://…"""
+        self.require("maintenance")
+        from storage.archive import export_archive
+        from storage.targets import parse_target
+        try:
+            return export_archive(str(self.data_dir), parse_target(target))
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def list_archives(self, target: str) -> list[str]:
+        self.require("maintenance")
+        from storage.targets import parse_target
+        try:
+            return sorted((n for n in parse_target(target).list() if n.endswith(".zposdb")), reverse=True)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+
+    def import_db(self, target: str, name: str) -> int:
+        """Verify, then replace the database all-or-nothing; the stores are reopened on the new data."""
+        self._maintenance()
+        from storage.archive import import_archive
+        from storage.targets import parse_target
+        self.stock.close()
+        self.journal.close()
+        try:
+            return import_archive(str(self.data_dir), parse_target(target), name)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+        finally:
+            self.reopen_stores()
+
+    def clear_db(self, until_date: str):
+        """Clear documents up to a date inclusive — never one the SKO has not confirmed as sent."""
+        self._maintenance()
+        from storage.archive import clear_until
+        st = self.devices.sko.status(self.now())
+        sent_up_to = st.next_number - 1 - st.unsent_count
+        self.stock.close()
+        self.journal.close()
+        try:
+            return clear_until(str(self.data_dir), until_date, sent_up_to)
+        except StorageError as e:
+            raise storage_refusal(e) from None
+        finally:
+            self.reopen_stores()
+
+    def reopen_stores(self) -> None:
+        from storage.catalog import Catalog
+        from storage.journal import Journal
+        from storage.settings import SettingsStore
+        from storage.stock import StockLedger
+        from storage.users import UserStore
+        self.journal = Journal(self.data_dir / "journal.sqlite")
+        self.stock = StockLedger(self.data_dir / "journal.sqlite")
+        self.catalog = Catalog(self.data_dir, ledger=self.stock)
+        self.settings = SettingsStore(self.data_dir)
+        self.users = UserStore(self.data_dir)
+        self.path.journal = self.journal
+
+    def update_requisites(self, **fields) -> Requisites:
+        """The fields the administrator types (trade-point name and address); the rest comes from the SKO."""
+        unknown = set(fields) - {"shop_name", "shop_address"}
+        if unknown:
+            raise OperationError("NOT_ALLOWED", self.t("error.REQUISITE_FROM_SKO", field=sorted(unknown)[0]))
+        req = self.settings.requisites()
+        return self.save_requisites(fields.get("shop_name", req.shop_name), fields.get("shop_address", req.shop_address))

@@ -148,13 +148,16 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         self.life.sko_authorized()
 
     def pin_sko_key(self) -> None:
-        """Pin the SKO's public key at first contact; later answers are verified against it."""
-        if self.journal.get_meta("sko_public_key"):
-            return
-        info = self.devices.sko.info()
-        if info.public_key_pem:
-            self.journal.set_meta("sko_public_key", info.public_key_pem)
-            self.journal.set_meta("sko_serial", info.serial)
+        """Pin the SKO's public key at first contact; every later answer is verified against it."""
+        pem = self.journal.get_meta("sko_public_key")
+        if not pem:
+            info = self.devices.sko.info()
+            pem = info.public_key_pem
+            if pem:
+                self.journal.set_meta("sko_public_key", pem)
+                self.journal.set_meta("sko_serial", info.serial)
+        if pem and hasattr(self.devices.sko, "pin_key"):
+            self.devices.sko.pin_key(pem)
 
     def sync_shift(self) -> None:
         st = self.devices.sko.status(self.now())

@@ -227,9 +227,16 @@ class Runner:
             self.ui = HeadlessUI(self.register)
         return self.ui
 
-    def step_tap(self, widget): self.headless_ui().tap(str(widget))
-    def step_swipe(self, direction): self.headless_ui().swipe(str(direction))
-    def step_long_press(self, widget): self.headless_ui().long_press(str(widget))
+    def step_tap(self, widget): self._ui("tap", str(widget))
+    def step_swipe(self, direction): self._ui("swipe", str(direction))
+    def step_long_press(self, widget): self._ui("long_press", str(widget))
+
+    def _ui(self, gesture: str, arg: str) -> None:
+        from screens.headless import UiError
+        try:
+            getattr(self.headless_ui(), gesture)(arg)
+        except UiError as e:
+            raise ExpectationFailed(f"{gesture} {arg}: {e}") from None
 
     def step_expect(self, spec):
         if not isinstance(spec, dict):

@@ -220,6 +220,10 @@ class SkoClient:
         """The SKO's counters of the open shift (or the last Z when closed); money as "0.00" strings."""
         return self._call(Action.X_COUNTERS, {"time": time} if time else {})
 
+    def pin_key(self, public_key_pem: str) -> None:
+        """Pin the SKO public key (kept by the register since first contact): every answer is verified with it."""
+        self._public_key = _load_public_key(public_key_pem)
+
     def document(self, number: int) -> dict:
         """{"document": registered JSON, "registration": {...}} for a copy; the signature is checked."""
         d = self._call(Action.DOCUMENT, {"number": number})

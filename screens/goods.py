@@ -43,7 +43,7 @@ class GoodsScreen(Screen):
         if not old:
             return
         def done(new: str) -> None:
-            if self.app.guard(self.reg.catalog.rename_category, old, new):
+            if self.app.guard(self.reg.rename_category, old, new):
                 self.category = new
         self.app.keyboard(self.t("ui.goods.rename_prompt", name=old), done, initial=old)
 
@@ -126,13 +126,12 @@ class GoodsEditScreen(Screen):
         return v or "—"
 
     def save(self) -> None:
-        fn = self.reg.catalog.add if self.new else self.reg.catalog.update
-        if self.app.guard(fn, self.item):
+        if self.app.guard(self.reg.save_item, self.item, self.new):
             self.app.back()
 
     def delete(self) -> None:
         def yes() -> None:
-            if self.app.guard(self.reg.catalog.delete, self.item.code):
+            if self.app.guard(self.reg.delete_item, self.item.code):
                 self.app.back()
         self.app.confirm(self.t("ui.goods.delete_title"), self.t("ui.goods.delete_text", name=self.item.name), yes,
                          self.t("ui.goods.delete"), danger=True)

@@ -38,13 +38,10 @@ class MaintenanceScreen(Screen):
 
     def export(self) -> None:
         def to(d: Path) -> None:
-            from storage.archive import export_archive
-            from storage.targets import DirTarget
-
             def run() -> None:
                 d.mkdir(parents=True, exist_ok=True)
                 self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 0.3)
-                name = export_archive(str(self.reg.data_dir), DirTarget(str(d)))
+                name = self.reg.export_db(str(d))
                 self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 1.0)
                 self.app.hide_progress()
                 self.app.message(self.t("ui.cash.done"), self.t("ui.maint.exported", name=name, dir=str(d)))
@@ -54,13 +51,11 @@ class MaintenanceScreen(Screen):
     # ----- import ------------------------------------------------------------------------------
     def import_(self) -> None:
         def from_dir(d: Path) -> None:
-            from storage.targets import DirTarget
-            target = DirTarget(str(d))
-            try:
-                names = sorted(target.list(), reverse=True)[:6]
-            except Exception as e:  # an unreadable medium: say so
-                self.app.fail("ARCHIVE", str(e))
+            target = str(d)
+            found: list[str] = []
+            if not self.app.guard(lambda: found.extend(self.reg.list_archives(target))):
                 return
+            names = found[:6]
             if not names:
                 self.app.message(self.t("ui.maint.import"), self.t("ui.maint.no_archives", dir=str(d)))
                 return
@@ -71,11 +66,9 @@ class MaintenanceScreen(Screen):
 
     def confirm_import(self, target, name: str) -> None:
         def yes() -> None:
-            from storage.archive import import_archive
-
             def run() -> None:
                 self.app.show_progress(self.t("ui.maint.import"), self.t("ui.maint.working"), 0.5)
-                import_archive(str(self.reg.data_dir), target, name)
+                self.reg.import_db(target, name)
                 self.app.hide_progress()
                 self.app.message(self.t("ui.cash.done"), self.t("ui.maint.imported"))
             self.app.guard(run)
@@ -94,13 +87,9 @@ class MaintenanceScreen(Screen):
         self.app.keypad(self.t("ui.maint.clear_until"), date_entered, kind="int", max_len=8)
 
     def do_clear(self, date: str) -> None:
-        from storage.archive import clear_until
-
         def run() -> None:
-            st = self.reg.devices.sko.status(self.reg.now())
-            sent_up_to = st.next_number - 1 - st.unsent_count
             self.app.show_progress(self.t("ui.maint.clear"), self.t("ui.maint.working"), 0.5)
-            res = clear_until(str(self.reg.data_dir), date, sent_up_to)
+            res = self.reg.clear_db(date)
             self.app.hide_progress()
             self.app.message(self.t("ui.cash.done"), self.t("ui.maint.cleared", n=getattr(res, "removed", "")))
         self.app.guard(run)

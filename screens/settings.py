@@ -1,7 +1,7 @@
 """Настройки: the settings menu, requisites («Заполнить из ПК» from the SKO) and working parameters."""
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 import pygame
 
@@ -56,14 +56,13 @@ class RequisitesScreen(Screen):
 
     def fill(self) -> None:
         def run() -> None:
-            req = self.reg.devices.sko.requisites(self.current())
-            self.reg.settings.save_requisites(req)
+            self.reg.fill_requisites_from_sko()
             self.app.message(self.t("ui.cash.done"), self.t("ui.req.filled"))
         self.app.guard(run, retry=True)
 
     def edit(self, field: str) -> None:
         def done(v: str) -> None:
-            self.app.guard(self.reg.settings.save_requisites, replace(self.current(), **{field: v}))
+            self.app.guard(lambda: self.reg.update_requisites(**{field: v}))
         self.app.keyboard(self.t(f"ui.req.{field}"), done, initial=getattr(self.current(), field))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
@@ -93,7 +92,7 @@ class ParametersScreen(Screen):
     parent = "settings"
 
     def save(self, **kw) -> None:
-        self.app.guard(self.reg.settings.save_parameters, replace(self.reg.params, **kw))
+        self.app.guard(lambda: self.reg.save_parameters(**kw))
 
     def cycle(self, field: str, options: tuple) -> None:
         cur = getattr(self.reg.params, field)

@@ -59,24 +59,21 @@ class UserEditScreen(Screen):
             self.app.keypad(label, lambda v: self.set("password", v), kind="pin", hidden=True)
 
     def save(self) -> None:
-        from fsm.passwords import check_new_password
-        d, users = self.data, self.reg.users
+        d, reg = self.data, self.reg
 
         def run() -> None:
-            if self.new or d["password"]:
-                check_new_password(d["password"])
             if self.new:
-                users.add(d["login"], d["name"], d["role"], d["cashier_id"], d["password"])
+                reg.add_user(d["login"], d["name"], d["role"], d["cashier_id"], d["password"])
             else:
-                users.update(d["login"], name=d["name"], role=d["role"], cashier_id=d["cashier_id"])
+                reg.update_user(d["login"], name=d["name"], role=d["role"], cashier_id=d["cashier_id"])
                 if d["password"]:
-                    users.set_password(d["login"], d["password"])
+                    reg.reset_password(d["login"], d["password"])
         if self.app.guard(run):
             self.app.back()
 
     def delete(self) -> None:
         def yes() -> None:
-            if self.app.guard(self.reg.users.delete, self.data["login"]):
+            if self.app.guard(self.reg.delete_user, self.data["login"]):
                 self.app.back()
         self.app.confirm(self.t("ui.users.delete_title"), self.t("ui.users.delete_text", name=self.data["name"]), yes,
                          self.t("ui.users.delete"), danger=True)

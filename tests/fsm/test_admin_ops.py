@@ -105,3 +105,49 @@ def test_a_failed_report_export_is_a_notice_not_a_refusal(register_as, tmp_path)
     admin.close_shift()
     assert str(admin.shift_state) == "closed"
     assert any("не выгружен" in m for m in admin.messages)
+
+
+def test_maintenance_exports_imports_and_clears_through_the_register(register_as, tmp_path):
+    reg, hub = register_as("admin", "7395")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    name = reg.export_db(str(usb))
+    assert reg.list_archives(str(usb)) == [name]
+    reg.logout()
+    reg.login("ivanova", "2580")
+    reg.open_shift()
+    reg.add_item("1")
+    reg.pay({"cash": "5.00"})
+    reg.logout()
+    reg.login("admin", "7395")
+    with pytest.raises(OperationError) as e:
+        reg.import_db(str(usb), name)
+    assert e.value.code == "SHIFT_OPEN"
+    reg.logout()
+    reg.login("ivanova", "2580")
+    reg.close_shift()
+    reg.logout()
+    reg.login("admin", "7395")
+    assert reg.journal.last_number() == 3
+    reg.import_db(str(usb), name)                      # back to before the shift: no documents
+    assert reg.journal.count() == 0 and reg.catalog.by_code("1") is not None
+    with pytest.raises(OperationError) as e:
+        reg.import_db(str(usb), "zpos-db-missing.zposdb")
+    assert e.value.message
+
+
+def test_clearing_keeps_documents_the_sko_has_not_sent(register_as):
+    reg, hub = register_as("ivanova", "2580")
+    reg.open_shift()
+    reg.add_item("1")
+    reg.pay({"cash": "5.00"})
+    hub.control("sko", "uplink_offline")
+    reg.add_item("1")
+    reg.pay({"cash": "5.00"})
+    reg.close_shift()
+    reg.logout()
+    reg.login("admin", "7395")
+    result = reg.clear_db("2100-01-01")
+    assert result.up_to_number == 2                    # shift open and the first sale were sent; the rest stay
+    assert [e.number for e in reg.journal.shift_documents(1)] == [3, 4]
+    assert reg.journal.verify(reg.journal.get_meta("sko_public_key")).ok

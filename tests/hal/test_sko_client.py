@@ -228,3 +228,20 @@ def test_the_client_reconnects_after_the_link_dropped(emu):
     emu.set_offline(False)
     assert client.status().next_number == 1
     client.close()
+
+
+def test_a_key_pinned_after_construction_rejects_answers_signed_by_another_sko(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from sim.sko import SkoEmulator
+    other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    with SkoEmulator(tmp_path / "sko") as emu:
+        client = SkoClient(emu.address)
+        client.authorize("123456")
+        client.pin_key(other)
+        with pytest.raises(SkoError) as e:
+            client.register(ShiftOpen(op_id="op-1", shift=1, cashier="Иванова", created="2026-01-15T09:00:00+03:00"))
+        assert e.value.code == "SKO_BAD_SIGNATURE"
+        client.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import login, open_shift, unlock
+from ui_steps import login, open_shift, unlock
 from screens.app import UiError
 
 

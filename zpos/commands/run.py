@@ -39,7 +39,8 @@ def register(sub) -> None:
     p.add_argument("--config", type=Path, help="TOML configuration file (devices, data dir)")
     p.add_argument("--size", default="1024x600", help="window size WxH (default 1024x600)")
     p.add_argument("--fullscreen", action="store_true", help="full screen (kmsdrm when there is no X/Wayland)")
-    p.add_argument("--lang", choices=("ru", "be", "en"), default="ru")
+    p.add_argument("--lang", choices=("ru", "be", "en"), default=None,
+                   help="interface language (default: the register's «language» parameter, Russian out of the box)")
     p.set_defaults(func=run)
 
 
@@ -56,7 +57,7 @@ def run(args) -> int:
 
         from screens.app import App
         try:
-            app = App(register_, size=size, lang=args.lang, fullscreen=args.fullscreen)
+            app = App(register_, size=size, lang=args.lang or register_.params.language, fullscreen=args.fullscreen)
         except pygame.error as e:
             raise CliError(NO_DISPLAY.format(why=f"SDL could not open a window with the {driver} driver ({e})"), 1) \
                 from None
@@ -68,22 +69,20 @@ def run(args) -> int:
 
 def open_register(args):
     """(register, stop) on simulated devices with --sim, else on the devices of the config file."""
-    from zpos.config import ConfigError, data_dir, load_config
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as e:
-        raise CliError(str(e)) from None
-    data = data_dir(args.data, cfg)
+    from fsm.clock import SystemClock
+    from zpos.config import cli_config
+    from zpos.logs import setup_logging
+    cfg, data = cli_config(args.config, args.data)
+    setup_logging(data)
     if args.sim:
         from fsm.bootstrap import build_sim_register
-        reg, hub = build_sim_register(data)
+        reg, hub = build_sim_register(data, None, SystemClock())
 
         def stop_sim() -> None:
             reg.close()
             reg.devices.close()
             hub.stop()
         return reg, stop_sim
-    from fsm.clock import SystemClock
     from fsm.devices import open_devices
     from fsm.register import Register
     from hal.errors import DeviceError
