@@ -225,13 +225,33 @@ class PaymentOps:
         self.payment_sm.authorized()
         return Payment(p.type, p.amount, result["ref"], result.get("terminal"))
 
+    def request_abort(self) -> None:
+        """The cashier's «Отмена» while a card or ОПЛАТИ payment waits (safe from a progress callback)."""
+        self._abort_requested = True
+
+    def _relay(self, progress, on_abort):
+        """Progress for the screen; the first time the cashier has asked to abort, the device is told once."""
+        self._abort_requested = False
+        told = [False]
+
+        def relay(info) -> None:
+            if progress:
+                progress(info)
+            if getattr(self, "_abort_requested", False) and not told[0]:
+                told[0] = True
+                try:
+                    on_abort()
+                except DeviceError:
+                    pass         # the device finishes the operation its own way; its answer decides
+        return relay
+
     def card_sale(self, amount: int, name: str | None, progress) -> dict:
         term = self.terminal(name)
         intent_id = self.new_op_id()
         payload = {"op_id": self.receipt.op_id, "amount": amount, "terminal": term.name}
         self.journal.add_intent(intent_id, "card", payload)
         try:
-            res = term.sale(amount, intent_id, progress)
+            res = term.sale(amount, intent_id, self._relay(progress, term.abort))
         except DeviceError as e:
             res = self.recover_card(term, intent_id)
             if res is None:
@@ -240,6 +260,8 @@ class PaymentOps:
                 raise OperationError(code, e.message) from None
         if not res.approved:
             self.journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
+            if res.status == 53:
+                raise OperationError("PAYMENT_CANCELLED")
             raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message or res.status))
         result = {"ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
                   "terminal": term.name, "slip": list(res.slip)}
@@ -266,12 +288,15 @@ class PaymentOps:
                                             str(self.shift_number))
             self.journal.set_intent_result(intent_id, "started", {"payment_id": created.payment_id})
             self.oplati_qr = created.qr          # the screen shows it while the customer confirms
-            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=progress)
+            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S,
+                                progress=self._relay(progress, lambda: client.cancel(created.payment_id)))
         except DeviceError as e:
             still_open = getattr(getattr(e, "payment", None), "final", True) is False
             # A deadline whose cancel could not be delivered leaves the payment's fate unknown:
             # the intent stays open and recovery asks the service again.
             self.journal.set_intent_result(intent_id, "unknown" if still_open else "declined", {"error": e.code})
+            if e.code == "OPLATI_CANCELLED" and getattr(self, "_abort_requested", False):
+                raise OperationError("PAYMENT_CANCELLED") from None
             raise OperationError(e.code, e.message) from None
         finally:
             self.oplati_qr = None

@@ -194,21 +194,32 @@ class App:
         return any(isinstance(o, SideMenu) for o in self.overlays)
 
     def show_progress(self, title: str, text: str = "", fraction: float | None = None,
-                      picture: pygame.Surface | None = None) -> None:
-        """Show (or update) the progress sheet and draw a frame at once: used from inside a blocking device call."""
+                      picture: pygame.Surface | None = None, cancel: Callable[[], None] | None = None) -> None:
+        """Show (or update) the progress sheet and draw a frame at once: used from inside a blocking device call.
+
+        While the call blocks, the sheet's «Отмена» is the one thing a tap can do (no other handler
+        runs re-entrantly); every other tap in the meantime is dropped."""
         prog = next((o for o in self.overlays if isinstance(o, Progress)), None)
         if prog is None:
-            prog = Progress(self, title, text, fraction, picture)
+            prog = Progress(self, title, text, fraction, picture, cancel)
             self.overlays.append(prog)
         prog.title, prog.text, prog.fraction = title, text, fraction
         if picture is not None:
             prog.picture = picture
+        if cancel is not None:
+            prog.cancel = cancel
         self.rebuild()
         self.render_frame()
         pygame.display.flip()
-        pygame.event.pump()
         if self.frame_hook:
             self.frame_hook(text)
+        for e in pygame.event.get((pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP)):
+            if e.type == pygame.MOUSEBUTTONUP and prog.cancel:
+                hit = self.ui.hit(e.pos)
+                if hit is not None and hit.id == "progress.cancel":
+                    prog.cancel()
+                    prog.text = self.t("ui.pay.cancelling")
+        pygame.event.pump()
 
     def hide_progress(self) -> None:
         self.overlays = [o for o in self.overlays if not isinstance(o, Progress)]

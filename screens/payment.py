@@ -142,11 +142,12 @@ class PaymentScreen(Screen):
             if self._qr_for != qr:
                 self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
             self.app.show_progress(self.t("ui.pay.oplati_title"),
-                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())), picture=self._qr_pic)
+                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())), picture=self._qr_pic,
+                                   cancel=self.reg.request_abort)
             return
         kind = "ui.pay.card_title" if self.ptype == "card" or any(p == "card" for p, _ in self.tenders) \
             else "ui.pay.oplati_title"
-        self.app.show_progress(self.t(kind), str(info or ""))
+        self.app.show_progress(self.t(kind), str(info or ""), cancel=self.reg.request_abort)
 
     # ----- drawing -------------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:

@@ -235,3 +235,40 @@ def test_weighed_goods_take_the_stable_weight_from_the_scales(ui, sim):
 def test_tapping_a_widget_that_is_not_shown_names_the_ones_that_are(ui):
     with pytest.raises(UiError, match="keypad.ok"):
         ui.tap("menu.sale")
+
+
+def _tap_during_progress(ui, widget_id: str):
+    """Post a real tap on `widget_id` from inside the blocking device call (as a finger would)."""
+    import pygame
+    done = []
+
+    def hook(_text):
+        if done:
+            return
+        w = ui.app.ui.widgets.get(widget_id)
+        if w is not None:
+            done.append(True)
+            for t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+                pygame.event.post(pygame.event.Event(t, pos=w.rect.center, button=1))
+    ui.app.frame_hook = hook
+    return done
+
+
+def test_the_cashier_cancels_a_card_payment_that_waits_and_nothing_is_charged(ui, sim):
+    reg, hub = sim
+    unlock(ui)
+    login(ui)
+    open_shift(ui)
+    ui.tap("menu.sale")
+    ui.tap("sale.item.2")
+    ui.tap("sale.pay")
+    ui.tap("pay.card")
+    hub.control("card", "timeout")
+    tapped = _tap_during_progress(ui, "progress.cancel")
+    ui.tap("pay.ok")
+    assert tapped
+    assert ui.overlay() == "dialog" and "отменена" in ui.app.overlays[-1].text
+    assert reg.journal.last_document(types=["sale"]) is None and reg.receipt.lines
+    assert not reg.approved_intents()
+    terminal = next(iter(hub.terminals.values()))
+    assert not terminal._sales                         # no approved sale at the terminal: nothing was charged
