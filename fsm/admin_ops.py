@@ -1,6 +1,7 @@
 """The administrator's operations and the report queries, each behind the permission table."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 from fiscal.documents import Requisites
@@ -13,6 +14,15 @@ from storage.errors import StorageError
 
 def storage_refusal(e: StorageError) -> OperationError:
     return OperationError(e.code if e.code != "BAD_SETTING" else "BAD_FIELD", e.message)
+
+
+@contextmanager
+def storage_refusals():
+    """A store's refusal (bad value, duplicate, unreadable medium) becomes the operation's refusal."""
+    try:
+        yield
+    except StorageError as e:
+        raise storage_refusal(e) from None
 
 
 class AdminOps:
@@ -47,10 +57,8 @@ class AdminOps:
             if str(self.shift_state) != "closed":
                 raise OperationError("SHIFT_OPEN", self.t("error.MODE_NEEDS_CLOSED_SHIFT"))
         from storage.settings import Parameters
-        try:
+        with storage_refusals():
             p = Parameters.from_dict({**self.params.to_dict(), **changes})
-        except StorageError as e:
-            raise storage_refusal(e) from None
         self.settings.save_parameters(p)
         return p
 
@@ -58,34 +66,26 @@ class AdminOps:
     def add_user(self, login: str, name: str, role: str, cashier_id: str, password: str):
         self.require("users")
         check_new_password(password)
-        try:
+        with storage_refusals():
             return self.users.add(login.strip(), name.strip(), role, cashier_id.strip(), password)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def update_user(self, login: str, **fields):
         self.require("users")
-        try:
+        with storage_refusals():
             return self.users.update(login, **fields)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def reset_password(self, login: str, password: str) -> None:
         self.require("users")
         check_new_password(password)
-        try:
+        with storage_refusals():
             self.users.set_password(login, password)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def delete_user(self, login: str) -> None:
         self.require("users")
         if self.user is not None and login == self.user.login:
             raise OperationError("NOT_ALLOWED", self.t("error.DELETE_SELF"))
-        try:
+        with storage_refusals():
             self.users.delete(login)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def set_device_password(self, old: str, new: str) -> None:
         self.require("parameters")
@@ -149,33 +149,25 @@ class AdminOps:
     def save_item(self, item, new: bool = False):
         """Add or edit a catalog item (Товары → добавить / изменить)."""
         self.require("goods_edit")
-        try:
+        with storage_refusals():
             return self.catalog.add(item) if new else self.catalog.update(item)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def delete_item(self, code: str) -> None:
         self.require("goods_edit")
         if any(ln.code == code for ln in self.receipt.lines):
             raise OperationError("NOT_ALLOWED", self.t("error.ITEM_IN_RECEIPT"))
-        try:
+        with storage_refusals():
             self.catalog.delete(code)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def rename_category(self, old: str, new: str) -> None:
         self.require("category_rename")
-        try:
+        with storage_refusals():
             self.catalog.rename_category(old, new.strip())
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def rename_section(self, code: int, name: str) -> None:
         self.require("sections_edit")
-        try:
+        with storage_refusals():
             self.catalog.rename_section(int(code), name.strip())
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def export_goods(self, path) -> int:
         self.require("goods_export")
@@ -184,10 +176,8 @@ class AdminOps:
     def import_goods(self, path) -> int:
         """All rows or none: a bad row is refused with its row number and field."""
         self.require("goods_import")
-        try:
+        with storage_refusals():
             return self.catalog.import_csv(str(path))
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def report_turnover(self, start_iso: str, end_iso: str) -> list[dict]:
         """Оборотная ведомость: per item, sold and returned in the period and the stock now."""
@@ -214,18 +204,14 @@ class AdminOps:
         self.require("maintenance")
         from storage.archive import export_archive
         from storage.targets import parse_target
-        try:
+        with storage_refusals():
             return export_archive(str(self.data_dir), parse_target(target))
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def list_archives(self, target: str) -> list[str]:
         self.require("maintenance")
         from storage.targets import parse_target
-        try:
+        with storage_refusals():
             return sorted((n for n in parse_target(target).list() if n.endswith(".zposdb")), reverse=True)
-        except StorageError as e:
-            raise storage_refusal(e) from None
 
     def import_db(self, target: str, name: str) -> int:
         """Verify, then replace the database all-or-nothing; the stores are reopened on the new data."""
@@ -235,9 +221,8 @@ class AdminOps:
         self.stock.close()
         self.journal.close()
         try:
-            return import_archive(str(self.data_dir), parse_target(target), name)
-        except StorageError as e:
-            raise storage_refusal(e) from None
+            with storage_refusals():
+                return import_archive(str(self.data_dir), parse_target(target), name)
         finally:
             self.reopen_stores()
 
@@ -250,9 +235,8 @@ class AdminOps:
         self.stock.close()
         self.journal.close()
         try:
-            return clear_until(str(self.data_dir), until_date, sent_up_to)
-        except StorageError as e:
-            raise storage_refusal(e) from None
+            with storage_refusals():
+                return clear_until(str(self.data_dir), until_date, sent_up_to)
         finally:
             self.reopen_stores()
 

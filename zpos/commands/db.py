@@ -60,13 +60,8 @@ def run_import(args) -> int:
             for n in target.list():
                 print(n)
             return 0
-        trust = None
-        if args.trust_key:
-            try:
-                with open(args.trust_key, encoding="ascii") as f:
-                    trust = f.read()
-            except (OSError, UnicodeDecodeError) as e:
-                raise CliError(f"cannot read {args.trust_key}: {e}", 2) from None
+        from zpos.files import read_key
+        trust = read_key(args.trust_key, "the trusted key") if args.trust_key else None
         count = import_archive(data, target, args.name, trust)
     except StorageError as e:
         raise CliError(f"{e.code}: {e.message}", 1) from None

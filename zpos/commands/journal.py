@@ -34,13 +34,8 @@ def open_journal(data: str) -> Journal:
 
 
 def run_verify(args) -> int:
-    key = None
-    if args.sko_key:
-        try:
-            with open(args.sko_key, encoding="ascii") as f:
-                key = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            raise CliError(f"cannot read the SKO key {args.sko_key}: {e}", 2) from None
+    from zpos.files import read_key
+    key = read_key(args.sko_key, "the SKO key") if args.sko_key else None
     with open_journal(args.data) as j:
         try:
             result = j.verify(key or j.get_meta("sko_public_key"))
