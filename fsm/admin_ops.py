@@ -260,3 +260,9 @@ class AdminOps:
             raise OperationError("NOT_ALLOWED", self.t("error.REQUISITE_FROM_SKO", field=sorted(unknown)[0]))
         req = self.settings.requisites()
         return self.save_requisites(fields.get("shop_name", req.shop_name), fields.get("shop_address", req.shop_address))
+
+    def send_support_info(self, target: str) -> str:
+        """«Помощь»: service information for technical support, to a USB directory or FTP (any user)."""
+        from fsm.support import send_bundle
+        with storage_refusals():
+            return send_bundle(self, target)

@@ -5,7 +5,7 @@ import platform
 
 import pygame
 
-from screens.base import Layout, Screen, take_top
+from screens.base import Layout, Screen, take_bottom, take_top
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -19,7 +19,25 @@ class HelpScreen(Screen):
     def parent(self) -> str:  # type: ignore[override]
         return "menu" if self.app.reg.user else "login"
 
+    def send_support(self) -> None:
+        """Service information for technical support, saved to a USB stick (or the export folder)."""
+        from screens.maintenance import candidate_dirs
+
+        def to(d) -> None:
+            saved: list[str] = []
+
+            def run() -> None:
+                d.mkdir(parents=True, exist_ok=True)
+                saved.append(self.reg.send_support_info(str(d)))
+            if self.app.guard(run):
+                self.app.message(self.t("ui.help.support"), self.t("ui.help.support_done", name=saved[0], dir=str(d)))
+        dirs = candidate_dirs(self.reg.data_dir)
+        self.app.context(self.t("ui.maint.choose_dir"),
+                         [(f"help.dir.{i}", str(d), lambda d=d: to(d), "secondary") for i, d in enumerate(dirs[:6], 1)])
+
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        bottom, area = take_bottom(area, lay.btn, lay.gap)
+        ui.button("help.support", bottom, self.t("ui.help.support"), self.send_support, style="secondary")
         ui.paragraph(area, self.t("ui.help.text"), "body")
 
 

@@ -151,3 +151,23 @@ def test_clearing_keeps_documents_the_sko_has_not_sent(register_as):
     assert result.up_to_number == 2                    # shift open and the first sale were sent; the rest stay
     assert [e.number for e in reg.journal.shift_documents(1)] == [3, 4]
     assert reg.journal.verify(reg.journal.get_meta("sko_public_key")).ok
+
+
+def test_support_info_holds_diagnostics_and_facts_but_no_secrets(register_as, tmp_path):
+    import json
+    import zipfile
+    reg, _ = register_as("ivanova", "2580")
+    reg.open_shift()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    name = reg.send_support_info(str(usb))
+    with zipfile.ZipFile(usb / name) as z:
+        names = z.namelist()
+        facts = json.loads(z.read("facts.json"))
+        diag = json.loads(z.read("diagnostics.json"))
+        blob = b"".join(z.read(n) for n in names)
+    assert facts["journal"]["ok"] and facts["shift_state"] == "open" and facts["user"] == "ivanova"
+    assert {c["id"] for c in diag} >= {"sko", "printer", "storage"}
+    assert b"scrypt" not in blob and b"PRIVATE KEY" not in blob
+    with pytest.raises(OperationError):
+        reg.send_support_info(str(tmp_path / "no-stick"))

@@ -272,3 +272,15 @@ def test_the_cashier_cancels_a_card_payment_that_waits_and_nothing_is_charged(ui
     assert not reg.approved_intents()
     terminal = next(iter(hub.terminals.values()))
     assert not terminal._sales                         # no approved sale at the terminal: nothing was charged
+
+
+def test_help_saves_service_information_for_support(ui, sim, tmp_path):
+    reg = sim[0]
+    unlock(ui)
+    login(ui)
+    ui.tap("header.help")
+    assert ui.visible_screen() == "help"
+    ui.tap("help.support")
+    ui.tap("help.dir.1")                               # the data directory's export folder
+    assert ui.overlay() == "dialog"
+    assert list((reg.data_dir / "export").glob("zpos-support-*.zip"))
