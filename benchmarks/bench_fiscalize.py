@@ -45,7 +45,7 @@ def _bulk_fill(register, hub, count: int) -> None:
     db.executemany("INSERT INTO doc_payments VALUES (?,?,?,?,?)", pays)
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    sko = sqlite3.connect(hub.sko.state_dir / "sko.sqlite")
+    sko = sqlite3.connect(hub.sko_state)
     with sko:
         sko.execute("UPDATE meta SET value=? WHERE key='next_number'", (str(count + 1),))
     sko.close()
@@ -81,14 +81,41 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) >= 100 else max(values)
 
 
-def run_at(size: int) -> list[float]:
-    with tempfile.TemporaryDirectory() as d:
-        from fsm.bootstrap import DEMO_SETUP, sim_options_for
+class OutOfProcessHub:
+    """`zpos sim` in its own process, as real devices are their own hardware: the simulator's decoding
+    does not share the register's interpreter (and its GIL) while a payment is timed."""
+
+    def __init__(self, root: Path) -> None:
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen([sys.executable, "-m", "zpos.cli", "sim", "--dir", str(root), "--no-paper"],
+                                     stdout=subprocess.PIPE, text=True)
+        self.addresses: dict[str, str] = {}
+        while "oplati" not in self.addresses:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("zpos sim did not start")
+            name, address = line.split()
+            self.addresses[name] = address
+        self.sko_state = root / "sko" / "sko.sqlite"
+
+    def device_config(self) -> dict:
         from sim.hub import SimHub
-        options = sim_options_for(DEMO_SETUP)
-        options.keep_paper = False
-        hub = SimHub(Path(d) / "sim", options).start()
-        reg, hub = build_sim_register(Path(d), None, SimClock(tick_seconds=0), hub=hub, sleep=lambda s: None)
+        return SimHub.config_from_addresses(self.addresses)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def run_at(size: int) -> list[float]:
+    from fsm.bootstrap import DEMO_SETUP, apply_setup
+    from fsm.devices import open_devices
+    from fsm.register import Register
+    with tempfile.TemporaryDirectory() as d:
+        hub = OutOfProcessHub(Path(d) / "sim")
+        apply_setup(Path(d), DEMO_SETUP)
+        reg = Register(Path(d), open_devices(hub.device_config()), SimClock(tick_seconds=0), sleep=lambda s: None)
         try:
             reg.unlock("1111")
             reg.sko_pin("123456")

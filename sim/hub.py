@@ -97,16 +97,23 @@ class SimHub:
 
     def device_config(self) -> dict:
         """What the workstation's drivers open: the same shape as the [devices] section of the config file."""
-        model = {32: "generic-58", 42: "tm-t88v", 48: "tm-t20iii"}[self.options.printer_columns]
+        cfg = self.config_from_addresses(dict(self.addresses()), self.options.printer_columns)
+        cfg["scale"]["protocol"] = self.options.scale_protocol
+        return cfg
+
+    @staticmethod
+    def config_from_addresses(addresses: dict[str, str], printer_columns: int = 42) -> dict:
+        """The device configuration for a hub running in another process (`zpos sim` printed these lines)."""
+        model = {32: "generic-58", 42: "tm-t88v", 48: "tm-t20iii"}[printer_columns]
         return {
-            "sko": {"address": self.sko.address, "timeout": 5},
-            "printer": {"url": self.printer.address, "model": model},
-            "scale": {"url": self.scale.address, "protocol": self.options.scale_protocol},
-            "scanner": {"url": self.scanner.address},
+            "sko": {"address": addresses["sko"], "timeout": 5},
+            "printer": {"url": addresses["printer"], "model": model},
+            "scale": {"url": addresses["scale"], "protocol": "cas"},
+            "scanner": {"url": addresses["scanner"]},
             # A simulated customer enters the PIN at once: short timeouts keep a "timeout" fault brief.
-            "terminals": [{"name": n, "url": t.address, "ack_timeout": 0.3, "op_timeout": 1.5, "test_timeout": 1.5}
-                          for n, t in self.terminals.items()],
-            "oplati": {"url": self.oplati.base_url, "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD},
+            "terminals": [{"name": k.split(":", 1)[1], "url": v, "ack_timeout": 0.3, "op_timeout": 1.5,
+                           "test_timeout": 1.5} for k, v in addresses.items() if k.startswith("terminal:")],
+            "oplati": {"url": addresses["oplati"], "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD},
         }
 
     def addresses(self) -> list[tuple[str, str]]:

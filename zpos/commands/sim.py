@@ -17,6 +17,7 @@ def register(sub) -> None:
     p = sub.add_parser("sim", help="start the simulated devices (or `zpos sim ctl ...` to script them)")
     p.add_argument("--dir", type=Path, default=Path(os.environ.get("ZPOS_SIM_DIR", "zpos-sim")),
                    help="where the simulators keep state, symlinks and the control socket")
+    p.add_argument("--no-paper", action="store_true", help="keep printed pages in memory only (no .txt/.png files)")
     p.add_argument("ctl", nargs="*", metavar="ctl COMMAND",
                    help="e.g. `ctl printer paper_out`, `ctl scale weight 1.234`, `ctl card decline`, `ctl sko offline`, "
                         "`ctl scan 4810000000012`, `ctl oplati confirm`")
@@ -28,13 +29,13 @@ def run(args) -> int:
         if args.ctl[0] != "ctl" or len(args.ctl) < 2:
             raise CliError("usage: zpos sim [--dir DIR] ctl DEVICE ARGS...")
         return control(args.dir, args.ctl[1:])
-    return serve(args.dir)
+    return serve(args.dir, paper=not args.no_paper)
 
 
-def serve(root: Path) -> int:
+def serve(root: Path, paper: bool = True) -> int:
     from sim.hub import ControlError, SimHub, SimOptions
     root.mkdir(parents=True, exist_ok=True)
-    hub = SimHub(root, SimOptions(links=True)).start()
+    hub = SimHub(root, SimOptions(links=True, keep_paper=paper)).start()
     sock_path = root / CONTROL_SOCKET
     if sock_path.exists():
         sock_path.unlink()
