@@ -1,20 +1,25 @@
-"""Diagnostics: each device, the SKO, the internet, storage, external systems — OK or a problem in plain words."""
+"""Diagnostics — the one set of checks behind both the diagnostics screen and `zpos diag`.
+
+Each device, the SKO and its link to the operator, storage and the journal: OK or a problem,
+with the reason in words a field engineer acts on. Checks only read state through the same
+drivers the register uses; nothing is changed and nothing is sent outside the devices.
+"""
 from __future__ import annotations
 
 import shutil
-import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hal.errors import DeviceError
+from zpos.i18n import t
 
 
 @dataclass(frozen=True)
 class Check:
     id: str
-    title: str           # what was checked, for the screen (Russian)
+    title: str           # what was checked (translated)
     ok: bool
-    detail: str          # the reading when OK, the reason and what to do when not
+    detail: str          # the reading when OK, the reason and what to do when not (translated)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -22,69 +27,91 @@ class Check:
 
 def _run(id_: str, title: str, fn) -> Check:
     try:
-        detail = fn()
-        return Check(id_, title, True, detail or "OK")
+        ok, detail = fn()
     except DeviceError as e:
         return Check(id_, title, False, e.message)
-    except Exception as e:  # a check must report, never crash the diagnostics screen
-        return Check(id_, title, False, f"{type(e).__name__}: {e}")
+    except OSError as e:
+        return Check(id_, title, False, str(e))
+    return Check(id_, title, ok, detail)
 
 
-def run_diagnostics(devices, data_dir: Path, *, internet_host: str = "skko.by", skip_network: bool = False) -> list[Check]:
-    checks: list[Check] = []
-    for name, err in devices.errors.items():
-        checks.append(Check(f"open:{name}", f"Подключение: {name}", False, err))
+def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = None) -> list[Check]:
+    """Every check, in the order a field engineer walks them. `journal` is the register's open one, if any."""
+    dev = devices
+    out: list[Check] = []
 
     def sko():
-        info = devices.sko.info()
-        rtt = devices.sko.ping() if hasattr(devices.sko, "ping") else None
-        st = devices.sko.status()
-        unsent = f"неотправленных документов: {st.unsent_count}"
-        return f"{info.serial}, {unsent}" + (f", отклик {rtt * 1000:.0f} мс" if rtt is not None else "")
-    checks.append(_run("sko", "СКО", sko))
+        info = dev.sko.info()
+        st = dev.sko.status(now)
+        return True, f"{info.serial}; " + t("ui.diag.sko_ok", unsent=st.unsent_count)
+    out.append(_run("sko", t("ui.diag.sko"), sko))
 
-    if devices.printer is not None:
-        def printer():
-            devices.printer.check_ready()
-            st = devices.printer.status()
-            return "готов" + (", бумага заканчивается" if st.paper_near_end else "")
-        checks.append(_run("printer", "Принтер чеков", printer))
-    if devices.scale is not None:
-        def scale():
-            r = devices.scale.read()
-            return f"{r.weight_g} г, {'стабильно' if r.stable else 'не стабильно'}"
-        checks.append(_run("scale", "Весы", scale))
-    for name, term in devices.terminals.items():
+    def uplink():
+        st = dev.sko.status(now)
+        if st.uplink_online:
+            return True, t("ui.diag.uplink_ok")
+        return False, t("ui.diag.uplink_down", unsent=st.unsent_count)
+    out.append(_run("uplink", t("ui.diag.internet"), uplink))
+
+    def printer():
+        from hal.printer import error_for
+        if dev.printer is None:
+            return False, dev.errors.get("printer") or t("ui.diag.not_configured")
+        err = error_for(dev.printer.status())
+        return (True, t("ui.diag.ready")) if err is None else (False, err.message)
+    out.append(_run("printer", t("ui.diag.printer"), printer))
+
+    def scale():
+        if dev.scale is None:
+            return False, dev.errors.get("scale") or t("ui.diag.not_configured")
+        r = dev.scale.read()
+        return True, t("ui.diag.scale_ok", kg=f"{r.weight_g // 1000}.{r.weight_g % 1000:03d}")
+    out.append(_run("scale", t("ui.diag.scale"), scale))
+
+    for name, term in dev.terminals.items():
         def terminal(term=term):
             res = term.test()
-            if not res.approved:
-                raise DeviceError("CARD_TEST_FAILED", f"терминал {term.name}: проверка связи с банком не прошла "
-                                                      f"({res.message or res.status})")
-            return "связь с банком есть"
-        checks.append(_run(f"terminal:{name}", f"Терминал «{name}»", terminal))
-    if devices.oplati is not None:
-        checks.append(_run("oplati", "ОПЛАТИ", lambda: (devices.oplati.report("diag"), "сервис отвечает")[1]))
+            return (True, t("ui.diag.bank_ok")) if res.approved else (False, res.message or str(res.status))
+        out.append(_run(f"terminal:{name}", t("ui.diag.terminal", name=name), terminal))
+    for key, why in dev.errors.items():
+        if key.startswith("terminal"):
+            out.append(Check(key, key, False, why))
+
+    out.append(Check("scanner", t("ui.diag.scanner"), dev.scanner is not None,
+                     t("ui.diag.connected") if dev.scanner is not None
+                     else dev.errors.get("scanner") or t("ui.diag.not_configured")))
+
+    def oplati():
+        if dev.oplati is None:
+            return False, t("ui.diag.not_configured")
+        dev.oplati.report("diag")                        # the service answers (and accepts our credentials)
+        return True, t("ui.diag.configured")
+    out.append(_run("oplati", t("ui.diag.oplati"), oplati))
 
     def storage():
-        usage = shutil.disk_usage(data_dir)
-        free_mb = usage.free // (1024 * 1024)
-        if free_mb < 100:
-            raise DeviceError("DISK_FULL", f"на диске осталось {free_mb} МБ — выгрузите и очистите базу данных")
-        from storage.journal import Journal
-        with Journal(Path(data_dir) / "journal.sqlite") as j:
-            v = j.verify(j.get_meta("sko_public_key"))
-        if not v.ok:
-            raise DeviceError("JOURNAL_BROKEN", f"журнал повреждён на документе {v.broken_number}: {v.reason}")
-        return f"журнал цел ({v.count} док.), свободно {free_mb} МБ"
-    checks.append(_run("storage", "Хранилище данных", storage))
+        free = shutil.disk_usage(data_dir).free // (1024 * 1024)
+        if free < 200:
+            return False, t("ui.diag.disk_low", mb=free)
+        return True, t("ui.diag.disk_ok", mb=free, docs=_journal(journal, data_dir, lambda j: j.count()))
+    out.append(_run("storage", t("ui.diag.storage"), storage))
 
-    if not skip_network:
-        def internet():
-            try:
-                socket.create_connection((internet_host, 443), timeout=2).close()
-            except OSError as e:
-                raise DeviceError("NO_INTERNET", f"нет связи с {internet_host}: {e.strerror or e} — "
-                                                 "проверьте кабель или Wi-Fi; СКО копит документы до 72 ч") from None
-            return f"{internet_host} доступен"
-        checks.append(_run("internet", "Интернет", internet))
-    return checks
+    def chain():
+        v = _journal(journal, data_dir, lambda j: j.verify(j.get_meta("sko_public_key")))
+        if not v.ok:
+            return False, t("ui.diag.journal_broken", number=v.broken_number, reason=v.reason)
+        return True, t("ui.diag.journal_ok", docs=v.count)
+    out.append(_run("journal", t("ui.diag.journal_chain"), chain))
+
+    def printed():
+        n = _journal(journal, data_dir, lambda j: len(j.not_printed()))
+        return (n == 0), (t("ui.diag.all_printed") if not n else t("ui.diag.not_printed", n=n))
+    out.append(_run("not_printed", t("ui.diag.journal"), printed))
+    return out
+
+
+def _journal(journal, data_dir: Path, fn):
+    if journal is not None:
+        return fn(journal)
+    from storage.journal import Journal
+    with Journal(Path(data_dir) / "journal.sqlite") as j:
+        return fn(j)

@@ -33,7 +33,7 @@ def build_bundle(register, path: Path) -> Path:
     facts["journal"] = {"ok": v.ok, "documents": v.count, "broken_number": v.broken_number, "reason": v.reason,
                         "pending": len(reg.journal.pending()), "not_printed": len(reg.journal.not_printed()),
                         "open_payment_intents": len(reg.journal.open_intents()), "last_number": reg.journal.last_number()}
-    checks = [c.as_dict() for c in run_diagnostics(reg.devices, reg.data_dir, skip_network=True)]
+    checks = [c.as_dict() for c in run_diagnostics(reg.devices, reg.data_dir, reg.journal, reg.now())]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("facts.json", json.dumps(facts, ensure_ascii=False, indent=1, default=str))
         z.writestr("diagnostics.json", json.dumps(checks, ensure_ascii=False, indent=1))

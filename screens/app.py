@@ -29,7 +29,7 @@ log = logging.getLogger("zpos.screens")
 
 LONG_PRESS_S = 0.6
 LIFECYCLE_SCREENS = {"locked": "lock", "sko_pin": "sko_pin", "login": "login", "change_password": "change_password"}
-BEFORE_LOGIN_EXTRA = {"login": ("diagnostics", "help")}
+BEFORE_LOGIN_EXTRA = {"login": ("diagnostics", "help"), "sko_pin": ("diagnostics",)}
 
 
 class NoShapeCache(SurfaceCache):

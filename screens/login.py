@@ -68,6 +68,10 @@ class SkoPinScreen(_PinPad):
     def submit(self, value: str) -> None:
         self.app.guard(self.reg.sko_pin, value)
 
+    def header_buttons(self) -> list:
+        # When the SKO itself is the problem the register stops here: the engineer needs the checks now.
+        return [("login.diag", self.t("ui.login.diag"), lambda: self.app.go("diagnostics"))]
+
 
 class LoginScreen(_PinPad):
     """The user list on one side, the password keypad on the other; the key button opens diagnostics."""

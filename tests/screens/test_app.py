@@ -284,3 +284,22 @@ def test_help_saves_service_information_for_support(ui, sim, tmp_path):
     ui.tap("help.dir.1")                               # the data directory's export folder
     assert ui.overlay() == "dialog"
     assert list((reg.data_dir / "export").glob("zpos-support-*.zip"))
+
+
+def test_with_the_sko_offline_the_engineer_reaches_diagnostics_from_the_pin_screen(ui, sim):
+    reg, hub = sim
+    ui.type_digits("1111")
+    ui.tap("keypad.ok")
+    assert ui.visible_screen() == "sko_pin"
+    hub.control("sko", "offline")
+    ui.type_digits("123456")
+    ui.tap("keypad.ok")
+    assert ui.overlay() == "dialog" and reg.state == "sko_pin"
+    ui.tap("dialog.ok")
+    ui.tap("login.diag")
+    assert ui.visible_screen() == "diagnostics"
+    sko = next(c for c in ui.app.screen.checks if c.id == "sko")
+    assert not sko.ok and "СКО" in sko.detail
+    assert next(c for c in ui.app.screen.checks if c.id == "printer").ok
+    ui.tap("header.back")
+    assert ui.visible_screen() == "sko_pin"

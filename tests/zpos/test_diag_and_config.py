@@ -12,11 +12,11 @@ from zpos.config import ConfigError, load_config
 
 
 def test_diag_on_simulated_devices_is_all_ok(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "zpos.cli", "diag", "--sim", "--no-network", "--json",
+    p = subprocess.run([sys.executable, "-m", "zpos.cli", "diag", "--sim", "--json",
                         "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
     checks = json.loads(p.stdout)
     assert p.returncode == 0, p.stdout
-    assert {c["id"] for c in checks} >= {"sko", "printer", "scale", "storage", "oplati"}
+    assert {c["id"] for c in checks} >= {"sko", "uplink", "printer", "scale", "storage", "journal", "oplati"}
     assert all(c["ok"] for c in checks)
 
 
@@ -25,20 +25,22 @@ def test_each_device_problem_is_named_in_words_an_engineer_acts_on(tmp_path):
         hub.control("printer", "cover_open")
         hub.control("card", "no_answer", "Приорбанк")
         hub.control("scale", "no_answer")
+        hub.control("sko", "uplink_offline")
         devices = open_devices(hub.device_config())
         try:
-            checks = {c.id: c for c in run_diagnostics(devices, tmp_path, skip_network=True)}
+            checks = {c.id: c for c in run_diagnostics(devices, tmp_path)}
         finally:
             devices.close()
     assert not checks["printer"].ok and "крышка" in checks["printer"].detail
     assert not checks["scale"].ok and "no answer" in checks["scale"].detail
+    assert not checks["uplink"].ok and "интернет" in checks["uplink"].detail
     assert not checks["terminal:Приорбанк"].ok and checks["terminal:Беларусбанк"].ok
     assert checks["sko"].ok
 
 
 def test_an_unreachable_sko_is_reported_not_raised(tmp_path):
     cfg = {"sko": {"address": "127.0.0.1:9", "timeout": 0.5}}
-    checks = run_diagnostics(open_devices(cfg), tmp_path, skip_network=True)
+    checks = run_diagnostics(open_devices(cfg), tmp_path)
     sko = next(c for c in checks if c.id == "sko")
     assert not sko.ok and "СКО" in sko.detail
 

@@ -12,7 +12,7 @@ def register(sub) -> None:
     p.add_argument("--config", type=Path, help="configuration file (TOML) with the devices")
     p.add_argument("--data", type=Path, help="data directory")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--no-network", action="store_true", help="skip the internet check")
+    p.add_argument("--lang", choices=("ru", "be", "en"), default="ru")
     p.add_argument("--trace", action="store_true", help="log every byte exchanged with the devices to DATA/logs/trace.log")
     p.set_defaults(func=run)
 
@@ -23,6 +23,8 @@ def run(args) -> int:
     from zpos.config import cli_config
     hub = None
     cfg, data = cli_config(args.config, args.data)
+    from zpos.i18n import set_language
+    set_language(args.lang)
     from hal.transport import set_tracing
     from zpos.logs import setup_logging
     logs = setup_logging(data)
@@ -36,7 +38,7 @@ def run(args) -> int:
         if args.sim:
             devices.sko.authorize("123456")
         data.mkdir(parents=True, exist_ok=True)
-        checks = run_diagnostics(devices, data, skip_network=args.no_network)
+        checks = run_diagnostics(devices, data)
         devices.close()
     finally:
         if hub is not None:
