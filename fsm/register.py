@@ -318,6 +318,8 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
     def start_self_service(self) -> None:
         """A cashier hands the register to customers: scan and pay by card or ОПЛАТИ only."""
         self.require("self_service")
+        if not self.params.self_service_enabled:
+            raise OperationError("NOT_ALLOWED", self.t("error.SELF_SERVICE_OFF"))
         if self.shift_state is not ShiftState.OPEN:
             raise OperationError("SHIFT_CLOSED" if self.shift_state is ShiftState.CLOSED else "SHIFT_EXPIRED")
         self.life.start_self_service()

@@ -28,7 +28,8 @@ from zpos import i18n
 log = logging.getLogger("zpos.screens")
 
 LONG_PRESS_S = 0.6
-LIFECYCLE_SCREENS = {"locked": "lock", "sko_pin": "sko_pin", "login": "login", "change_password": "change_password"}
+LIFECYCLE_SCREENS = {"locked": "lock", "sko_pin": "sko_pin", "login": "login", "change_password": "change_password",
+                     "self_service": "self_service"}
 BEFORE_LOGIN_EXTRA = {"login": ("diagnostics", "help"), "sko_pin": ("diagnostics",)}
 
 

@@ -10,7 +10,7 @@ from screens.widgets import Ui
 Rect = pygame.Rect
 
 ACTIONS = (("open_shift", "open_shift"), ("close_shift", "close_shift"), ("x_report", "x_report"),
-           ("cash_in", "cash_in"), ("cash_out", "cash_out"), ("reprint", "reprint"))
+           ("cash_in", "cash_in"), ("cash_out", "cash_out"), ("reprint", "reprint"), ("self_service", "self_service"))
 
 
 class CashScreen(Screen):
@@ -33,6 +33,8 @@ class CashScreen(Screen):
         elif name in ("cash_in", "cash_out"):
             fn = reg.cash_in if name == "cash_in" else reg.cash_out
             self.app.keypad(t(f"ui.cash.{name}_prompt"), lambda v: self.app.guard(fn, v), kind="money")
+        elif name == "self_service":
+            self.app.guard(reg.start_self_service)
         elif name == "reprint":
             def reprint() -> None:
                 n = reg.reprint()
@@ -64,7 +66,7 @@ class CashScreen(Screen):
             a, b = split_h(r, [0.5, 0], lay.gap)
             ui.label(a, k, "muted")
             ui.label(b, v, style, wid=f"cash.info.{rows.index((k, v, style))}")
-        cols, nrows = (2, 3) if lay.portrait or lay.w < 900 else (3, 2)
+        cols, nrows = (2, 4) if lay.portrait else (3, 3)
         box_h = min(rest.height, nrows * (lay.btn * 2 + lay.gap))
         for (name, rule), cell in zip(ACTIONS, grid(Rect(rest.left, rest.top, rest.width, box_h), cols, nrows, lay.gap * 2)):
             denial = reg.allowed(rule)

@@ -32,6 +32,7 @@ SCREENS: dict[str, str] = {
     "about": "screens.info:AboutScreen",
     "device_info": "screens.info:DeviceInfoScreen",
     "orders": "screens.info:OrdersScreen",
+    "self_service": "screens.self_service:SelfServiceScreen",
 }
 
 

@@ -241,5 +241,16 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("about")
     ui.app.go("device_info")
     shot("device_info")
+    ui.app.home()
+    from dataclasses import replace
+    reg.settings.save_parameters(replace(reg.params, self_service_enabled=True))
+    reg.start_self_service()
+    ui.app.refresh()
+    ui.app.step([])                      # the lifecycle moves the app to the self-service screen
+    for code in ("7", "8"):
+        ui.app.on_scan(reg.catalog.by_code(code).barcode)
+    ui.app.refresh()
+    shot("self_service")
+    reg.end_self_service("2580")
     del sale
     return shot.names

@@ -303,3 +303,27 @@ def test_with_the_sko_offline_the_engineer_reaches_diagnostics_from_the_pin_scre
     assert next(c for c in ui.app.screen.checks if c.id == "printer").ok
     ui.tap("header.back")
     assert ui.visible_screen() == "sko_pin"
+
+
+def test_self_service_by_taps_customer_scans_and_pays_cashier_ends_it(ui, sim):
+    reg, hub = sim
+    reg.settings.save_parameters(reg.params.__class__.from_dict({**reg.params.to_dict(), "self_service_enabled": True}))
+    unlock(ui)
+    login(ui)
+    open_shift(ui)
+    ui.tap("menu.cash")
+    ui.tap("cash.self_service")
+    assert ui.visible_screen() == "self_service" and reg.state == "self_service"
+    assert not ui.enabled("self.pay_card")
+    ui.app.on_scan(reg.catalog.by_code("2").barcode)        # as the scanner thread delivers it
+    ui.app.refresh()
+    assert ui.enabled("self.pay_card") and ui.text_of("self.total") == "2.49"
+    ui.tap("self.pay_card")
+    assert reg.journal.last_document(types=["sale"]).doc.total_due == 249
+    ui.tap("dialog.ok")
+    ui.swipe("left")                                        # no side menu for customers
+    assert ui.visible_screen() == "self_service"
+    ui.tap("self.cashier")
+    ui.type_digits("2580")
+    ui.tap("keypad.ok")
+    assert reg.state == "menu" and ui.visible_screen() == "menu"

@@ -1,0 +1,96 @@
+"""Самообслуживание: the customer scans goods and pays by card or ОПЛАТИ; the cashier ends it with a password."""
+from __future__ import annotations
+
+import pygame
+
+from fiscal.money import format_money, format_qty
+from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.widgets import Ui
+
+Rect = pygame.Rect
+MAX_LINES_SHOWN = 8
+
+
+class SelfServiceScreen(Screen):
+    id = "self_service"
+    title_key = "ui.self.title"
+    parent = None
+    side_menu = False
+
+    def __init__(self, app, **params) -> None:
+        super().__init__(app, **params)
+        self._qr_for, self._qr_pic = None, None
+
+    def header_buttons(self) -> list:
+        return [("self.cashier", self.t("ui.self.cashier"), self.end)]
+
+    def on_scan(self, code: str) -> None:
+        self.app.guard(self.reg.scan, code)
+
+    def due(self) -> int:
+        return self.reg.receipt.calc().total_due if self.reg.receipt.lines else 0
+
+    def pay(self, kind: str) -> None:
+        amount = format_money(self.due())
+        if self.app.guard(self.reg.pay, {kind: amount}, progress=self.progress):
+            self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks"))
+        self.app.hide_progress()
+
+    def progress(self, info) -> None:
+        """The terminal's words for the customer, or the ОПЛАТИ QR while it waits; «Отмена» aborts."""
+        qr = getattr(self.reg, "oplati_qr", None)
+        if qr:
+            if self._qr_for != qr:
+                from screens.payment import qr_surface
+                self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
+            self.app.show_progress(self.t("ui.pay.oplati_title"),
+                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())),
+                                   picture=self._qr_pic, cancel=self.reg.request_abort)
+            return
+        self.app.show_progress(self.t("ui.pay.card_title"), str(info or ""), cancel=self.reg.request_abort)
+
+    def cancel(self) -> None:
+        self.app.confirm(self.t("ui.self.cancel"), self.t("ui.self.cancel_text"),
+                         lambda: self.app.guard(self.reg.cancel_receipt), self.t("ui.yes"))
+
+    def end(self) -> None:
+        self.app.keypad(self.t("ui.self.password"), lambda v: self.app.guard(self.reg.end_self_service, v),
+                        kind="pin", hidden=True)
+
+    def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        lines = self.reg.receipt.lines
+        if lay.portrait:
+            left, right = split_v(area, [0.55, 0], lay.gap * 2)
+        else:
+            left, right = split_h(area, [0.55, 0], lay.gap * 2)
+        total_r, list_r = take_bottom(left, lay.btn + ui.line_h("heading"), lay.gap)
+        ui.panel(list_r, "card")
+        inner = list_r.inflate(-2 * lay.pad, -2 * lay.pad)
+        if not lines:
+            ui.paragraph(inner, self.t("ui.self.empty"), "muted")
+        totals = [ln.total for ln in self.reg.receipt.calc().lines] if lines else []
+        row_h = 2 * ui.line_h("body")
+        shown = lines[-min(len(lines), max(1, inner.height // row_h), MAX_LINES_SHOWN):]
+        first = len(lines) - len(shown) + 1
+        for i, ln in enumerate(shown):
+            r = Rect(inner.left, inner.top + i * row_h, inner.width, row_h)
+            name_r, sum_r = split_h(r, [0, lay.theme.px(120)], lay.gap)
+            top, bottom = split_v(name_r, [0.5, 0], 0)
+            ui.label(top, f"{first + i}. {ln.name}", "body", wid=f"self.line.{first + i}")
+            ui.label(bottom, f"{format_qty(ln.qty)} × {format_money(ln.price)}", "muted")
+            ui.label(sum_r, format_money(totals[first + i - 1]), "strong_r")
+        lab, val = split_h(total_r, [0.4, 0], lay.gap)
+        ui.label(lab, self.t("ui.self.total"), "heading")
+        ui.label(val, format_money(self.due()), "big", wid="self.total")
+
+        prompt, rest = take_top(right, 3 * ui.line_h("heading"), lay.gap)
+        ui.paragraph(prompt, self.t("ui.self.prompt"), "heading")
+        buttons = split_v(Rect(rest.left, rest.bottom - 3 * (lay.btn * 2) - 2 * lay.gap, rest.width,
+                               3 * (lay.btn * 2) + 2 * lay.gap), [0, 0, 0], lay.gap)
+        has = bool(lines)
+        ui.button("self.pay_card", buttons[0], self.t("ui.self.pay_card"), lambda: self.pay("card"), style="go",
+                  enabled=has, reason=self.t("ui.self.empty"))
+        ui.button("self.pay_oplati", buttons[1], self.t("ui.self.pay_oplati"), lambda: self.pay("oplati"),
+                  style="primary", enabled=has and self.reg.devices.oplati is not None, reason=self.t("ui.self.empty"))
+        ui.button("self.cancel", buttons[2], self.t("ui.self.cancel"), self.cancel, enabled=has,
+                  reason=self.t("ui.self.empty"))
