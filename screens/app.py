@@ -1,4 +1,4 @@
-"""The touch workstation: the main loop, navigation between screens, gestures, and the headless driver.
+"""The touch workstation: the main loop, navigation between screens, overlays and the frame (input in screens.input).
 
 The main loop is the only thread that touches pygame and the register; device threads
 (the scanner reader) put events on `App.queue`. Taps, swipes and long presses are read
@@ -20,16 +20,14 @@ from pygame_gui.core.surface_cache import SurfaceCache
 
 from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
+from screens.input import LIFECYCLE_SCREENS, InputMixin
 from screens.registry import screen_class
 from screens.theme import Theme
-from screens.widgets import Ui, Widget
+from screens.widgets import Ui
 from zpos import i18n
 
 log = logging.getLogger("zpos.screens")
 
-LONG_PRESS_S = 0.6
-LIFECYCLE_SCREENS = {"locked": "lock", "sko_pin": "sko_pin", "login": "login", "change_password": "change_password",
-                     "self_service": "self_service"}
 BEFORE_LOGIN_EXTRA = {"login": ("diagnostics", "help"), "sko_pin": ("diagnostics",)}
 
 
@@ -47,7 +45,7 @@ class NoShapeCache(SurfaceCache):
         return None
 
 
-class App:
+class App(InputMixin):
     def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru", headless: bool = False,
                  fullscreen: bool = False) -> None:
         if headless:
@@ -331,102 +329,6 @@ class App:
             self._stop.set()
             if self._scanner_thread:
                 self._scanner_thread.join(timeout=1)
-
-    def start_scanner(self) -> None:
-        scanner = getattr(self.reg.devices, "scanner", None)
-        if scanner is None:
-            return
-
-        def reader() -> None:
-            from hal.errors import DeviceError
-            while not self._stop.is_set():
-                try:
-                    res = scanner.read(0.2)
-                except DeviceError:
-                    self._stop.wait(1.0)
-                    continue
-                if res is not None:
-                    self.queue.put(("scan", res.code))
-        self._scanner_thread = threading.Thread(target=reader, name="ui-scanner", daemon=True)
-        self._scanner_thread.start()
-
-    def on_scan(self, code: str) -> None:
-        handler = getattr(self.screen, "on_scan", None)
-        if handler:
-            handler(code)
-        elif self.reg.allowed("sale") is None and self.reg.state in ("menu", "receipt"):
-            self.go("sale")
-            if self.screen.id == "sale":
-                self.screen.on_scan(code)
-
-    # ----- gestures -------------------------------------------------------------------------------
-    def handle(self, e: pygame.event.Event) -> None:
-        if e.type == pygame.QUIT:
-            self.running = False
-        elif e.type == pygame.MOUSEBUTTONDOWN and e.button == 1:
-            self._down = (e.pos, self.now(), self.ui.hit(e.pos))
-            self._long_fired = False
-        elif e.type == pygame.MOUSEBUTTONUP and e.button == 1 and self._down:
-            self.gesture(e.pos)
-            self._down = None
-        elif e.type == pygame.KEYDOWN:
-            self.key(e)
-        self.manager.process_events(e)
-
-    def gesture(self, pos: tuple[int, int]) -> None:
-        (x0, y0), t0, w0 = self._down  # type: ignore[misc]
-        dx, dy = pos[0] - x0, pos[1] - y0
-        threshold = max(60, self.size[0] // 8)
-        if abs(dx) >= threshold and abs(dx) > 2 * abs(dy):
-            self.swipe("left" if dx > 0 else "right")
-        elif abs(dy) >= threshold and abs(dy) > 2 * abs(dx):
-            target = self.overlays[-1] if self.overlays else self.screen
-            handler = getattr(target, "on_vertical_swipe", None)
-            if handler:
-                handler(-1 if dy > 0 else 1)
-        elif not self._long_fired and w0 is not None and self.ui.hit(pos) is w0:
-            self.activate(w0, long=self.now() - t0 >= LONG_PRESS_S)
-
-    def swipe(self, direction: str) -> None:
-        """The manual's gestures: a left swipe (from the left edge rightwards) opens the side menu, a right one closes it or goes back."""
-        if direction == "left":
-            if not self.side_open():
-                self.toggle_side()
-        elif self.side_open():
-            self.close_side()
-        elif not self.overlays and self.screen.parent and self.screen.id not in LIFECYCLE_SCREENS.values():
-            self.back()
-
-    def check_long_press(self) -> None:
-        if self._down and not self._long_fired:
-            pos, t0, w = self._down
-            if w is not None and w.on_long and self.now() - t0 >= LONG_PRESS_S:
-                self._long_fired = True
-                self.activate(w, long=True)
-
-    def activate(self, w: Widget, long: bool = False) -> None:
-        try:
-            if long and w.on_long:
-                w.on_long()
-            elif not w.enabled:
-                if w.reason:
-                    self.message(self.t("ui.unavailable"), w.reason)
-            elif w.on_tap:
-                w.on_tap()
-        except Exception as e:  # the till must survive a screen bug: show it, log it, keep running
-            log.exception("screen action %s failed", w.id)
-            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
-        self.refresh()
-
-    def key(self, e: pygame.event.Event) -> None:
-        if e.key == pygame.K_ESCAPE:
-            self.back()
-        elif e.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
-            if self._keys:
-                self.queue.put(("scan", self._keys))
-            self._keys = ""
-        elif e.unicode and e.unicode.isdigit():
-            self._keys += e.unicode
 
 
 def __getattr__(name: str):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pygame
 
-from screens.app import LONG_PRESS_S, App
+from screens.app import App
+from screens.input import LONG_PRESS_S
 
 
 class UiError(LookupError):
