@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui_steps import login, open_shift, unlock
+from ui_steps import cashier_in_open_shift, login, open_shift, unlock
 from screens.app import UiError
 
 
@@ -19,9 +19,7 @@ def test_unlock_pin_and_login_lead_to_the_main_menu(ui, sim):
 
 def test_a_sale_is_sold_and_paid_in_cash_by_taps_and_registered(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     assert str(reg.shift_state) == "open"
     ui.tap("menu.sale")
     assert ui.visible_screen() == "sale"
@@ -45,9 +43,7 @@ def test_a_sale_is_sold_and_paid_in_cash_by_taps_and_registered(ui, sim):
 
 def test_an_amount_typed_on_the_keypad_pays_with_change(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.tap("sale.pay")
@@ -101,9 +97,7 @@ def test_a_left_swipe_opens_the_side_menu_and_a_right_swipe_closes_it(ui, sim):
 
 def test_a_long_press_on_a_line_opens_its_menu_and_remove_takes_it_out(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.tap("sale.item.3")
@@ -115,9 +109,7 @@ def test_a_long_press_on_a_line_opens_its_menu_and_remove_takes_it_out(ui, sim):
 
 def test_a_long_press_discount_and_quantity_change_reach_the_receipt(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.long_press("sale.line.1")
@@ -133,9 +125,7 @@ def test_a_long_press_discount_and_quantity_change_reach_the_receipt(ui, sim):
 
 
 def test_a_short_tap_does_not_open_the_context_menu(ui, sim):
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.tap("sale.line.1")
@@ -165,9 +155,7 @@ def test_a_wrong_device_password_keeps_the_lock(ui, sim):
 
 def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.tap("sale.item.3")
@@ -196,9 +184,7 @@ def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
 
 def test_a_refusal_from_the_register_is_shown_with_what_to_do(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.cash")
     ui.tap("cash.cash_out")
     ui.type_digits("500")
@@ -210,9 +196,7 @@ def test_a_refusal_from_the_register_is_shown_with_what_to_do(ui, sim):
 
 def test_a_scanned_barcode_lands_on_the_receipt(ui, sim):
     reg = sim[0]
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.app.queue.put(("scan", reg.catalog.by_code("1").barcode))
     ui.app.step([])
@@ -221,9 +205,7 @@ def test_a_scanned_barcode_lands_on_the_receipt(ui, sim):
 
 def test_weighed_goods_take_the_stable_weight_from_the_scales(ui, sim):
     reg, hub = sim
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     hub.control("scale", "weight", "0.750")
     ui.tap("sale.weight")
@@ -256,9 +238,7 @@ def _tap_during_progress(ui, widget_id: str):
 
 def test_the_cashier_cancels_a_card_payment_that_waits_and_nothing_is_charged(ui, sim):
     reg, hub = sim
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.sale")
     ui.tap("sale.item.2")
     ui.tap("sale.pay")
@@ -308,9 +288,7 @@ def test_with_the_sko_offline_the_engineer_reaches_diagnostics_from_the_pin_scre
 def test_self_service_by_taps_customer_scans_and_pays_cashier_ends_it(ui, sim):
     reg, hub = sim
     reg.settings.save_parameters(reg.params.__class__.from_dict({**reg.params.to_dict(), "self_service_enabled": True}))
-    unlock(ui)
-    login(ui)
-    open_shift(ui)
+    cashier_in_open_shift(ui)
     ui.tap("menu.cash")
     ui.tap("cash.self_service")
     assert ui.visible_screen() == "self_service" and reg.state == "self_service"

@@ -20,3 +20,10 @@ def open_shift(ui) -> None:
     ui.tap("cash.open_shift")
     ui.tap("dialog.ok")
     ui.tap("header.back")
+
+
+def cashier_in_open_shift(ui) -> None:
+    """Unlock, log in as the cashier and open the shift: where most sale tests begin."""
+    unlock(ui)
+    login(ui)
+    open_shift(ui)
