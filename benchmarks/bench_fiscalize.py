@@ -8,7 +8,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from fsm.bootstrap import build_sim_register
 from fsm.clock import SimClock
 
 RUNS = 200
@@ -19,6 +18,7 @@ def _bulk_fill(register, hub, count: int) -> None:
     as real ones), and move the SKO emulator's counter on to match, so the next sale is number count+1."""
     import sqlite3
     from dataclasses import replace
+
     from fiscal.documents import Registration, canonical, chain_hash, document_digest
     from storage.journal_schema import Status
     reg = register
@@ -109,9 +109,9 @@ class OutOfProcessHub:
 
 
 def run_at(size: int) -> list[float]:
-    from fsm.bootstrap import DEMO_SETUP, apply_setup
-    from fsm.devices import open_devices
     from fsm.register import Register
+    from qa.rig import DEMO_SETUP, apply_setup
+    from zpos.wiring import open_devices
     with tempfile.TemporaryDirectory() as d:
         hub = OutOfProcessHub(Path(d) / "sim")
         apply_setup(Path(d), DEMO_SETUP)

@@ -34,9 +34,9 @@ def _stop(reg, hub) -> None:
 
 def frame_figures(tmp: Path) -> dict:
     """frame_p99_ms: step + draw of the sale screen holding a 100-line receipt at 1024×600; and a rebuild after a tap."""
-    from fsm.bootstrap import build_sim_register
     from fsm.clock import SimClock
-    from screens.app import HeadlessUI
+    from qa.headless import HeadlessUI
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(tmp / "frame", None, SimClock(), sleep=lambda s: None)
     try:
         ui = HeadlessUI(reg, size=(1024, 600))
@@ -74,8 +74,8 @@ def frame_figures(tmp: Path) -> dict:
 
 def child_startup(data: str) -> None:
     """In a fresh process: simulated devices, the register, the window; unlock and PIN; the login screen drawn."""
-    from fsm.bootstrap import build_sim_register
-    from screens.app import HeadlessUI
+    from qa.headless import HeadlessUI
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(Path(data))
     ui = HeadlessUI(reg)
     _to_login(ui)
@@ -90,8 +90,8 @@ def child_rss(data: str) -> None:
     """In a fresh process: the workstation with the 100k-item catalog, on the sale screen; peak RSS."""
     import resource
 
-    from fsm.bootstrap import build_sim_register
-    from screens.app import HeadlessUI
+    from qa.headless import HeadlessUI
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(Path(data))
     ui = HeadlessUI(reg)
     _to_login(ui)
@@ -114,7 +114,7 @@ def child_rss(data: str) -> None:
 
 
 def _fresh_data(path: Path) -> None:
-    from fsm.bootstrap import build_sim_register
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(path)
     _stop(reg, hub)
 

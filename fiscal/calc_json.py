@@ -29,7 +29,7 @@ def _adjustment(obj: Any, where: str, item: int | None) -> Adjustment | None:
             return Adjustment(percent=parse_percent(obj["percent"], f"{where}.percent"))
         return Adjustment(amount=parse_money(obj["amount"], f"{where}.amount"))
     except FiscalError as e:
-        raise FiscalError(e.code, e.message, item) from None
+        raise FiscalError(e.code, e.detail, item, variant=e.variant, **e.params) from None
 
 
 def parse_item(obj: Any, i: int) -> ItemInput:
@@ -53,7 +53,7 @@ def parse_item(obj: Any, i: int) -> ItemInput:
         price = parse_money(obj["price"], f"{where}.price")
         qty = parse_qty(obj["qty"], f"{where}.qty")
     except FiscalError as e:
-        raise FiscalError(e.code, e.message, i) from None
+        raise FiscalError(e.code, e.detail, i, variant=e.variant, **e.params) from None
     if not isinstance(obj["vat"], str):
         raise FiscalError("BAD_FIELD", f"{where}.vat must be a string such as \"20\" or \"none\"", i)
     return ItemInput(name=name, price=price, qty=qty, vat=obj["vat"], code=code, section=section,

@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, RefundKind, Registration,
-                              Requisites, Sale, ShiftClose, ShiftOpen)
+from fiscal.documents import (
+    Annulment,
+    CashIn,
+    CashOut,
+    DocType,
+    Document,
+    Refund,
+    RefundKind,
+    Registration,
+    Requisites,
+    Sale,
+    ShiftClose,
+    ShiftOpen,
+)
 from fiscal.money import format_money, format_qty
 from fiscal.receipt import CalcLine, Payment, PaymentType
 from fiscal.reports import CountSum, ShiftCounters, VatTotal, counters_from_dict

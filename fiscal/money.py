@@ -33,7 +33,7 @@ def round_div(numerator: int, denominator: int) -> int:
 
 
 def _field_error(field: str, value: object, shape: str) -> FiscalError:
-    return FiscalError("BAD_FIELD", f"{field}: {value!r} is not {shape}")
+    return FiscalError("BAD_FIELD", f"{field}: {value!r} is not {shape}", field=field)
 
 
 def parse_money(value: object, field: str = "amount", *, exact: bool = True) -> int:

@@ -1,9 +1,9 @@
 """The receipt arithmetic of contracts.md §2: lines, discounts, the spread, VAT, payments, change."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Sequence
 
 from fiscal.errors import FiscalError
 from fiscal.money import MAX_LINES, MAX_QTY, MAX_SUM, MIN_QTY, MIN_SUM, line_sum, percent_of

@@ -6,11 +6,11 @@ by rate) have every annulment reverse the document it annulled.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, Registration, Sale,
-                              ShiftClose, ShiftOpen)
+from fiscal.documents import Annulment, CashIn, CashOut, DocType, Document, Refund, Registration, Sale, ShiftClose, ShiftOpen
 from fiscal.errors import FiscalError
 from fiscal.money import format_money, parse_money
 from fiscal.receipt import PaymentType

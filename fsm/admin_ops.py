@@ -13,7 +13,9 @@ from storage.errors import StorageError
 
 
 def storage_refusal(e: StorageError) -> OperationError:
-    return OperationError(e.code if e.code != "BAD_SETTING" else "BAD_FIELD", e.message)
+    if e.code == "BAD_SETTING":
+        return OperationError("BAD_FIELD", e.detail, variant=e.variant, **e.params)
+    return OperationError.carrying(e)
 
 
 @contextmanager
@@ -28,6 +30,12 @@ def storage_refusals():
 class AdminOps:
     """Mixin of fsm.register.Register."""
 
+    @staticmethod
+    def blank_item():
+        """An empty item for the goods editor to fill."""
+        from storage.catalog_items import Item
+        return Item(code="", barcode=None, name="", price=0, vat="20", stock=None)
+
     # ----- requisites and parameters ----------------------------------------------------
     def fill_requisites_from_sko(self) -> Requisites:
         """«Заполнить из ПК»: organisation, УНП, register number and SKO serial as the SKO holds them."""
@@ -36,7 +44,7 @@ class AdminOps:
         try:
             req = self.devices.sko.requisites(current)
         except DeviceError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         self.settings.save_requisites(req)
         return req
 
@@ -46,7 +54,7 @@ class AdminOps:
         req = self.settings.requisites()
         new = replace(req, shop_name=shop_name.strip()[:64], shop_address=shop_address.strip()[:128])
         if not unp_valid(new.unp):
-            raise OperationError("BAD_FIELD", self.t("error.BAD_UNP", unp=new.unp))
+            raise OperationError("BAD_FIELD", variant="BAD_UNP", unp=new.unp)
         self.settings.save_requisites(new)
         return new
 
@@ -55,7 +63,7 @@ class AdminOps:
         self.require("parameters")
         if "accounting_mode" in changes and changes["accounting_mode"] != self.params.accounting_mode:
             if str(self.shift_state) != "closed":
-                raise OperationError("SHIFT_OPEN", self.t("error.MODE_NEEDS_CLOSED_SHIFT"))
+                raise OperationError("SHIFT_OPEN", variant="MODE_NEEDS_CLOSED_SHIFT")
         from storage.settings import Parameters
         with storage_refusals():
             p = Parameters.from_dict({**self.params.to_dict(), **changes})
@@ -83,7 +91,7 @@ class AdminOps:
     def delete_user(self, login: str) -> None:
         self.require("users")
         if self.user is not None and login == self.user.login:
-            raise OperationError("NOT_ALLOWED", self.t("error.DELETE_SELF"))
+            raise OperationError("NOT_ALLOWED", variant="DELETE_SELF")
         with storage_refusals():
             self.users.delete(login)
 
@@ -107,7 +115,7 @@ class AdminOps:
         self.require("receipt_detail")
         entry = self.journal.by_number(int(number))
         if entry is None:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.NO_SUCH_RECEIPT", number=number))
+            raise OperationError("UNKNOWN_ITEM", variant="NO_SUCH_RECEIPT", number=number)
         return entry
 
     def report_items(self, start_iso: str, end_iso: str):
@@ -131,7 +139,7 @@ class AdminOps:
             try:
                 out[name] = self.terminal(name).test()
             except DeviceError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
         return out
 
     def settlement(self, terminal: str | None = None):
@@ -142,7 +150,7 @@ class AdminOps:
             try:
                 out[name] = self.terminal(name).settlement()
             except DeviceError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
         return out
 
     # ----- goods, categories, sections ------------------------------------------------------
@@ -155,7 +163,7 @@ class AdminOps:
     def delete_item(self, code: str) -> None:
         self.require("goods_edit")
         if any(ln.code == code for ln in self.receipt.lines):
-            raise OperationError("NOT_ALLOWED", self.t("error.ITEM_IN_RECEIPT"))
+            raise OperationError("NOT_ALLOWED", variant="ITEM_IN_RECEIPT")
         with storage_refusals():
             self.catalog.delete(code)
 
@@ -197,7 +205,7 @@ class AdminOps:
     def _maintenance(self) -> None:
         self.require("maintenance")
         if str(self.shift_state) != "closed":
-            raise OperationError("SHIFT_OPEN", self.t("error.MAINTENANCE_NEEDS_CLOSED_SHIFT"))
+            raise OperationError("SHIFT_OPEN", variant="MAINTENANCE_NEEDS_CLOSED_SHIFT")
 
     def export_db(self, target: str) -> str:
         """Export the whole database as one signed archive to a directory (USB stick) or ftp://…"""
@@ -257,7 +265,7 @@ class AdminOps:
         """The fields the administrator types (trade-point name and address); the rest comes from the SKO."""
         unknown = set(fields) - {"shop_name", "shop_address"}
         if unknown:
-            raise OperationError("NOT_ALLOWED", self.t("error.REQUISITE_FROM_SKO", field=sorted(unknown)[0]))
+            raise OperationError("NOT_ALLOWED", variant="REQUISITE_FROM_SKO", field=sorted(unknown)[0])
         req = self.settings.requisites()
         return self.save_requisites(fields.get("shop_name", req.shop_name), fields.get("shop_address", req.shop_address))
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hal.errors import DeviceError
-from zpos.i18n import t
+from texts import t
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Check:
     title: str           # what was checked (translated)
     ok: bool
     detail: str          # the reading when OK, the reason and what to do when not (translated)
+    trace: str = ""      # what the wire said (ports, timings, frames): for the engineer's trace, in English
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -29,9 +30,9 @@ def _run(id_: str, title: str, fn) -> Check:
     try:
         ok, detail = fn()
     except DeviceError as e:
-        return Check(id_, title, False, e.message)
+        return Check(id_, title, False, e.message, e.detail)
     except OSError as e:
-        return Check(id_, title, False, str(e))
+        return Check(id_, title, False, t("error.STORAGE_IO"), str(e))
     return Check(id_, title, ok, detail)
 
 

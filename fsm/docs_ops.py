@@ -21,9 +21,9 @@ class DocumentOps:
             try:
                 entry = self.journal.by_number(int(receipt))
             except (TypeError, ValueError):
-                raise OperationError("BAD_FIELD", self.t("error.BAD_RECEIPT_NUMBER", number=receipt)) from None
+                raise OperationError("BAD_FIELD", variant="BAD_RECEIPT_NUMBER", number=receipt) from None
         if entry is None or entry.status == "pending" or str(entry.type) != DocType.SALE:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.NO_SUCH_RECEIPT", number=receipt))
+            raise OperationError("UNKNOWN_ITEM", variant="NO_SUCH_RECEIPT", number=receipt)
         return entry
 
     def refunded_qty(self, sale_number: int) -> dict[int, int]:
@@ -46,11 +46,11 @@ class DocumentOps:
         for spec in chosen:
             i = int(spec["line"]) - 1
             if not 0 <= i < len(sale.lines):
-                raise OperationError("BAD_FIELD", self.t("error.BAD_LINE", line=i + 1, count=len(sale.lines)))
+                raise OperationError("BAD_FIELD", variant="BAD_LINE", line=i + 1, count=len(sale.lines))
             orig = sale.lines[i]
             q = orig.qty - already.get(i, 0) if spec.get("qty") is None else self._qty(spec["qty"])
             if q <= 0 or q + already.get(i, 0) > orig.qty:
-                raise OperationError("QTY_RANGE", self.t("error.REFUND_QTY", line=i + 1))
+                raise OperationError("QTY_RANGE", variant="REFUND_QTY", line=i + 1)
             # The customer gets back what they paid for this share of the line: total × q / qty.
             target = (orig.total * q * 2 + orig.qty) // (2 * orig.qty)
             raw = line_sum(orig.price, q)
@@ -69,7 +69,7 @@ class DocumentOps:
         for g in goods:
             item = self.catalog.by_code(str(g["code"]))
             if item is None:
-                raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=g["code"]))
+                raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=g["code"])
             items.append(ItemInput(name=item.name, price=item.price, qty=self._qty(g.get("qty", "1.000")),
                                    vat=item.vat, code=item.code, section=item.section))
         return self._refund_doc(items, pay or {"cash": None}, RefundKind.NO_RECEIPT, None, None)
@@ -80,7 +80,7 @@ class DocumentOps:
         try:
             kop = parse_money(str(amount), "amount", exact=False)
         except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         items = [ItemInput(name=self.t("doc.refund_funds_line"), price=kop, qty=1000, vat=vat)]
         return self._refund_doc(items, pay or {"cash": None}, RefundKind.FUNDS, None, None)
 
@@ -88,13 +88,13 @@ class DocumentOps:
         try:
             return parse_qty(str(text), "qty", exact=False)
         except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
 
     def _refund_doc(self, items, pay: dict, kind: RefundKind, entry, sale, indexes: tuple[int, ...] = ()):
         try:
             calc = calculate(items, vat_table=self.vat_table())
         except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         due = calc.total_due
         # A refund pays back exactly: unspecified amounts take what is left.
         payments, left = [], due
@@ -106,9 +106,9 @@ class DocumentOps:
         try:
             calc = calculate(items, payments=payments, vat_table=self.vat_table())
         except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         if calc.change:
-            raise OperationError("CASHLESS_OVERFLOW", self.t("error.REFUND_NO_CHANGE"))
+            raise OperationError("CASHLESS_OVERFLOW", variant="REFUND_NO_CHANGE")
         cash = sum(p.amount for p in payments if p.type is PaymentType.CASH)
         if cash > self.cash_in_drawer():
             raise OperationError("NOT_ENOUGH_CASH")
@@ -133,24 +133,24 @@ class DocumentOps:
     def _card_refund(self, p: Payment, sale) -> Payment:
         orig = next((x for x in (sale.payments if sale else ()) if x.type is PaymentType.CARD), None)
         if orig is None or not orig.ref:
-            raise OperationError("CARD_DECLINED", self.t("error.REFUND_NEEDS_RRN"))
+            raise OperationError("CARD_DECLINED", variant="REFUND_NEEDS_RRN")
         term = self.terminal(orig.terminal)
         try:
             res = term.refund(p.amount, orig.ref, self.new_op_id())
         except DeviceError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         if not res.approved:
-            raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message or res.status))
+            raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY", why=res.message or res.status)
         return Payment(PaymentType.CARD, p.amount, res.rrn, term.name)
 
     def _oplati_refund(self, p: Payment, sale) -> Payment:
         orig = next((x for x in (sale.payments if sale else ()) if x.type is PaymentType.OPLATI), None)
         if orig is None or not orig.ref or self.devices.oplati is None:
-            raise OperationError("OPLATI_DECLINED", self.t("error.REFUND_NEEDS_OPLATI"))
+            raise OperationError("OPLATI_DECLINED", variant="REFUND_NEEDS_OPLATI")
         try:
             rev = self.devices.oplati.reverse(orig.ref, p.amount, [])
         except DeviceError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         return Payment(PaymentType.OPLATI, p.amount, getattr(rev, "reversal_id", orig.ref))
 
     # ----- annulment ----------------------------------------------------------------------
@@ -182,11 +182,11 @@ class DocumentOps:
                 if p.type is PaymentType.CARD:
                     res = self.terminal(p.terminal).cancel(p.amount, p.ref or "", self.new_op_id())
                     if not res.approved:
-                        raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message))
+                        raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY", why=res.message)
                 elif p.type is PaymentType.OPLATI and self.devices.oplati is not None:
                     self.devices.oplati.reverse(p.ref, p.amount, [])
             except DeviceError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
 
     # ----- copies and reprint -----------------------------------------------------------------
     def copy(self, number=None):
@@ -197,7 +197,7 @@ class DocumentOps:
         else:
             entry = self.journal.by_number(int(number))
         if entry is None or entry.registration is None:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.NO_SUCH_RECEIPT", number=number))
+            raise OperationError("UNKNOWN_ITEM", variant="NO_SUCH_RECEIPT", number=number)
         self.check_printer()
         out = self.path.print_registered(entry.doc, entry.registration, copy=True)
         if not out.printed:

@@ -1,13 +1,70 @@
-"""The operation error: a stable code of contracts.md §3 and a translated message for the screen."""
+"""The operation refusal: an `OperationCode` (or a lower layer's code it carries up) with parameters."""
 from __future__ import annotations
 
-from zpos.i18n import t
+from texts.errors import Code, CodedError, declare
 
 
-class OperationError(Exception):
+@declare
+class OperationCode(Code):
+    NOT_ALLOWED = "NOT_ALLOWED"
+    SHIFT_CLOSED = "SHIFT_CLOSED"
+    SHIFT_OPEN = "SHIFT_OPEN"
+    SHIFT_EXPIRED = "SHIFT_EXPIRED"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    WRONG_PIN = "WRONG_PIN"
+    UNKNOWN_ITEM = "UNKNOWN_ITEM"
+    UNKNOWN_SECTION = "UNKNOWN_SECTION"
+    UNKNOWN_TERMINAL = "UNKNOWN_TERMINAL"
+    BAD_LINE = "BAD_LINE"
+    BAD_FIELD = "BAD_FIELD"
+    BAD_BARCODE = "BAD_BARCODE"
+    BAD_RECEIPT_NUMBER = "BAD_RECEIPT_NUMBER"
+    NO_SUCH_RECEIPT = "NO_SUCH_RECEIPT"
+    EMPTY_RECEIPT = "EMPTY_RECEIPT"
+    QTY_RANGE = "QTY_RANGE"
+    CARD_DECLINED = "CARD_DECLINED"
+    CARD_TIMEOUT = "CARD_TIMEOUT"
+    CARD_UNKNOWN = "CARD_UNKNOWN"
+    NO_TERMINAL = "NO_TERMINAL"
+    OPLATI_MISSING = "OPLATI_MISSING"
+    OPLATI_DECLINED = "OPLATI_DECLINED"
+    OPLATI_UNKNOWN = "OPLATI_UNKNOWN"
+    PAYMENT_CANCELLED = "PAYMENT_CANCELLED"
+    PAYMENT_PENDING = "PAYMENT_PENDING"
+    NOT_ENOUGH_CASH = "NOT_ENOUGH_CASH"
+    NOT_ENOUGH_MONEY = "NOT_ENOUGH_MONEY"
+    CASHLESS_OVERFLOW = "CASHLESS_OVERFLOW"
+    NOTHING_TO_ANNUL = "NOTHING_TO_ANNUL"
+    UNFINISHED_SALE = "UNFINISHED_SALE"
+    STOCK_NEGATIVE = "STOCK_NEGATIVE"
+    PRINTER_OFFLINE = "PRINTER_OFFLINE"
+    SCALE_MISSING = "SCALE_MISSING"
+    SCALE_EMPTY = "SCALE_EMPTY"
+    SCALE_UNSTABLE = "SCALE_UNSTABLE"
+    SCALE_OVERLOAD = "SCALE_OVERLOAD"
+    SCALE_NO_ANSWER = "SCALE_NO_ANSWER"
+    SELF_SERVICE_OFF = "SELF_SERVICE_OFF"
+    ITEM_IN_RECEIPT = "ITEM_IN_RECEIPT"
+    DELETE_SELF = "DELETE_SELF"
+    MAINTENANCE_NEEDS_CLOSED_SHIFT = "MAINTENANCE_NEEDS_CLOSED_SHIFT"
+    MODE_NEEDS_CLOSED_SHIFT = "MODE_NEEDS_CLOSED_SHIFT"
+    REFUND_NEEDS_OPLATI = "REFUND_NEEDS_OPLATI"
+    REFUND_NEEDS_RRN = "REFUND_NEEDS_RRN"
+    REFUND_NO_CHANGE = "REFUND_NO_CHANGE"
+    REFUND_QTY = "REFUND_QTY"
+    REFUND_OVER_PAYMENT = "REFUND_OVER_PAYMENT"
+    REQUISITE_FROM_SKO = "REQUISITE_FROM_SKO"
+    NO_REQUISITES = "NO_REQUISITES"
+    INTERNAL = "INTERNAL"
+
+
+class OperationError(CodedError):
     """A refused operation. Nothing fiscal changed when it is raised before the SKO step."""
 
-    def __init__(self, code: str, message: str | None = None, **kw: object) -> None:
-        self.code = code
-        self.message = message if message is not None else t(f"error.{code}", **kw)
-        super().__init__(f"{code}: {self.message}")
+    codes = OperationCode
+
+    @classmethod
+    def carrying(cls, e: CodedError) -> OperationError:
+        """A lower layer's refusal carried up unchanged: same code, same parameters, same detail."""
+        return cls(e.code, e.detail, variant=e.variant, **e.params)

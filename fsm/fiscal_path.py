@@ -7,8 +7,8 @@ and tests cut the power between any two steps.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render

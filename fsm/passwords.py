@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from fsm.errors import OperationError
-from zpos.i18n import t
 
 
 def check_new_password(pw: str) -> None:
     """At least 4 digits, not all the same, not ascending (1234, 3456789). Raises WEAK_PASSWORD."""
     if not isinstance(pw, str) or not pw.isdigit() or not pw.isascii():
-        raise OperationError("WEAK_PASSWORD", t("error.WEAK_PASSWORD.digits"))
+        raise OperationError("WEAK_PASSWORD", variant="WEAK_PASSWORD.digits")
     if len(pw) < 4:
-        raise OperationError("WEAK_PASSWORD", t("error.WEAK_PASSWORD.short"))
+        raise OperationError("WEAK_PASSWORD", variant="WEAK_PASSWORD.short")
     if len(set(pw)) == 1:
-        raise OperationError("WEAK_PASSWORD", t("error.WEAK_PASSWORD.same"))
+        raise OperationError("WEAK_PASSWORD", variant="WEAK_PASSWORD.same")
     if all(int(b) - int(a) == 1 for a, b in zip(pw, pw[1:])):
-        raise OperationError("WEAK_PASSWORD", t("error.WEAK_PASSWORD.ascending"))
+        raise OperationError("WEAK_PASSWORD", variant="WEAK_PASSWORD.ascending")
 
 
 class Backoff:

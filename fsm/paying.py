@@ -42,11 +42,11 @@ class PaymentOps:
                     term = self.terminal(p.get("terminal"))
                     res = term.cancel(p["amount"], intent.result.get("rrn", ""), self.new_op_id())
                     if not res.approved:
-                        raise OperationError("CARD_DECLINED", res.message or None)
+                        raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY" if res.message else None, why=res.message)
                 else:
                     self.devices.oplati.reverse(intent.result["payment_id"], p["amount"], [])
             except DeviceError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
             self.journal.set_intent_result(intent.intent_id, "cancelled", intent.result)
             n += 1
         return n
@@ -84,21 +84,21 @@ class PaymentOps:
             try:
                 ptype = PaymentType(key)
             except ValueError:
-                raise OperationError("BAD_PAYMENT_TYPE", self.t("error.BAD_PAYMENT_TYPE_NAMED", type=key)) from None
+                raise OperationError("BAD_PAYMENT_TYPE", variant="BAD_PAYMENT_TYPE_NAMED", type=key) from None
             try:
                 out.append(Payment(ptype, parse_money(str(value), key, exact=False)))
             except FiscalError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
         return out
 
     def terminal(self, name: str | None):
         terms = self.devices.terminals
         if not terms:
-            raise OperationError("CARD_NO_ANSWER", self.t("error.NO_TERMINAL"))
+            raise OperationError("CARD_NO_ANSWER", variant="NO_TERMINAL")
         if name is None:
             return next(iter(terms.values()))
         if name not in terms:
-            raise OperationError("CARD_NO_ANSWER", self.t("error.UNKNOWN_TERMINAL", name=name))
+            raise OperationError("CARD_NO_ANSWER", variant="UNKNOWN_TERMINAL", name=name)
         return terms[name]
 
     def pay(self, amounts: dict, terminal: str | None = None, progress=None):
@@ -106,7 +106,7 @@ class PaymentOps:
         payments = self.parse_payments(amounts)
         if self.state == "self_service":
             if any(p.type not in ELECTRONIC for p in payments):
-                raise OperationError("NOT_ALLOWED", self.t("deny.self_service_card_only"))
+                raise OperationError("NOT_ALLOWED", variant="NOT_ALLOWED.self_service_card_only")
         else:
             self.require("sale")
             for p in payments:
@@ -119,7 +119,7 @@ class PaymentOps:
             try:
                 self.receipt.calc(payments, self.vat_table())
             except FiscalError as e:
-                raise OperationError(e.code, e.message) from None
+                raise OperationError.carrying(e) from None
         self.check_printer()
         if self.state == "receipt":
             self.life.start_payment()
@@ -163,8 +163,8 @@ class PaymentOps:
     def fiscalize_sale(self, doc, retry: bool):
         if not retry:
             return self.fiscalize(doc)
-        from hal.errors import SkoError
         from fsm.register import device_error
+        from hal.errors import SkoError
         try:
             reg = self.devices.sko.lookup(doc.op_id) or self.path.register_pending(doc)
             if self.journal.get(doc.op_id).status == "pending":
@@ -257,12 +257,12 @@ class PaymentOps:
             if res is None:
                 self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
                 code = "CARD_TIMEOUT" if e.code in ("CARD_TIMEOUT", "CARD_NO_ANSWER", "NO_ANSWER") else e.code
-                raise OperationError(code, e.message) from None
+                raise OperationError(code, e.detail, **e.params) from None
         if not res.approved:
             self.journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
             if res.status == 53:
                 raise OperationError("PAYMENT_CANCELLED")
-            raise OperationError("CARD_DECLINED", self.t("error.CARD_DECLINED_WHY", why=res.message or res.status))
+            raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY", why=res.message or res.status)
         result = {"ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
                   "terminal": term.name, "slip": list(res.slip)}
         self.journal.set_intent_result(intent_id, "approved", result)
@@ -280,7 +280,7 @@ class PaymentOps:
     def oplati_sale(self, amount: int, progress) -> dict:
         client = self.devices.oplati
         if client is None:
-            raise OperationError("OPLATI_OFFLINE", self.t("error.OPLATI_MISSING"))
+            raise OperationError("OPLATI_OFFLINE", variant="OPLATI_MISSING")
         intent_id = self.new_op_id()
         self.journal.add_intent(intent_id, "oplati", {"op_id": self.receipt.op_id, "amount": amount})
         try:
@@ -297,7 +297,7 @@ class PaymentOps:
             self.journal.set_intent_result(intent_id, "unknown" if still_open else "declined", {"error": e.code})
             if e.code == "OPLATI_CANCELLED" and getattr(self, "_abort_requested", False):
                 raise OperationError("PAYMENT_CANCELLED") from None
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         finally:
             self.oplati_qr = None
         result = {"ref": str(final.payment_id), "payment_id": str(final.payment_id)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zpos.i18n import t
+from texts.errors import error_text
 
 
 class Role(StrEnum):
@@ -110,8 +110,13 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Denial:
-    code: str         # contracts.md §3: NOT_ALLOWED, SHIFT_CLOSED, SHIFT_OPEN, SHIFT_EXPIRED
-    reason: str       # translated, for the grey button's explanation
+    code: str                   # contracts.md §3: NOT_ALLOWED, SHIFT_CLOSED, SHIFT_OPEN, SHIFT_EXPIRED
+    variant: str | None = None  # the more specific text of the code (error.NOT_ALLOWED.admin_only, ...)
+
+    @property
+    def reason(self) -> str:
+        """The grey button's explanation, in the current language."""
+        return error_text(self.variant or self.code)
 
 
 def check(op: str, role: Role | None, shift: ShiftState, mode: Mode) -> Denial | None:
@@ -120,18 +125,18 @@ def check(op: str, role: Role | None, shift: ShiftState, mode: Mode) -> Denial |
     if rule is None:
         raise KeyError(f"no permission rule for operation {op!r}")
     if role is None:
-        return Denial("NOT_ALLOWED", t("deny.login"))
+        return Denial("NOT_ALLOWED", "NOT_ALLOWED.login")
     if role not in rule.roles:
-        return Denial("NOT_ALLOWED", t("deny.cashier_only" if rule.roles == CASHIER else "deny.admin_only"))
+        return Denial("NOT_ALLOWED", "NOT_ALLOWED.cashier_only" if rule.roles == CASHIER else "NOT_ALLOWED.admin_only")
     if mode not in rule.modes:
-        return Denial("NOT_ALLOWED", t("deny.sum_only" if rule.modes == SUM else "deny.diff_only"))
+        return Denial("NOT_ALLOWED", "NOT_ALLOWED.sum_only" if rule.modes == SUM else "NOT_ALLOWED.diff_only")
     if rule.shift == "open":
         if shift is ShiftState.CLOSED:
-            return Denial("SHIFT_CLOSED", t("error.SHIFT_CLOSED"))
+            return Denial("SHIFT_CLOSED")
         if shift is ShiftState.EXPIRED:
-            return Denial("SHIFT_EXPIRED", t("error.SHIFT_EXPIRED"))
+            return Denial("SHIFT_EXPIRED")
     elif rule.shift == "open_or_expired" and shift is ShiftState.CLOSED:
-        return Denial("SHIFT_CLOSED", t("error.SHIFT_CLOSED"))
+        return Denial("SHIFT_CLOSED")
     elif rule.shift == "closed" and shift is not ShiftState.CLOSED:
-        return Denial("SHIFT_OPEN", t("error.SHIFT_OPEN"))
+        return Denial("SHIFT_OPEN")
     return None

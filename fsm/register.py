@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
-from fiscal.documents import CashIn, CashOut, DocType, ShiftClose, ShiftOpen
+from fiscal.documents import CashIn, CashOut, ShiftClose, ShiftOpen
 from fiscal.layout import PrintedDocument, render_x_report
 from fiscal.money import parse_money
 from fiscal.reports import aggregate, counters_to_dict
@@ -40,7 +40,7 @@ SHIFT_MAX_AGE = timedelta(hours=24)
 
 def device_error(e: DeviceError) -> OperationError:
     """A device's typed error as an operation refusal, keeping its code and its message."""
-    return OperationError(e.code, e.message)
+    return OperationError.carrying(e)
 
 
 class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
@@ -110,7 +110,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
             raise OperationError("NOT_ALLOWED")
         denial = self.allowed(op)
         if denial:
-            raise OperationError(denial.code, denial.reason)
+            raise OperationError(denial.code, variant=denial.variant)
 
     def refresh_expiry(self) -> None:
         if (state_of(self.shift_sm) == "open" and self.shift_opened_at is not None
@@ -191,7 +191,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
             raise OperationError("WRONG_PASSWORD")
         check_new_password(new)
         if new == old:
-            raise OperationError("WEAK_PASSWORD", self.t("error.WEAK_PASSWORD.same_as_old"))
+            raise OperationError("WEAK_PASSWORD", variant="WEAK_PASSWORD.same_as_old")
         self.users.set_password(self.user.login, new)
         self.user = None
         self.life.password_changed()
@@ -203,7 +203,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         self.life.logout()
 
     def t(self, key: str, **kw) -> str:
-        from zpos.i18n import t
+        from texts import t
         return t(key, **kw)
 
     def go_menu(self) -> None:
@@ -299,7 +299,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
             kop = parse_money(text, "amount", exact=False)
             check_sum(kop, "amount")
         except FiscalError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         return kop
 
     # ----- documents in the shift ----------------------------------------------------------
@@ -319,7 +319,7 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         """A cashier hands the register to customers: scan and pay by card or ОПЛАТИ only."""
         self.require("self_service")
         if not self.params.self_service_enabled:
-            raise OperationError("NOT_ALLOWED", self.t("error.SELF_SERVICE_OFF"))
+            raise OperationError("NOT_ALLOWED", variant="SELF_SERVICE_OFF")
         if self.shift_state is not ShiftState.OPEN:
             raise OperationError("SHIFT_CLOSED" if self.shift_state is ShiftState.CLOSED else "SHIFT_EXPIRED")
         self.life.start_self_service()

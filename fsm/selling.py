@@ -8,13 +8,12 @@ from fsm.errors import OperationError
 from fsm.open_receipt import OpenReceipt, ReceiptLine
 from hal.errors import DeviceError
 
-
 SCALE_WAIT_S = 3.0             # how long a weight may take to settle
 DISCOUNT_CARD_PERCENT = "5"    # a discount card's percent when none is configured
 
 
 def fiscal_refusal(e: FiscalError) -> OperationError:
-    return OperationError(e.code, e.message)
+    return OperationError.carrying(e)
 
 
 class SellingOps:
@@ -70,7 +69,7 @@ class SellingOps:
 
     def _line_index(self, line: int) -> int:
         if not isinstance(line, int) or not 1 <= line <= len(self.receipt.lines):
-            raise OperationError("BAD_FIELD", self.t("error.BAD_LINE", line=line, count=len(self.receipt.lines)))
+            raise OperationError("BAD_FIELD", variant="BAD_LINE", line=line, count=len(self.receipt.lines))
         return line - 1
 
     # ----- adding goods ---------------------------------------------------------------
@@ -97,11 +96,11 @@ class SellingOps:
         if weight is not None:
             item = self.catalog.by_code(weight.item_code) or self.catalog.by_code(weight.item_code.lstrip("0"))
             if item is None:
-                raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
+                raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
             return self._add(item, weight.value)
         if code.isdigit() and len(code) in (8, 12, 13) and not barcode_valid(code):
-            raise OperationError("BAD_BARCODE", self.t("error.BAD_BARCODE", code=code))
-        raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
+            raise OperationError("BAD_BARCODE", variant="BAD_BARCODE", code=code)
+        raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
 
     def weight_layout(self):
         from fiscal.identifiers import WeightBarcodeLayout
@@ -111,7 +110,7 @@ class SellingOps:
         self._sell_op()
         item = self.catalog.by_code(str(code))
         if item is None:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_ITEM_CODE", code=code))
+            raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
         q = None
         if qty is not None:
             try:
@@ -124,17 +123,17 @@ class SellingOps:
         """A stable weight from the scales in grams (= thousandths of a kg); unstable or overload is refused."""
         scale = self.devices.scale
         if scale is None:
-            raise OperationError("SCALE_NO_ANSWER", self.t("error.SCALE_MISSING"))
+            raise OperationError("SCALE_NO_ANSWER", variant="SCALE_MISSING")
         try:
             reading = scale.read_stable(SCALE_WAIT_S) if hasattr(scale, "read_stable") else scale.read()
         except DeviceError as e:
-            raise OperationError(e.code, e.message) from None
+            raise OperationError.carrying(e) from None
         if not reading.stable:
             raise OperationError("SCALE_UNSTABLE")
         if reading.overload:
             raise OperationError("SCALE_OVERLOAD")
         if reading.negative or reading.weight_g <= 0:
-            raise OperationError("SCALE_UNSTABLE", self.t("error.SCALE_EMPTY"))
+            raise OperationError("SCALE_UNSTABLE", variant="SCALE_EMPTY")
         return reading.weight_g
 
     def _add(self, item, qty: int | None) -> ReceiptLine:
@@ -153,7 +152,7 @@ class SellingOps:
             return
         in_receipt = sum(ln.qty for ln in self.receipt.lines if ln.code == code)
         if in_receipt + extra_qty > item.stock:
-            raise OperationError("STOCK_NEGATIVE", self.t("error.STOCK_NEGATIVE_ITEM", name=item.name))
+            raise OperationError("STOCK_NEGATIVE", variant="STOCK_NEGATIVE_ITEM", name=item.name)
 
     def add_section(self, section: int, amount: str) -> ReceiptLine:
         """Sum mode: a free amount on a section (секция), no catalog item."""
@@ -162,7 +161,7 @@ class SellingOps:
         self.ensure_unfinished_resolved()
         sec = next((s for s in self.catalog.sections() if int(s.code) == int(section)), None)
         if sec is None:
-            raise OperationError("UNKNOWN_ITEM", self.t("error.UNKNOWN_SECTION", section=section))
+            raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_SECTION", section=section)
         try:
             price = parse_money(str(amount), "amount", exact=False)
         except FiscalError as e:
@@ -200,7 +199,7 @@ class SellingOps:
                 return Adjustment(amount=parse_money(str(spec["amount"]), "amount", exact=False))
         except FiscalError as e:
             raise fiscal_refusal(e) from None
-        raise OperationError("BAD_FIELD", "discount: expected percent or amount")
+        raise OperationError("BAD_FIELD", "discount: expected percent or amount", field="discount")
 
     def item_discount(self, line: int, spec: dict) -> None:
         self.require("line_discount")

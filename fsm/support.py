@@ -12,15 +12,14 @@ import platform
 import tempfile
 import zipfile
 from dataclasses import asdict
+from importlib import metadata
 from pathlib import Path
-
-import zpos
 
 
 def build_bundle(register, path: Path) -> Path:
     from fsm.diagnostics import run_diagnostics
     reg = register
-    facts: dict = {"zpos": zpos.__version__, "python": platform.python_version(), "platform": platform.platform(),
+    facts: dict = {"zpos": metadata.version("zpos-by"), "python": platform.python_version(), "platform": platform.platform(),
                    "time": reg.now(), "state": reg.state, "shift": reg.shift_number, "shift_state": str(reg.shift_state),
                    "user": reg.user.login if reg.user else None, "parameters": reg.params.to_dict(),
                    "devices": reg.settings.devices(), "device_errors": reg.devices.errors}

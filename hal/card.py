@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from hal.errors import CardTerminalError, DeviceError, ProtocolError, TransportError
 from hal.interfaces import CardResult, CardTerminal, ProgressCallback
@@ -98,9 +98,9 @@ class EcrTerminal:
                 resp = early or self._await(msg.seq, timeout, progress)
                 return _to_result(resp)
             except TransportError as e:
-                raise self._error("CARD_LINK_ERROR", f"link failed ({e.message})") from None
+                raise self._error("CARD_LINK_ERROR", f"link failed ({e.detail})") from None
             except ProtocolError as e:
-                raise self._error("CARD_LINK_ERROR", f"bad answer ({e.message})") from None
+                raise self._error("CARD_LINK_ERROR", f"bad answer ({e.detail})") from None
 
     def _send(self, msg: Message) -> Message | None:
         """Send with ACK handshake. Returns the response if it overtook a lost ACK."""
@@ -152,7 +152,7 @@ class EcrTerminal:
                 bad += 1
                 self._write(bytes([ecr.NAK]))
                 if bad >= ATTEMPTS:
-                    raise self._error("CARD_LINK_ERROR", f"{bad} corrupted frames in a row ({item.message})")
+                    raise self._error("CARD_LINK_ERROR", f"{bad} corrupted frames in a row ({item.detail})")
                 continue
             bad = 0
             self._write(bytes([ecr.ACK]))
@@ -184,7 +184,7 @@ def open_terminal(url: str, name: str, baudrate: int = 115200, **timeouts: float
     try:
         transport = open_transport(url, baudrate)
     except DeviceError as e:
-        raise CardTerminalError("CARD_NOT_CONNECTED", f"card terminal {name}: {e.message}") from None
+        raise CardTerminalError("CARD_NOT_CONNECTED", f"card terminal {name}: {e.detail}") from None
     return EcrTerminal(transport, name, **timeouts)
 
 

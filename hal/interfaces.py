@@ -1,8 +1,9 @@
 """One small interface per device kind, and the values they return. Drivers implement these."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from fiscal.documents import Document, Registration
 from fiscal.layout import PrintedDocument

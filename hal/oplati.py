@@ -11,14 +11,30 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from hal.protocols.oplati import (DEVICE, MESSAGES, OplatiError, OplatiOperation, OplatiPayment, OplatiReversal,
-                                  OplatiStatus, WireMoney, WireNumber, bad_answer, dumps_wire, items_wire,
-                                  loads_wire, money_from_wire, oplati_error, parse_created, parse_payment,
-                                  parse_report, parse_server_error)
+from hal.protocols.oplati import (
+    DEVICE,
+    OplatiError,
+    OplatiOperation,
+    OplatiPayment,
+    OplatiReversal,
+    OplatiStatus,
+    WireMoney,
+    WireNumber,
+    bad_answer,
+    dumps_wire,
+    items_wire,
+    loads_wire,
+    money_from_wire,
+    oplati_error,
+    parse_created,
+    parse_payment,
+    parse_report,
+    parse_server_error,
+)
 
-__all__ = ["DEVICE", "MESSAGES", "OplatiClient", "OplatiError", "OplatiOperation", "OplatiPayment",
+__all__ = ["DEVICE", "OplatiClient", "OplatiError", "OplatiOperation", "OplatiPayment",
            "OplatiReversal", "OplatiStatus", "WireMoney", "WireNumber", "bad_answer", "dumps_wire",
            "loads_wire", "money_from_wire", "oplati_error", "parse_created", "parse_payment",
            "parse_report", "parse_server_error"]
@@ -189,4 +205,4 @@ def _http_error(status: int, raw: bytes, path: str) -> OplatiError:
         code = "OPLATI_OFFLINE"
     else:
         code = "OPLATI_BAD_ANSWER"
-    return oplati_error(code, user if code == "OPLATI_REFUSED" else "", dev_message=dev)
+    return oplati_error(code, dev_message=dev, server=user)

@@ -1,7 +1,7 @@
 """EscPosPrinter: the ESC/POS receipt printer driver over any Transport, with status checks around each document."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import qrcode
 
@@ -12,16 +12,6 @@ from hal.printer_profiles import PrinterProfile, get_profile
 from hal.protocols import escpos
 from hal.protocols.escpos import StatusQuery
 from hal.transport import Transport, open_transport
-
-# What the cashier sees (Russian), by error code.
-MESSAGES = {
-    "PRINTER_PAPER_OUT": "Принтер: нет бумаги — вставьте рулон и нажмите «Повторить»",
-    "PRINTER_COVER_OPEN": "Принтер: открыта крышка — закройте крышку и нажмите «Повторить»",
-    "PRINTER_CUTTER_JAM": "Принтер: заело отрезчик — откройте крышку, уберите застрявшую бумагу, "
-                          "закройте крышку и нажмите «Повторить»",
-    "PRINTER_FAULT": "Принтер: неисправность — выключите и включите принтер; если не помогло, вызовите мастера",
-    "PRINTER_OFFLINE": "Принтер: не в сети — проверьте питание и кабель и нажмите «Повторить»",
-}
 
 
 def error_for(status: PrinterStatus) -> PrinterError | None:
@@ -38,7 +28,7 @@ def error_for(status: PrinterStatus) -> PrinterError | None:
         code = "PRINTER_OFFLINE"
     else:
         return None
-    return PrinterError(code, MESSAGES[code])
+    return PrinterError(code, f"printer status: {status}", "printer")
 
 
 def qr_rows(data: str, module: int) -> list[list[bool]]:
@@ -71,13 +61,13 @@ class EscPosPrinter:
         try:
             answer = self.transport.read(1, self.status_timeout)
         except TransportError as e:
-            raise PrinterError("PRINTER_OFFLINE", f"printer: link lost on {self.transport.name}: {e.message}") from None
+            raise PrinterError("PRINTER_OFFLINE", f"printer: link lost on {self.transport.name}: {e.detail}") from None
         if not answer:
             raise PrinterError("PRINTER_OFFLINE", f"printer: no answer on {self.transport.name}")
         try:
             return escpos.decode_status_byte(n, answer[0])
         except ProtocolError as e:
-            raise PrinterError("PRINTER_BAD_STATUS", f"{e.message} [{self.transport.name}]") from None
+            raise PrinterError("PRINTER_BAD_STATUS", f"{e.detail} [{self.transport.name}]") from None
 
     def status(self) -> PrinterStatus:
         """DLE EOT 1 (on-line?), 2 and 3 for the cause when off-line, 4 for paper end / near end."""
@@ -136,14 +126,14 @@ class EscPosPrinter:
         try:
             self.transport.write(job)
         except TransportError as e:
-            raise PrinterError("PRINTER_OFFLINE", f"printer: sending the document failed: {e.message}") from None
+            raise PrinterError("PRINTER_OFFLINE", f"printer: sending the document failed: {e.detail}") from None
         self.check_ready()
 
     def kick_drawer(self) -> None:
         try:
             self.transport.write(escpos.drawer_kick())
         except TransportError as e:
-            raise PrinterError("PRINTER_OFFLINE", f"printer: drawer kick not sent: {e.message}") from None
+            raise PrinterError("PRINTER_OFFLINE", f"printer: drawer kick not sent: {e.detail}") from None
 
     def close(self) -> None:
         self.transport.close()
@@ -155,5 +145,5 @@ def open_printer(url: str, model: str, **profile_overrides: object) -> EscPosPri
     try:
         transport = open_transport(url)
     except TransportError as e:
-        raise PrinterError("PRINTER_OFFLINE", f"printer: {e.message}") from None
+        raise PrinterError("PRINTER_OFFLINE", f"printer: {e.detail}") from None
     return EscPosPrinter(transport, profile)

@@ -41,10 +41,10 @@ class _ScaleBase:
         except TransportError as e:
             if e.code == "NO_ANSWER":
                 raise self._no_answer() from None
-            raise ScaleError("SCALE_LINK_DOWN", f"scales: {e.message}") from None
+            raise ScaleError("SCALE_LINK_DOWN", f"scales: {e.detail}") from None
         except ProtocolError as e:
             self.transport.reset_input()
-            raise ScaleError(e.code, e.message) from None
+            raise ScaleError(e.code, e.detail, e.device or "scale") from None
 
     def read_stable(self, timeout: float = 3.0) -> ScaleReading:
         """A stable, non-negative weight; ScaleError SCALE_UNSTABLE / SCALE_OVERLOAD / SCALE_NEGATIVE."""
@@ -151,5 +151,5 @@ def open_scale(url: str, protocol: str, baudrate: int | None = None) -> Scale:
     try:
         transport = open_transport(url, baudrate or DEFAULT_BAUD[protocol])
     except DeviceError as e:
-        raise ScaleError("SCALE_NOT_CONNECTED", f"scales: {e.message}") from None
+        raise ScaleError("SCALE_NOT_CONNECTED", f"scales: {e.detail}") from None
     return DRIVERS[protocol](transport)

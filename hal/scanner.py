@@ -7,7 +7,7 @@ barcodes decoded. A wrong check digit RAISES ScannerError("BAD_BARCODE", ...) fr
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from fiscal.errors import FiscalError
 from fiscal.identifiers import WeightBarcodeLayout, WeightValue, ean_check_digit, parse_weight_barcode
@@ -29,12 +29,12 @@ def classify(code: str, layout: WeightBarcodeLayout | None = None) -> ScanResult
     if code.isascii() and code.isdigit() and len(code) in _GTIN_KINDS:
         expected = ean_check_digit(code[:-1])
         if int(code[-1]) != expected:
-            raise ScannerError("BAD_BARCODE", f"Штрихкод {code}: неверная контрольная цифра")
+            raise ScannerError("BAD_BARCODE", f"barcode {code}: wrong check digit", code=code)
         if len(code) == 13:
             try:
                 weight = parse_weight_barcode(code, layout or WeightBarcodeLayout())
             except FiscalError as e:
-                raise ScannerError("BAD_BARCODE", f"Штрихкод {code}: {e.message}") from None
+                raise ScannerError("BAD_BARCODE", f"barcode {code}: {e.detail}", code=code) from None
             if weight is not None and weight.kind is WeightValue.GRAMS:
                 return ScanResult(code, "weight", item_code=weight.item_code, weight_g=weight.value)
             if weight is not None:
@@ -73,7 +73,7 @@ class SerialScanner:
                 if first:
                     self._buf += first + self.transport.read(4096, 0)
             except TransportError as e:
-                raise ScannerError("SCANNER_LINK_DOWN", f"scanner: {e.message}") from None
+                raise ScannerError("SCANNER_LINK_DOWN", f"scanner: {e.detail}") from None
             if len(self._buf) > MAX_CODE and self.suffix not in self._buf:
                 self._buf.clear()
                 raise ScannerError("SCANNER_BAD_DATA", f"scanner: more than {MAX_CODE} bytes without "

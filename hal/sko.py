@@ -20,8 +20,17 @@ from fiscal.errors import FiscalError
 from fiscal.money import parse_money
 from hal.errors import ProtocolError, SkoError, TransportError
 from hal.interfaces import SkoInfo, SkoStatus
-from hal.protocols.sko_frame import (ADDRESSES, EXTRA_CODES, SKO_CODES, Action, Message, MessageType,
-                                     code_message, encode_message, read_message)
+from hal.protocols.sko_frame import (
+    ADDRESSES,
+    EXTRA_CODES,
+    SKO_CODES,
+    Action,
+    Message,
+    MessageType,
+    code_message,
+    encode_message,
+    read_message,
+)
 from hal.transport import TcpTransport, read_exact
 
 KNOWN_CODES = frozenset(name for name, _ in SKO_CODES.values()) | frozenset(EXTRA_CODES)
@@ -33,9 +42,7 @@ MSG_BAD_ANSWER = "СКО прислало неверный ответ — пов
 
 def sko_error(code: str, message: str, sko_code: int | None = None, detail: str = "") -> SkoError:
     """A SkoError whose `.detail` holds the English protocol detail for logs and field engineers."""
-    err = SkoError(code, message, sko_code)
-    err.detail = detail  # type: ignore[attr-defined]
-    return err
+    return SkoError(code, detail or message, sko_code, reason=message)
 
 
 def _offline(detail: str) -> SkoError:
@@ -85,7 +92,7 @@ class SkoClient:
             try:
                 self._link = TcpTransport(self._host, self._port, connect_timeout=self.timeout)
             except TransportError as e:
-                raise _offline(e.message) from None
+                raise _offline(e.detail) from None
             self._links_opened += 1
         return self._link
 
@@ -125,9 +132,9 @@ class SkoClient:
             except TransportError as e:
                 if e.code == "LINK_DOWN" and reused and attempt == 1:
                     continue
-                raise _offline(e.message) from None
+                raise _offline(e.detail) from None
             except ProtocolError as e:
-                raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail=e.message) from None
+                raise sko_error("SKO_ERROR", MSG_BAD_ANSWER, detail=e.detail) from None
         raise AssertionError("unreachable")
 
     def _call(self, action: Action, data: dict[str, Any] | None = None, op_id: str = "") -> dict[str, Any]:

@@ -97,7 +97,7 @@ class TcpTransport:
         self._sock.settimeout(max(timeout, 0.001))
         try:
             data = self._sock.recv(size)
-        except socket.timeout:
+        except TimeoutError:
             return b""
         except OSError as e:
             raise TransportError("LINK_DOWN", f"receive from {self.name} failed: {e}", self.name) from None

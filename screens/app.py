@@ -12,19 +12,20 @@ import os
 import queue
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pygame
 import pygame_gui
 from pygame_gui.core.surface_cache import SurfaceCache
 
+import texts
 from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
 from screens.input import LIFECYCLE_SCREENS, InputMixin
 from screens.registry import screen_class
 from screens.theme import Theme
-from screens.widgets import Ui
-from zpos import i18n
+from screens.widgets import Ui, Widget
+from texts.errors import CodedError
 
 log = logging.getLogger("zpos.screens")
 
@@ -64,7 +65,7 @@ class App(InputMixin):
         self.lay = Layout(self.size, self.theme)
         self.reg = register
         self.lang = lang
-        i18n.set_language(lang)
+        texts.set_language(lang)
         self.stack: list[Screen] = []
         self.overlays: list[Overlay] = []
         self.queue: "queue.Queue[tuple[str, object]]" = queue.Queue()
@@ -86,7 +87,7 @@ class App(InputMixin):
         return time.monotonic() + self.time_offset
 
     def t(self, key: str, **kw: object) -> str:
-        return i18n.t(key, self.lang, **kw)
+        return texts.t(key, self.lang, **kw)
 
     # ----- navigation ---------------------------------------------------------------------------
     @property
@@ -228,14 +229,12 @@ class App(InputMixin):
     def guard(self, fn: Callable, *args, retry: bool = False, **kw) -> bool:
         """Run a facade operation; a refusal becomes a dialog with its message and what to do next."""
         from fsm.errors import OperationError
-        from hal.errors import DeviceError
-        from storage.errors import StorageError
         try:
             fn(*args, **kw)
         except OperationError as e:
             self.fail(e.code, e.message, (lambda: self.guard(fn, *args, retry=retry, **kw)) if retry else None)
             return False
-        except (DeviceError, StorageError) as e:
+        except CodedError as e:
             self.fail(e.code, e.message)
             return False
         finally:
@@ -329,11 +328,3 @@ class App(InputMixin):
             self._stop.set()
             if self._scanner_thread:
                 self._scanner_thread.join(timeout=1)
-
-
-def __getattr__(name: str):
-    """`screens.app.HeadlessUI` / `UiError` live in screens.headless (loaded on first use, no import cycle)."""
-    if name in ("HeadlessUI", "UiError"):
-        from screens import headless
-        return getattr(headless, name)
-    raise AttributeError(f"module 'screens.app' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """Layout arithmetic from the window size, and the Screen base class with the header every screen shares."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import pygame
 

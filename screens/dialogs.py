@@ -1,7 +1,8 @@
 """Modal overlays: message and confirmation dialogs, the numeric keypad, the text keyboard, context menus, progress."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -155,7 +156,7 @@ def draw_keys(ui: Ui, lay: Layout, area: Rect, layer: int, kind: str, press: Cal
 
 
 def ui_t(ui: Ui) -> Callable[..., str]:
-    from zpos.i18n import t
+    from texts import t
     return t
 
 

@@ -82,11 +82,10 @@ class GoodsEditScreen(Screen):
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
-        from storage.catalog_items import Item
         code = params.get("code")
         existing = self.reg.catalog.by_code(str(code)) if code else None
         self.new = existing is None
-        self.item = existing or Item(code="", barcode=None, name="", price=0, vat="20", stock=None)
+        self.item = existing or self.reg.blank_item()
 
     def title(self) -> str:
         return self.t("ui.goods.new_title" if self.new else "ui.goods.edit_title")

@@ -43,6 +43,7 @@ class HelpScreen(Screen):
 
 def versions(reg) -> list[tuple[str, str]]:
     import pygame_gui
+
     import zpos
     out = [("zPOS-BY", zpos.__version__)]
     for mod in ("fiscal", "storage", "hal", "sim", "fsm", "screens"):

@@ -24,7 +24,7 @@ class InputMixin:
             return
 
         def reader() -> None:
-            from hal.errors import DeviceError
+            from texts.errors import CodedError as DeviceError
             while not self._stop.is_set():
                 try:
                     res = scanner.read(0.2)

@@ -271,7 +271,7 @@ class WeightOverlay(Overlay):
         self.poll()
 
     def poll(self) -> None:
-        from hal.errors import DeviceError
+        from texts.errors import CodedError as DeviceError
         scale = self.app.reg.devices.scale
         if scale is None:
             self.problem = self.app.t("ui.weight.no_scale")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pygame
@@ -21,7 +21,7 @@ def scale_for(size: tuple[int, int]) -> float:
     return max(0.9, min(1.3, min(size) / 600))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _base_theme() -> dict:
     return json.loads(THEME_FILE.read_text(encoding="utf-8"))
 

@@ -6,8 +6,8 @@ grey button shows that reason instead of doing nothing. Text is elided with Â«â€
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pygame
 import pygame_gui

@@ -10,8 +10,8 @@ from __future__ import annotations
 import socket
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from fiscal.money import format_money
 from hal.errors import ProtocolError
@@ -114,7 +114,7 @@ class SimTerminal(PtyDevice):
             while not self._stop.is_set():
                 try:
                     data = conn.recv(4096)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     break

@@ -8,15 +8,14 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 from fiscal.money import format_money
-from hal.protocols.oplati import (OplatiError, OplatiOperation, OplatiStatus, WireMoney, dumps_wire, loads_wire,
-                                  money_from_wire)
+from hal.protocols.oplati import OplatiError, OplatiOperation, OplatiStatus, WireMoney, dumps_wire, loads_wire, money_from_wire
 
 MODES = {
     "confirm": OplatiStatus.OK,
@@ -73,7 +72,7 @@ class ApiError(Exception):
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import qrcode
 
-
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import select
 import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Callable
 
 from hal.interfaces import PrinterStatus
 from hal.protocols.escpos import StatusQuery, status_byte

@@ -16,8 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from hal.errors import ProtocolError
-from hal.protocols.sko_frame import (EXTRA_CODES, Action, Message, MessageType, code_message, code_name,
-                                     encode_message, read_message)
+from hal.protocols.sko_frame import (
+    EXTRA_CODES,
+    Action,
+    Message,
+    MessageType,
+    code_message,
+    code_name,
+    encode_message,
+    read_message,
+)
 from sim.sko_rules import SkoRefusal
 from sim.sko_state import SkoState
 
@@ -175,7 +183,7 @@ class SkoEmulator:
         while not self._stopping.is_set() and ls is not None:
             try:
                 conn, _ = ls.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -195,7 +203,7 @@ class SkoEmulator:
                 raise _Stopped()
             try:
                 chunk = conn.recv(size - len(buf))
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 raise _Stopped() from None

@@ -6,9 +6,10 @@ idempotency, time) live in sim.sko_state, which calls these.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from fiscal.documents import Annulment, CashIn, CashOut, DocType, Refund, Sale
 from fiscal.money import format_money, line_sum, parse_money

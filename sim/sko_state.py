@@ -16,8 +16,21 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, Sale, ShiftClose, ShiftOpen,
-                              canonical_json, document_digest, from_dict, registration_payload)
+from fiscal.documents import (
+    Annulment,
+    CashIn,
+    CashOut,
+    DocType,
+    Document,
+    Refund,
+    Sale,
+    ShiftClose,
+    ShiftOpen,
+    canonical_json,
+    document_digest,
+    from_dict,
+    registration_payload,
+)
 from fiscal.errors import FiscalError
 from fiscal.money import format_money
 from sim.sko_rules import SkoRefusal, check_amount, check_priced, effect_of, parse_time, shift_counters

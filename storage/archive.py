@@ -169,7 +169,7 @@ def import_archive(data_dir: str, target: Target, name: str, trust_key_pem: str 
                     result = j.verify()
                     j.raw().execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except StorageError as e:
-                raise ArchiveError("BAD_JOURNAL", f"the archive's journal cannot be opened: {e.message}") from None
+                raise ArchiveError("BAD_JOURNAL", f"the archive's journal cannot be opened: {e.detail}") from None
             if not result.ok:
                 raise ArchiveError("BAD_JOURNAL", f"the archive's journal is broken at document "
                                    f"{result.broken_number}: {result.reason}")

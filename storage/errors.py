@@ -1,11 +1,55 @@
-"""The storage layer's exception: one class with stable codes and a message a person can act on."""
+"""The storage layer's refusals: `StorageCode` and one exception class; the text comes from the catalogues."""
 from __future__ import annotations
 
+from texts.errors import Code, CodedError, declare
 
-class StorageError(Exception):
-    """A refused storage operation or a damaged file. `code` is stable; `message` says what to do."""
 
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message or code
+@declare
+class StorageCode(Code):
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    BAD_CSV = "BAD_CSV"
+    BAD_DATE = "BAD_DATE"
+    BAD_ITEM = "BAD_ITEM"
+    BAD_JOURNAL = "BAD_JOURNAL"
+    BAD_NAME = "BAD_NAME"
+    BAD_SECTION = "BAD_SECTION"
+    BAD_SETTING = "BAD_SETTING"
+    BAD_SKO_KEY = "BAD_SKO_KEY"
+    BAD_STATUS = "BAD_STATUS"
+    BAD_TARGET = "BAD_TARGET"
+    BAD_USER = "BAD_USER"
+    DUPLICATE_BARCODE = "DUPLICATE_BARCODE"
+    DUPLICATE_CODE = "DUPLICATE_CODE"
+    FOREIGN_ARCHIVE = "FOREIGN_ARCHIVE"
+    IMPORT_FAILED = "IMPORT_FAILED"
+    INTENT_CONFLICT = "INTENT_CONFLICT"
+    JOURNAL_CORRUPT = "JOURNAL_CORRUPT"
+    KEY_CORRUPT = "KEY_CORRUPT"
+    LAST_ADMIN = "LAST_ADMIN"
+    NO_ARCHIVE = "NO_ARCHIVE"
+    NO_CATEGORY = "NO_CATEGORY"
+    NO_ITEM = "NO_ITEM"
+    NO_REQUISITES = "NO_REQUISITES"
+    NO_SECTION = "NO_SECTION"
+    NO_USER = "NO_USER"
+    NUMBER_GAP = "NUMBER_GAP"
+    OP_ID_CONFLICT = "OP_ID_CONFLICT"
+    STOCK_UNREADABLE = "STOCK_UNREADABLE"
+    STORE_CORRUPT = "STORE_CORRUPT"
+    STORE_UNREADABLE = "STORE_UNREADABLE"
+    TAMPERED = "TAMPERED"
+    TARGET_FAILED = "TARGET_FAILED"
+    TARGET_UNAVAILABLE = "TARGET_UNAVAILABLE"
+    TRUNCATED = "TRUNCATED"
+    UNKNOWN_INTENT = "UNKNOWN_INTENT"
+    UNKNOWN_OP = "UNKNOWN_OP"
+    USER_EXISTS = "USER_EXISTS"
+    DISK_FULL = "DISK_FULL"
+    STORAGE_IO = "STORAGE_IO"
+    DATA_DIR_IN_USE = "DATA_DIR_IN_USE"
+
+
+class StorageError(CodedError):
+    """A refused storage operation or a damaged file. `detail` (paths, SQLite's words) goes to the log."""
+
+    codes = StorageCode

@@ -3,16 +3,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from fiscal.documents import (Document, DocType, Registration, canonical, chain_hash, document_digest,
-                              from_dict, to_dict)
+from fiscal.documents import DocType, Document, Registration, canonical, chain_hash, document_digest, from_dict
 from fiscal.errors import FiscalError
 from fiscal.receipt import PaymentType
 from storage.errors import StorageError
-from storage.journal_schema import (GENESIS_HASH, Intent, IntentStatus, ItemTotal, JournalEntry, PaymentTotal,
-                                    ShiftSummary, Status, VerifyResult, connect, corrupt)
+from storage.journal_schema import (
+    GENESIS_HASH,
+    Intent,
+    IntentStatus,
+    ItemTotal,
+    JournalEntry,
+    PaymentTotal,
+    ShiftSummary,
+    Status,
+    VerifyResult,
+    connect,
+    corrupt,
+)
 
 _COLS = ("op_id, type, shift, body, status, number, uid, reg_time, signature, sko_serial, hash, prev_hash, "
          "printed_at, fail_reason")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterator
+from collections.abc import Iterator
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -40,7 +40,7 @@ def verify_journal(db: sqlite3.Connection, public_key_pem: str | None) -> Verify
                       "FROM documents WHERE number IS NOT NULL ORDER BY number")
     for number, body, digest, status, uid, rtime, sig, serial, h, stored_prev in rows:
         def broken(why: str) -> VerifyResult:
-            return VerifyResult(False, count, number, why)
+            return VerifyResult(False, count, number, why)  # noqa: B023 (called inside this iteration)
         if number != expected:
             return VerifyResult(False, count, expected, f"document {expected} is missing (next is {number})")
         if status not in (Status.REGISTERED, Status.PRINTED, Status.PRINT_FAILED):

@@ -1,4 +1,4 @@
-"""Shared test set-up: headless SDL, repository root on sys.path."""
+"""Shared test set-up: headless SDL for every test (the repository root is on sys.path through `pythonpath`)."""
 import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")

@@ -8,3 +8,10 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+
+
+def refusal_line(e) -> str:
+    """A coded refusal as one CLI line: the text in the user's language, then the technical detail."""
+    text = e.message
+    detail = getattr(e, "detail", "")
+    return f"{text} ({detail})" if detail and detail not in text else text

@@ -10,8 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
-from construct import (Byte, Checksum, ChecksumError, Const, ConstructError, GreedyBytes, GreedyRange,
-                       Int16ub, Prefixed, RawCopy, Struct, Terminated, this)
+from construct import (
+    Byte,
+    Checksum,
+    ChecksumError,
+    Const,
+    ConstructError,
+    GreedyBytes,
+    GreedyRange,
+    Int16ub,
+    Prefixed,
+    RawCopy,
+    Struct,
+    Terminated,
+    this,
+)
 
 from hal.errors import ProtocolError
 from hal.protocols.cas import xor_bcc

@@ -5,9 +5,9 @@ driver (`hal.printer`) and the virtual printer (`sim.printer`) use these definit
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Sequence
 
 from fiscal.layout import Align
 from hal.errors import PrinterError, ProtocolError

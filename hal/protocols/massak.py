@@ -10,8 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from construct import (Checksum, ChecksumError, Const, ConstructError, GreedyBytes, Int8ub, Int16ul,
-                       Int32sl, Optional, Prefixed, Struct, Terminated, this)
+from construct import (
+    Checksum,
+    ChecksumError,
+    Const,
+    ConstructError,
+    GreedyBytes,
+    Int8ub,
+    Int16ul,
+    Int32sl,
+    Optional,
+    Prefixed,
+    Struct,
+    Terminated,
+    this,
+)
 
 from hal.errors import ProtocolError
 from hal.interfaces import ScaleReading

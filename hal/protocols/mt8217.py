@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from construct import Byte, Bytes, ConstructError, Const, Select, Struct, Terminated
+from construct import Byte, Bytes, Const, ConstructError, Select, Struct, Terminated
 
 from hal.errors import ProtocolError
 from hal.interfaces import ScaleReading

@@ -7,15 +7,16 @@ parsed as text, never as `float`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from enum import IntEnum
-from typing import Sequence, cast
+from typing import cast
 
 from fiscal.money import MAX_SUM, format_money
 from hal.errors import DeviceError
 
-DEVICE = "ОПЛАТИ"
+DEVICE = "oplati"
 
 
 class OplatiStatus(IntEnum):
@@ -39,26 +40,15 @@ class OplatiOperation(IntEnum):
 
 
 class OplatiError(DeviceError):
-    """Every Оплати failure. `payment` is the last known state when there is one."""
+    """Every Оплати failure. `payment` is the last known state when there is one; `server` is the
+    service's own userMessage (shown to the cashier), `dev_message` its devMessage (for the log)."""
 
-    def __init__(self, code: str, message: str, *, payment: "OplatiPayment | None" = None,
-                 dev_message: str = "") -> None:
-        super().__init__(code, message, DEVICE)
+    def __init__(self, code: str, detail: str = "", *, payment: OplatiPayment | None = None,
+                 dev_message: str = "", server: str = "") -> None:
+        super().__init__(code, detail or dev_message, DEVICE, server=server)
         self.payment = payment
         self.dev_message = dev_message
 
-
-MESSAGES = {
-    "OPLATI_OFFLINE": "нет связи с сервисом",
-    "OPLATI_DECLINED": "покупатель отклонил платёж",
-    "OPLATI_NOT_ENOUGH": "недостаточно средств в кошельке",
-    "OPLATI_TIMEOUT": "покупатель не подтвердил платёж вовремя",
-    "OPLATI_CANCELLED": "платёж отменён",
-    "OPLATI_AUTH": "неверный номер кассы или пароль в настройках ОПЛАТИ",
-    "OPLATI_NOT_FOUND": "платёж не найден",
-    "OPLATI_REFUSED": "сервис отказал в операции",
-    "OPLATI_BAD_ANSWER": "непонятный ответ сервиса",
-}
 
 _FAILED_STATUS_CODES = {
     OplatiStatus.DECLINE: "OPLATI_DECLINED",
@@ -69,9 +59,8 @@ _FAILED_STATUS_CODES = {
 
 
 def oplati_error(code: str, detail: str = "", **kwargs: object) -> OplatiError:
-    """An OplatiError with the standard Russian message for `code`, plus an optional detail."""
-    message = MESSAGES[code] + (f": {detail}" if detail else "")
-    return OplatiError(code, message, **kwargs)  # type: ignore[arg-type]
+    """An OplatiError for `code`; its text comes from the catalogues, `detail` goes to the log."""
+    return OplatiError(code, detail, **kwargs)  # type: ignore[arg-type]
 
 
 def bad_answer(detail: str) -> OplatiError:

@@ -13,9 +13,10 @@ here returns a `Message` or raises `hal.errors.ProtocolError`, never anything el
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Callable
+from typing import Any
 
 import construct as cs
 

@@ -1,8 +1,21 @@
 """Hand-made documents shared by the fiscal tests and the sample receipt."""
 from __future__ import annotations
 
-from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Document, Refund, RefundKind, Registration,
-                              Requisites, Sale, ShiftClose, ShiftOpen, priced_fields)
+from fiscal.documents import (
+    Annulment,
+    CashIn,
+    CashOut,
+    DocType,
+    Document,
+    Refund,
+    RefundKind,
+    Registration,
+    Requisites,
+    Sale,
+    ShiftClose,
+    ShiftOpen,
+    priced_fields,
+)
 from fiscal.receipt import Adjustment, ItemInput, Payment, PaymentType, calculate
 
 REQ = Requisites(org_name="ООО «Ромашка»", unp="200988541", ksa_number="123456789",

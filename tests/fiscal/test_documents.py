@@ -4,11 +4,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from fiscal_samples import (annulment_of, cash_in, cash_out, refund, reg, sale, sample_sale, shift_close,
-                            shift_open)
+from fiscal_samples import annulment_of, cash_in, cash_out, refund, reg, sale, sample_sale, shift_close, shift_open
 
-from fiscal.documents import (DocType, RefundKind, canonical, chain_hash, document_digest, from_dict,
-                              priced_fields, registration_payload, to_dict)
+from fiscal.documents import (
+    DocType,
+    RefundKind,
+    canonical,
+    chain_hash,
+    document_digest,
+    from_dict,
+    priced_fields,
+    registration_payload,
+    to_dict,
+)
 from fiscal.errors import FiscalError
 from fiscal.receipt import ItemInput, calculate
 

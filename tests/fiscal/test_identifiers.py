@@ -6,8 +6,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fiscal.errors import FiscalError
-from fiscal.identifiers import (BarcodeKind, WeightBarcodeLayout, WeightValue, barcode_valid, classify,
-                                ean_check_digit, parse_weight_barcode, unp_check, unp_valid)
+from fiscal.identifiers import (
+    BarcodeKind,
+    WeightBarcodeLayout,
+    WeightValue,
+    barcode_valid,
+    classify,
+    ean_check_digit,
+    parse_weight_barcode,
+    unp_check,
+    unp_valid,
+)
 
 SOME = settings(max_examples=150, deadline=None)
 
@@ -42,7 +51,7 @@ def test_invalid_unp_is_refused_saying_why(unp, why):
     assert not unp_valid(unp)
     with pytest.raises(FiscalError) as e:
         unp_check(unp)
-    assert e.value.code == "BAD_UNP" and why in e.value.message and repr(unp) in e.value.message
+    assert e.value.code == "BAD_UNP" and why in e.value.detail and repr(unp) in e.value.detail
 
 
 def test_unp_whose_checksum_is_ten_is_invalid_for_every_last_digit():
@@ -131,13 +140,13 @@ def test_weight_barcode_with_a_wrong_check_digit_names_the_code():
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)
     with pytest.raises(FiscalError) as e:
         parse_weight_barcode(bad)
-    assert e.value.code == "BAD_BARCODE" and bad in e.value.message and "check digit" in e.value.message
+    assert e.value.code == "BAD_BARCODE" and bad in e.value.detail and "check digit" in e.value.detail
 
 
 def test_weight_barcode_with_zero_weight_is_refused():
     with pytest.raises(FiscalError) as e:
         parse_weight_barcode(with_check("221234500000"))
-    assert "zero" in e.value.message
+    assert "zero" in e.value.detail
 
 
 # --- classify ---------------------------------------------------------------------------

@@ -4,8 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fiscal_samples import (CASHIER, REQ, SAMPLE_REG, annulment_of, cash_in, cash_out, refund, reg, sale,
-                            sample_sale, shift_close, shift_open)
+from fiscal_samples import (
+    CASHIER,
+    REQ,
+    SAMPLE_REG,
+    annulment_of,
+    cash_in,
+    cash_out,
+    refund,
+    reg,
+    sale,
+    sample_sale,
+    shift_close,
+    shift_open,
+)
 
 from fiscal.documents import RefundKind
 from fiscal.layout import PAYMENT_LABELS, WIDTHS, plain_text, qr_payload, render, render_x_report, wrap

@@ -80,7 +80,7 @@ def test_an_annulment_of_an_unknown_document_is_refused():
     s = sale()
     with pytest.raises(FiscalError) as e:
         aggregate([(shift_open(), reg(1)), (annulment_of(s, 77), reg(2))])
-    assert e.value.code == "REPORT_INCONSISTENT" and "77" in e.value.message
+    assert e.value.code == "REPORT_INCONSISTENT" and "77" in e.value.detail
 
 
 def test_an_empty_shift_is_refused():

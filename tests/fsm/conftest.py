@@ -1,8 +1,8 @@
 """A register on simulated devices, logged in as someone, closed at the end of the test."""
 import pytest
 
-from fsm.bootstrap import build_sim_register
 from fsm.clock import SimClock
+from qa.rig import build_sim_register
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_parameters_are_validated_and_mode_changes_need_a_closed_shift(admin):
     reg, _ = admin
     with pytest.raises(OperationError) as e:
         reg.save_parameters(printer_width=40)
-    assert e.value.code == "BAD_FIELD" and "printer_width" in e.value.message
+    assert e.value.code == "BAD_FIELD" and "printer_width" in e.value.detail
     assert reg.save_parameters(accounting_mode="sum").accounting_mode == "sum"
     assert reg.allowed("section_sale") is not None      # admins do not sell, whatever the mode
 
@@ -65,7 +65,7 @@ def test_goods_are_edited_exported_and_imported_all_or_nothing(admin, tmp_path):
     before = len(reg.catalog.items())
     with pytest.raises(OperationError) as e:
         reg.import_goods(bad)
-    assert "row" in e.value.message and len(reg.catalog.items()) == before
+    assert "row" in e.value.detail and len(reg.catalog.items()) == before
     reg.delete_item("14")
     assert reg.catalog.by_code("14") is None
 

@@ -104,7 +104,7 @@ def test_timeout_after_progress_names_the_terminal(rig):
     start = time.monotonic()
     with pytest.raises(CardTerminalError) as e:
         term.sale(100, "TO1", seen.append)
-    assert e.value.code == "CARD_TIMEOUT" and "belarusbank" in e.value.message
+    assert e.value.code == "CARD_TIMEOUT" and "belarusbank" in e.value.detail
     assert seen == ["Вставьте карту"]
     assert time.monotonic() - start < 1.5
 
@@ -116,7 +116,7 @@ def test_silent_terminal_is_no_answer_after_three_attempts(rig):
     with pytest.raises(CardTerminalError) as e:
         term.sale(100, "N1")
     assert e.value.code == "CARD_NO_ANSWER"
-    assert e.value.message == f"card terminal belarusbank: no answer on {term.transport.name}"
+    assert e.value.detail == f"card terminal belarusbank: no answer on {term.transport.name}"
     assert sum(1 for m in sim.requests) == 0
     assert 0.4 <= time.monotonic() - start < 1.5
 

@@ -1,6 +1,7 @@
 """ECR link framing: byte-exact frames, TLV round trips, stream resync and fuzzing of the parser."""
-from hypothesis import given, settings, strategies as st
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hal.errors import ProtocolError
 from hal.protocols import ecr

@@ -50,7 +50,7 @@ def test_qr_store_length_counts_the_three_header_bytes():
 def test_qr_payload_too_long_is_refused_with_a_clear_error():
     with pytest.raises(PrinterError) as e:
         escpos.qr("x" * 2000)
-    assert e.value.code == "PRINTER_BAD_DATA" and "2000" in e.value.message
+    assert e.value.code == "PRINTER_BAD_DATA" and "2000" in e.value.detail
 
 
 def test_ean13_barcode_matches_python_escpos_after_its_centering():
@@ -158,7 +158,7 @@ def test_status_bytes_decode_to_the_documented_flags(query, byte, flags):
 def test_bytes_outside_the_status_pattern_are_rejected_as_garbage(byte):
     with pytest.raises(ProtocolError) as e:
         escpos.decode_status_byte(StatusQuery.PRINTER, byte)
-    assert e.value.code == "PRINTER_BAD_STATUS" and f"0x{byte:02X}" in e.value.message
+    assert e.value.code == "PRINTER_BAD_STATUS" and f"0x{byte:02X}" in e.value.detail
 
 
 @given(st.sampled_from(list(StatusQuery)), st.integers(0, 255))

@@ -61,7 +61,7 @@ def test_failed_payment_raises_the_reason_with_the_final_payment_attached(
     created = client.create_payment(1230, f"S-{mode}", ITEMS, SHIFT)
     with pytest.raises(OplatiError) as err:
         client.wait(created.payment_id, timeout=2.0, poll=0.02)
-    assert err.value.code == code and str(err.value) == text
+    assert err.value.code == code and err.value.message == text
     final = err.value.payment
     assert final is not None and final.status is status and final.final and not final.ok
     assert client.status(created.payment_id) == final
@@ -118,14 +118,14 @@ def test_wrong_password_is_an_auth_error(sim: SimOplati) -> None:
     with pytest.raises(OplatiError) as err:
         OplatiClient(sim.base_url, REG, "wrong").create_payment(1230, "S-4", ITEMS, SHIFT)
     assert err.value.code == "OPLATI_AUTH" and "HTTP 401" in err.value.dev_message
-    assert isinstance(err.value, DeviceError) and err.value.device == "ОПЛАТИ"
+    assert isinstance(err.value, DeviceError) and err.value.device == "oplati"
 
 
 def test_service_answering_503_is_offline(sim: SimOplati, client: OplatiClient) -> None:
     sim.set_offline(True)
     with pytest.raises(OplatiError) as err:
         client.create_payment(1230, "S-5", ITEMS, SHIFT)
-    assert err.value.code == "OPLATI_OFFLINE" and str(err.value) == "ОПЛАТИ: нет связи с сервисом"
+    assert err.value.code == "OPLATI_OFFLINE" and err.value.message.startswith("Нет связи с сервисом ОПЛАТИ")
     sim.set_offline(False)
     assert client.create_payment(1230, "S-5", ITEMS, SHIFT).status is OplatiStatus.IN_PROGRESS
 
@@ -180,7 +180,7 @@ def test_partial_reversals_add_up_to_the_paid_sum_and_no_further(client: OplatiC
     assert client.reverse(paid.payment_id, 230, [("Хлеб", 230)]).amount == 230
     with pytest.raises(OplatiError) as err:
         client.reverse(paid.payment_id, 1001, [("Молоко 3,2%", 1001)])
-    assert err.value.code == "OPLATI_REFUSED" and "10.00" in err.value.message
+    assert err.value.code == "OPLATI_REFUSED" and "10.00" in err.value.detail
     assert client.reverse(paid.payment_id, 1000, [("Молоко 3,2%", 1000)]).amount == 1000
 
 

@@ -11,8 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fiscal.money import MAX_SUM
-from hal.oplati import (OplatiError, OplatiPayment, OplatiStatus, WireMoney, dumps_wire, loads_wire,
-                        money_from_wire, parse_created, parse_payment, parse_report)
+from hal.oplati import (
+    OplatiError,
+    OplatiPayment,
+    OplatiStatus,
+    WireMoney,
+    dumps_wire,
+    loads_wire,
+    money_from_wire,
+    parse_created,
+    parse_payment,
+    parse_report,
+)
 from sim.oplati import SimOplati
 
 json_values = st.recursive(
@@ -51,7 +61,7 @@ def test_arbitrary_bytes_are_json_or_a_bad_answer(raw: bytes) -> None:
     try:
         loads_wire(raw)
     except OplatiError as exc:
-        assert exc.code == "OPLATI_BAD_ANSWER" and "not JSON" in exc.message
+        assert exc.code == "OPLATI_BAD_ANSWER" and "not JSON" in exc.detail
 
 
 @settings(max_examples=200, deadline=None)
@@ -77,7 +87,7 @@ def test_decimal_forms_of_the_same_sum_are_read_exactly(text: str, kopecks: int)
 def test_sums_that_are_not_whole_kopecks_or_out_of_range_are_bad_answers(text: str) -> None:
     with pytest.raises(OplatiError) as err:
         money_from_wire(loads_wire(f'{{"sum": {text}}}'.encode())["sum"], "sum")  # type: ignore[index]
-    assert err.value.code == "OPLATI_BAD_ANSWER" and "sum" in err.value.message
+    assert err.value.code == "OPLATI_BAD_ANSWER" and "sum" in err.value.detail
 
 
 def test_missing_field_is_named_in_the_message() -> None:

@@ -170,7 +170,7 @@ def test_a_printer_that_never_answers_is_offline_within_the_timeout():
     finally:
         d.close()
         port.close()
-    assert e.value.code == "PRINTER_OFFLINE" and e.value.message.startswith("printer: no answer on ")
+    assert e.value.code == "PRINTER_OFFLINE" and e.value.detail.startswith("printer: no answer on ")
 
 
 def test_a_printer_answering_too_late_is_offline_not_a_hang():
@@ -208,7 +208,7 @@ def test_garbage_status_bytes_give_a_clear_error(vp, driver):
     vp.set_fault("garbage")
     with pytest.raises(PrinterError) as e:
         driver.print_document(DOC)
-    assert e.value.code == "PRINTER_BAD_STATUS" and "0xFF" in e.value.message and "baud" in e.value.message
+    assert e.value.code == "PRINTER_BAD_STATUS" and "0xFF" in e.value.detail and "baud" in e.value.detail
     assert vp.documents == []
 
 
@@ -222,4 +222,4 @@ def test_a_bad_barcode_is_refused_before_anything_is_sent(vp, driver):
 def test_opening_a_printer_on_a_missing_port_is_a_printer_error():
     with pytest.raises(PrinterError) as e:
         open_printer("/dev/nonexistent-printer", "tm-t20iii")
-    assert e.value.code == "PRINTER_OFFLINE" and "/dev/nonexistent-printer" in e.value.message
+    assert e.value.code == "PRINTER_OFFLINE" and "/dev/nonexistent-printer" in e.value.detail

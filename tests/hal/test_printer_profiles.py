@@ -33,7 +33,7 @@ def test_generic_58mm_has_32_columns_and_no_cutter():
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(PrinterError) as e:
         get_profile("tm-u220")
-    assert e.value.code == "PRINTER_BAD_CONFIG" and "tm-t20iii" in e.value.message
+    assert e.value.code == "PRINTER_BAD_CONFIG" and "tm-t20iii" in e.value.detail
 
 
 def test_an_unknown_override_field_is_a_config_error():
@@ -45,5 +45,5 @@ def test_an_unknown_override_field_is_a_config_error():
 def test_a_profile_without_any_cyrillic_slot_is_a_config_error():
     p = get_profile("generic-58", cp866_slot=None)
     with pytest.raises(PrinterError) as e:
-        p.code_page_slot
+        _ = p.code_page_slot
     assert e.value.code == "PRINTER_BAD_CONFIG"

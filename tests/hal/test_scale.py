@@ -97,8 +97,8 @@ def test_silent_scale_names_port_and_baud(rig):
     with pytest.raises(ScaleError) as e:
         driver.read()
     assert e.value.code == "SCALE_NO_ANSWER"
-    assert e.value.message == f"scales: no answer on {sim.address} at {driver.transport.name.split(' at ')[1]}"
-    assert "baud" in e.value.message
+    assert e.value.detail == f"scales: no answer on {sim.address} at {driver.transport.name.split(' at ')[1]}"
+    assert "baud" in e.value.detail
     assert time.monotonic() - start < 1.0
 
 

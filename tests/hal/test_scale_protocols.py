@@ -1,6 +1,7 @@
 """Scale wire formats: byte-exact frames and fuzzing of the CAS, Massa-K and Toledo 8217 parsers."""
-from hypothesis import given, settings, strategies as st
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hal.errors import DeviceError, ProtocolError
 from hal.protocols import cas, massak, mt8217

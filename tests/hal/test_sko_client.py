@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -57,12 +57,12 @@ class RogueServer:
         while not self.stopping.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             with conn:
                 conn.settimeout(2)
                 try:
-                    msg = read_message(lambda n: conn.recv(n, socket.MSG_WAITALL))
+                    msg = read_message(lambda n: conn.recv(n, socket.MSG_WAITALL))  # noqa: B023
                     out = self.reply(msg)
                     if out:
                         conn.sendall(out)
@@ -142,7 +142,7 @@ def test_a_garbled_public_key_is_refused_at_set_up():
 def test_a_bad_address_is_refused():
     with pytest.raises(SkoError) as e:
         SkoClient("localhost")
-    assert "host:port" in e.value.message
+    assert "host:port" in e.value.detail
 
 
 def test_nothing_listening_is_sko_offline():
@@ -154,7 +154,7 @@ def test_nothing_listening_is_sko_offline():
     with pytest.raises(SkoError) as e:
         client.status()
     assert e.value.code == "SKO_OFFLINE"
-    assert e.value.device == "СКО"
+    assert e.value.device == "sko"
 
 
 def test_a_server_that_never_answers_is_sko_offline_within_the_timeout(rogue):
@@ -218,7 +218,7 @@ def test_a_registration_of_another_document_is_rejected(rogue):
 def test_sko_error_answers_map_to_stable_codes(data, code):
     err = error_from_answer(data)
     assert err.code == code
-    assert err.message
+    assert err.detail
 
 
 def test_the_client_reconnects_after_the_link_dropped(emu):

@@ -10,8 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hal.errors import ProtocolError
-from hal.protocols.sko_frame import (FRAME, MAX_FRAME, Message, MessageType, code_message, code_name, decode_body,
-                                     decode_frame, encode_message, read_message)
+from hal.protocols.sko_frame import (
+    FRAME,
+    MAX_FRAME,
+    Message,
+    MessageType,
+    code_message,
+    code_name,
+    decode_body,
+    decode_frame,
+    encode_message,
+    read_message,
+)
 
 
 def frame_of(obj: object) -> bytes:
@@ -50,7 +60,7 @@ def test_ping_and_pong_need_no_action():
 def test_a_bad_frame_is_one_protocol_error_naming_the_problem(frame, fragment):
     with pytest.raises(ProtocolError) as e:
         decode_frame(frame)
-    assert fragment in e.value.message
+    assert fragment in e.value.detail
     assert e.value.code == "BAD_FRAME"
 
 

@@ -11,8 +11,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 @pytest.fixture
 def sim(tmp_path):
-    from fsm.bootstrap import build_sim_register
     from fsm.clock import SimClock
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(tmp_path / "data", None, SimClock(), sleep=lambda s: None)
     yield reg, hub
     reg.close()
@@ -22,7 +22,7 @@ def sim(tmp_path):
 
 @pytest.fixture
 def ui(sim):
-    from screens.app import HeadlessUI
+    from qa.headless import HeadlessUI
     h = HeadlessUI(sim[0])
     yield h
     h.close()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-
 from ui_steps import cashier_in_open_shift, login, open_shift, unlock
-from screens.app import UiError
+
+from qa.headless import UiError
 
 
 def test_unlock_pin_and_login_lead_to_the_main_menu(ui, sim):

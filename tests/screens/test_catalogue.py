@@ -13,7 +13,7 @@ LANGS = ("ru", "be", "en")
 
 
 def load(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "zpos" / "locale" / lang / "ui.json").read_text(encoding="utf-8"))
+    return json.loads((ROOT / "texts" / "locale" / lang / "ui.json").read_text(encoding="utf-8"))
 
 
 def fields(text: str) -> set[str]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from screens.shots import render_all
-from zpos import i18n
+import texts
+from qa.screenshots import render_all
 
 MIN_TARGET = 48
 EXPECTED = {"lock", "sko_pin", "login", "login_error", "change_password", "menu_cashier", "menu_admin", "side_menu",
@@ -40,13 +40,13 @@ CASES = [((800, 480), "ru"), ((1024, 600), "be"), ((1366, 768), "en"), ((720, 12
 def test_every_screen_renders_translated_and_without_overlap(size, lang, tmp_path, monkeypatch):
     problems: list[str] = []
     missing: set[str] = set()
-    real = i18n.t
+    real = texts.t
 
     def spy(key, lang_=None, **kw):
-        if key.startswith("ui.") and key not in i18n.catalogue(lang_ or lang):
+        if key.startswith("ui.") and key not in texts.catalogue(lang_ or lang):
             missing.add(key)
         return real(key, lang_, **kw)
-    monkeypatch.setattr(i18n, "t", spy)
+    monkeypatch.setattr(texts, "t", spy)
     names = render_all(tmp_path, size, lang, check=lambda n, ui: problems.extend(layout_problems(n, ui)))
     assert EXPECTED <= set(names), f"missing screens: {EXPECTED - set(names)}"
     assert not problems, "\n".join(problems[:20])

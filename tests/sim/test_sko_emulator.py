@@ -12,8 +12,8 @@ import pytest
 from fiscal.documents import CashIn, Sale, ShiftClose, ShiftOpen, document_digest, priced_fields
 from fiscal.receipt import ItemInput, Payment, PaymentType, calculate
 from hal.errors import SkoError
-from hal.sko import SkoClient, verify_registration
 from hal.protocols.sko_frame import Message, MessageType, encode_message, read_message
+from hal.sko import SkoClient, verify_registration
 from sim.sko import SkoEmulator, apply_ctl
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=timezone(timedelta(hours=3)))

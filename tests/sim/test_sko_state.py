@@ -6,8 +6,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fiscal.documents import (Annulment, CashIn, CashOut, DocType, Refund, RefundKind, Sale, ShiftClose, ShiftOpen,
-                              priced_fields, to_dict)
+from fiscal.documents import (
+    Annulment,
+    CashIn,
+    CashOut,
+    DocType,
+    Refund,
+    RefundKind,
+    Sale,
+    ShiftClose,
+    ShiftOpen,
+    priced_fields,
+    to_dict,
+)
 from fiscal.receipt import Adjustment, ItemInput, Payment, PaymentType, calculate
 from hal.errors import SkoError
 from hal.sko import SkoClient

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hal.protocols import escpos
 from hal.printer_profiles import CodePage, CutMode
+from hal.protocols import escpos
 from sim import escpos_decoder as ev
 from sim.printer import VirtualPrinter
 

@@ -6,8 +6,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import escpos_decoder as ev
-from sim.paper import (MARGIN, BarcodeBlock, CutMark, PaperRenderer, QrBlock, RasterBlock, Span, TextLine,
-                       code128_modules, code128_values, ean13_modules, page_text)
+from sim.paper import (
+    MARGIN,
+    BarcodeBlock,
+    CutMark,
+    PaperRenderer,
+    QrBlock,
+    RasterBlock,
+    Span,
+    TextLine,
+    code128_modules,
+    code128_values,
+    ean13_modules,
+    page_text,
+)
 from sim.printer import VirtualPrinter
 
 

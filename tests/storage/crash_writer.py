@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import sys
 
-from storage.journal import Journal
 from storage_helpers import FakeSko, sale
+
+from storage.journal import Journal
 
 SEED = 20240301
 

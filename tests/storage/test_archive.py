@@ -6,16 +6,16 @@ import os
 import tarfile
 
 import pytest
+from storage_helpers import FakeSko, sale
+from test_targets import ftp_server  # noqa: F401  (the real FTP server fixture)
 
 from storage.archive import clear_until, delete_goods, export_archive, import_archive
 from storage.catalog import Catalog, Item
 from storage.errors import StorageError
 from storage.journal import Journal
-from storage.keys import key_path, public_pem, device_key
+from storage.keys import device_key, key_path, public_pem
 from storage.targets import ArchiveError, DirTarget, FtpTarget
 from storage.users import UserStore
-from storage_helpers import FakeSko, sale
-from test_targets import ftp_server  # noqa: F401  (the real FTP server fixture)
 
 
 def fill(data_dir, n=5, day="2024-03-0{}", sko=None):
@@ -91,7 +91,7 @@ def test_an_edited_archive_is_refused_and_data_stays(data, usb):
     before = snapshot(data)
     with pytest.raises(ArchiveError) as e:
         import_archive(data, usb, name)
-    assert e.value.code == "TAMPERED" and "catalog.json" in e.value.message
+    assert e.value.code == "TAMPERED" and "catalog.json" in e.value.detail
     assert snapshot(data) == before
 
 
@@ -101,7 +101,7 @@ def test_an_edited_manifest_breaks_the_signature(data, usb):
              lambda n, b: b.replace(b'"size"', b'"size" ') if n == "manifest.json" else b)
     with pytest.raises(ArchiveError) as e:
         import_archive(data, usb, name)
-    assert e.value.code == "TAMPERED" and "signature" in e.value.message
+    assert e.value.code == "TAMPERED" and "signature" in e.value.detail
 
 
 def test_a_truncated_archive_is_refused_and_data_stays(data, usb):
@@ -122,7 +122,7 @@ def test_an_archive_of_another_device_needs_its_key(tmp_path, data, usb):
     name = export_archive(str(other), usb)
     with pytest.raises(ArchiveError) as e:
         import_archive(data, usb, name)
-    assert e.value.code == "FOREIGN_ARCHIVE" and "another device" in e.value.message
+    assert e.value.code == "FOREIGN_ARCHIVE" and "another device" in e.value.detail
     assert import_archive(data, usb, name, trust_key_pem=public_pem(device_key(str(other)))) == 2
 
 

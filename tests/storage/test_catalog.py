@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storage.catalog import Catalog, Item, Section
 from storage.catalog_csv import parse_csv
@@ -59,7 +60,7 @@ def test_duplicates_and_bad_fields_are_refused(catalog):
     assert e.value.code == "DUPLICATE_BARCODE"
     with pytest.raises(StorageError) as e:
         catalog.add(Item("3000", None, "Другое", 100, "18"))
-    assert e.value.code == "BAD_ITEM" and "vat" in e.value.message
+    assert e.value.code == "BAD_ITEM" and "vat" in e.value.detail
 
 
 def test_categories_and_sections_are_renamed(tmp_path, catalog):
@@ -93,7 +94,7 @@ def test_a_bad_csv_row_is_named_and_nothing_is_imported(tmp_path, catalog):
                         "5002,,Батон,1,2O,10,,0,Хлеб,\n", encoding="utf-8")
     with pytest.raises(StorageError) as e:
         catalog.import_csv(str(csv_file))
-    assert e.value.code == "BAD_CSV" and "row 3" in e.value.message
+    assert e.value.code == "BAD_CSV" and "row 3" in e.value.detail
     assert catalog.by_code("5001") is None and len(Catalog(str(tmp_path))) == 3
 
 
@@ -101,7 +102,7 @@ def test_a_wrong_price_names_the_field(tmp_path, catalog):
     with pytest.raises(StorageError) as e:
         catalog.import_text("code,barcode,name,price,vat,stock,weighed,category,section\n"
                             "5001,,Хлеб,1.2.3,10,,0,Хлеб,\n")
-    assert "row 2, field price" in e.value.message
+    assert "row 2, field price" in e.value.detail
 
 
 def test_a_corrupt_catalog_file_is_reported_not_emptied(tmp_path, catalog):
@@ -110,7 +111,7 @@ def test_a_corrupt_catalog_file_is_reported_not_emptied(tmp_path, catalog):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(StorageError) as e:
         Catalog(str(tmp_path))
-    assert e.value.code == "STORE_CORRUPT" and "archive" in e.value.message
+    assert e.value.code == "STORE_CORRUPT" and "archive" in e.value.detail
     assert path.read_bytes() == data[: len(data) // 2]
 
 
@@ -127,7 +128,7 @@ def test_arbitrary_csv_is_either_all_in_or_refused_with_nothing_changed(tmp_path
     try:
         n = c.import_text(HEADER + body)
     except StorageError as e:
-        assert e.code == "BAD_CSV" and "row" in e.message
+        assert e.code == "BAD_CSV" and "row" in e.detail
         assert Catalog(path).items() == before == c.items()
     else:
         reloaded = Catalog(path)

@@ -6,10 +6,10 @@ import os
 import sqlite3
 
 import pytest
+from test_archive import fill
 
 from storage.journal import Journal
 from zpos.cli import main
-from test_archive import fill
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 
-from storage.journal import Journal
-from storage_helpers import FakeSko
 from crash_writer import SEED
+from storage_helpers import FakeSko
+
+from storage.journal import Journal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

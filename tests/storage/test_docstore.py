@@ -6,8 +6,8 @@ import json
 import random
 
 import pytest
-
 from faultfs import STEPS, FaultyOps, PowerLost
+
 from storage.docstore import AtomicJSONStorage, open_db
 from storage.errors import StorageError
 
@@ -55,5 +55,5 @@ def test_a_damaged_store_is_reported_with_what_to_do_and_left_alone(tmp_path, co
     path.write_bytes(content)
     with pytest.raises(StorageError) as e:
         open_db(str(path))
-    assert e.value.code == "STORE_CORRUPT" and what in e.value.message and "zpos db import" in e.value.message
+    assert e.value.code == "STORE_CORRUPT" and what in e.value.detail and "zpos db import" in e.value.detail
     assert path.read_bytes() == content

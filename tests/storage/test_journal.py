@@ -4,13 +4,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from storage_helpers import FakeSko, cash_in, sale, shift_open
 
 from fiscal.documents import DocType, Registration
 from fiscal.receipt import PaymentType
 from storage.errors import StorageError
 from storage.journal import Journal
 from storage.journal_schema import IntentStatus, Status
-from storage_helpers import FakeSko, cash_in, sale, shift_open
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ def test_a_corrupt_journal_file_is_reported_and_left_untouched(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(StorageError) as e:
         Journal(str(path))
-    assert e.value.code == "JOURNAL_CORRUPT" and "archive" in e.value.message
+    assert e.value.code == "JOURNAL_CORRUPT" and "archive" in e.value.detail
     assert path.stat().st_size == len(data) // 2
 
 
@@ -231,7 +231,7 @@ def test_garbage_and_empty_journal_files_are_refused(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(StorageError) as e:
         Journal(str(path))
-    assert "empty" in e.value.message and path.read_bytes() == b""
+    assert "empty" in e.value.detail and path.read_bytes() == b""
 
 
 def test_a_foreign_sqlite_file_is_not_taken_for_a_journal(tmp_path):
@@ -239,7 +239,7 @@ def test_a_foreign_sqlite_file_is_not_taken_for_a_journal(tmp_path):
     sqlite3.connect(path).executescript("CREATE TABLE x(a); INSERT INTO x VALUES (1);")
     with pytest.raises(StorageError) as e:
         Journal(str(path))
-    assert "not a zPOS fiscal journal" in e.value.message
+    assert "not a zPOS fiscal journal" in e.value.detail
 
 
 def test_an_annulled_sale_leaves_the_period_totals_but_a_refund_of_it_does_not_hide_it(journal):

@@ -35,13 +35,13 @@ def test_parameters_default_then_persist(tmp_path):
 def test_a_bad_parameter_value_names_the_key(key, value):
     with pytest.raises(StorageError) as e:
         Parameters.from_dict({key: value})
-    assert e.value.code == "BAD_SETTING" and key in e.value.message
+    assert e.value.code == "BAD_SETTING" and key in e.value.detail
 
 
 def test_an_unknown_parameter_is_refused_by_name():
     with pytest.raises(StorageError) as e:
         Parameters.from_dict({"printer_widht": 42})
-    assert e.value.code == "BAD_SETTING" and "printer_widht" in e.value.message
+    assert e.value.code == "BAD_SETTING" and "printer_widht" in e.value.detail
 
 
 def test_device_settings_round_trip(tmp_path):

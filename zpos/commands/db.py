@@ -7,7 +7,7 @@ from storage.archive import clear_until, delete_goods, export_archive, import_ar
 from storage.errors import StorageError
 from storage.keys import device_key, fingerprint, public_pem
 from storage.targets import parse_target
-from zpos.cli import CliError
+from zpos.errors import CliError, refusal_line
 
 _TARGET = "a directory (USB stick mount point) or ftp://user:pw@host:port/dir"
 
@@ -47,7 +47,7 @@ def run_export(args) -> int:
         name = export_archive(data, parse_target(args.to))
         fp = fingerprint(public_pem(device_key(data)))
     except StorageError as e:
-        raise CliError(e.message, 1) from None
+        raise CliError(refusal_line(e), 1) from None
     print(f"{name} (signed by device key {fp})")
     return 0
 
@@ -64,7 +64,7 @@ def run_import(args) -> int:
         trust = read_key(args.trust_key, "the trusted key") if args.trust_key else None
         count = import_archive(data, target, args.name, trust)
     except StorageError as e:
-        raise CliError(f"{e.code}: {e.message}", 1) from None
+        raise CliError(f"{e.code}: {refusal_line(e)}", 1) from None
     print(f"imported {args.name}: {count} journal documents")
     return 0
 
@@ -76,7 +76,7 @@ def run_clear(args) -> int:
     try:
         r = clear_until(data, args.until, args.sko_sent_up_to)
     except StorageError as e:
-        raise CliError(e.message, 2 if e.code == "BAD_DATE" else 1) from None
+        raise CliError(refusal_line(e), 2 if e.code == "BAD_DATE" else 1) from None
     print(f"removed {r.removed} documents (up to number {r.up_to_number})")
     return 0
 
@@ -85,6 +85,6 @@ def run_delete_goods(args) -> int:
     try:
         n = delete_goods(_data(args.data))
     except StorageError as e:
-        raise CliError(e.message, 1) from None
+        raise CliError(refusal_line(e), 1) from None
     print(f"deleted {n} items")
     return 0

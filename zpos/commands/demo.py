@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zpos.cli import CliError
+from zpos.errors import CliError, refusal_line
 
 
 def register(sub) -> None:
@@ -17,14 +17,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from fsm.demo import run_demo
     from fsm.errors import OperationError
+    from qa.demo import run_demo
     if not 1 <= args.receipts <= 10_000:
         raise CliError("--receipts must be 1 … 10000")
     try:
         summary = run_demo(args.data, args.out, args.receipts, args.seed)
     except OperationError as e:
-        raise CliError(f"the day stopped: {e.code}: {e.message}", 1) from None
+        raise CliError(f"the day stopped: {e.code}: {refusal_line(e)}", 1) from None
     print(f"done: {summary['sales']} sales, {summary['refunds']} refund, {summary['annulments']} annulment, "
           f"{summary['printed_pages']} printed pages; journal {'OK' if summary['journal_ok'] else 'BROKEN'}; "
           f"summary in {args.out / 'summary.json'}")

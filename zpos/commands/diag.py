@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 
-
 def register(sub) -> None:
     p = sub.add_parser("diag", help="check every device, the SKO, storage and the internet")
     p.add_argument("--sim", action="store_true", help="check against freshly started simulated devices")
@@ -19,11 +18,11 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from fsm.diagnostics import run_diagnostics
-    from fsm.devices import open_devices
     from zpos.config import cli_config
+    from zpos.wiring import open_devices
     hub = None
     cfg, data = cli_config(args.config, args.data)
-    from zpos.i18n import set_language
+    from texts import set_language
     set_language(args.lang)
     from hal.transport import set_tracing
     from zpos.logs import setup_logging
@@ -47,7 +46,7 @@ def run(args) -> int:
         print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
     else:
         for c in checks:
-            print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.title}: {c.detail}")
+            print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.title}: {c.detail}" + (f" [{c.trace}]" if c.trace else ""))
     if args.trace:
         print(f"protocol trace: {logs / 'trace.log'}")
     return 0 if all(c.ok for c in checks) else 1

@@ -7,7 +7,7 @@ import sys
 
 from storage.errors import StorageError
 from storage.journal import Journal
-from zpos.cli import CliError
+from zpos.errors import CliError, refusal_line
 
 
 def register(sub) -> None:
@@ -30,7 +30,7 @@ def open_journal(data: str) -> Journal:
     try:
         return Journal(path)
     except StorageError as e:
-        raise CliError(e.message, 1) from None
+        raise CliError(refusal_line(e), 1) from None
 
 
 def run_verify(args) -> int:
@@ -40,7 +40,7 @@ def run_verify(args) -> int:
         try:
             result = j.verify(key or j.get_meta("sko_public_key"))
         except StorageError as e:
-            raise CliError(e.message, 1) from None
+            raise CliError(refusal_line(e), 1) from None
     if result.ok:
         print(f"OK {result.count} documents")
         return 0
@@ -58,7 +58,7 @@ def run_export(args) -> int:
             for row in j.export_lines():
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
         except StorageError as e:
-            raise CliError(e.message, 1) from None
+            raise CliError(refusal_line(e), 1) from None
         finally:
             if out is not sys.stdout:
                 out.close()

@@ -5,7 +5,7 @@ import glob
 import os
 from pathlib import Path
 
-from zpos.cli import CliError
+from zpos.errors import CliError, refusal_line
 
 NO_DISPLAY = "no display: {why}. Run it on the terminal's screen, or try `zpos demo` for a headless working day"
 
@@ -75,7 +75,7 @@ def open_register(args):
     cfg, data = cli_config(args.config, args.data)
     setup_logging(data)
     if args.sim:
-        from fsm.bootstrap import build_sim_register
+        from qa.rig import build_sim_register
         reg, hub = build_sim_register(data, None, SystemClock())
 
         def stop_sim() -> None:
@@ -83,13 +83,13 @@ def open_register(args):
             reg.devices.close()
             hub.stop()
         return reg, stop_sim
-    from fsm.devices import open_devices
     from fsm.register import Register
     from hal.errors import DeviceError
+    from zpos.wiring import open_devices
     try:
         devices = open_devices(cfg["devices"])
     except DeviceError as e:
-        raise CliError(f"devices: {e.message}", 1) from None
+        raise CliError(f"devices: {refusal_line(e)}", 1) from None
     reg = Register(data, devices, SystemClock())
 
     def stop() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zpos.cli import CliError
+from zpos.errors import CliError
 
 
 def register(sub) -> None:
@@ -16,7 +16,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from fsm.scenario import results_json, run_files
+    from qa.scenario import results_json, run_files
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise CliError(f"no such scenario file: {missing[0]}")

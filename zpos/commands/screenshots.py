@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zpos.cli import CliError
 from zpos.commands.run import parse_size
+from zpos.errors import CliError
 
 
 def register(sub) -> None:
@@ -24,7 +24,7 @@ def run(args) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CliError(f"--out {args.out}: cannot create the directory ({e.strerror})") from None
-    from screens.shots import render_all
+    from qa.screenshots import render_all
     names = render_all(args.out, size, args.lang)
     print(f"{len(names)} screens written to {args.out} at {size[0]}x{size[1]} ({args.lang})")
     return 0

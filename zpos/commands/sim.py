@@ -8,7 +8,7 @@ import socket
 import threading
 from pathlib import Path
 
-from zpos.cli import CliError
+from zpos.errors import CliError
 
 CONTROL_SOCKET = "control.sock"
 
@@ -63,7 +63,7 @@ def serve(root: Path, paper: bool = True) -> int:
         while not stop.is_set():
             try:
                 conn, _ = server.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             answer(conn)
     except KeyboardInterrupt:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from fiscal.money import format_money
-from fsm.bootstrap import DEMO_SETUP, build_sim_register, sim_options_for
 from fsm.clock import SystemClock
 from fsm.errors import OperationError
+from qa.rig import DEMO_SETUP, build_sim_register, sim_options_for
 
 
 @dataclass

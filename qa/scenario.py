@@ -5,17 +5,16 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from fsm.bootstrap import SetupError, build_sim_register, reopen
 from fsm.clock import SimClock, parse_duration
 from fsm.errors import OperationError
 from fsm.fiscal_path import CRASH_POINTS, CrashSwitch, PowerLoss
-from fsm.scenario_checks import ExpectationFailed, check_expectations, state_snapshot
+from qa.rig import SetupError, build_sim_register, reopen
+from qa.scenario_checks import ExpectationFailed, check_expectations, state_snapshot
 
 DEFAULT_CLOCK = "2026-01-15T09:00:00+03:00"
 
@@ -56,16 +55,6 @@ def split_step(step: Any) -> tuple[str, Any]:
         (k, v), = step.items()
         return str(k), v
     raise ScenarioFileError(f"a step is a word or a one-key mapping, not {step!r}")
-
-
-def same_value(expected: Any, actual: Any) -> bool:
-    """Sums and quantities compare by value ("1.2" == "1.20"); anything else exactly."""
-    if isinstance(expected, (str, int)) and isinstance(actual, (str, int)) and not isinstance(expected, bool):
-        try:
-            return Decimal(str(expected)) == Decimal(str(actual))
-        except InvalidOperation:
-            pass
-    return expected == actual
 
 
 class Runner:
@@ -223,7 +212,7 @@ class Runner:
 
     def headless_ui(self):
         if self.ui is None:
-            from screens.app import HeadlessUI
+            from qa.headless import HeadlessUI
             self.ui = HeadlessUI(self.register)
         return self.ui
 
@@ -232,7 +221,7 @@ class Runner:
     def step_long_press(self, widget): self._ui("long_press", str(widget))
 
     def _ui(self, gesture: str, arg: str) -> None:
-        from screens.headless import UiError
+        from qa.headless import UiError
         try:
             getattr(self.headless_ui(), gesture)(arg)
         except UiError as e:

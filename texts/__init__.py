@@ -1,13 +1,13 @@
 """Translation catalogue: every text a cashier sees, in Russian, Belarusian and English.
 
-Catalogues are JSON files `zpos/locale/<lang>/<domain>.json` (flat key → text with
+Catalogues are JSON files `texts/locale/<lang>/<domain>.json` (flat key → text with
 `{name}` placeholders). Russian is the reference: a key missing in another language falls
 back to Russian, and a test checks that none is missing.
 """
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("ru", "be", "en")
@@ -15,7 +15,7 @@ _DIR = Path(__file__).with_name("locale")
 _current = ["ru"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     folder = _DIR / lang

@@ -1,19 +1,18 @@
 """Building a working register: from a `setup` (scenario or demo) on simulated devices, or from config on real ones."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from fiscal.documents import Requisites
 from fiscal.identifiers import ean_check_digit
 from fiscal.money import parse_money, parse_qty
 from fsm.clock import Clock, SimClock
-from fsm.devices import DeviceSet, open_devices
 from fsm.register import Register
 from storage.catalog import Catalog
 from storage.catalog_items import Item, Section
 from storage.settings import SettingsStore
 from storage.users import UserStore
+from zpos.wiring import open_devices
 
 
 def ean13(body12: str) -> str:

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 from fsm.errors import OperationError
 from fsm.fiscal_path import PowerLoss
-from fsm.scenario import Runner, ScenarioFileError
-from fsm.scenario_checks import ExpectationFailed
+from qa.scenario import Runner, ScenarioFileError
+from qa.scenario_checks import ExpectationFailed
 
 ACTIONS = ["unlock", "sko_pin", "login", "change_password", "logout", "open_shift", "close_shift", "x_report",
            "cash_in", "cash_out", "scan", "add_item", "weigh", "add_section", "set_qty", "remove_line",

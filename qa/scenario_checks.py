@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fiscal.money import format_money, format_qty
@@ -11,9 +12,17 @@ class ExpectationFailed(AssertionError):
     """An expectation that did not hold; the message says what was expected and what was found."""
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    from fsm.scenario import same_value
-    return same_value(expected, actual)
+def same_value(expected: Any, actual: Any) -> bool:
+    """Sums and quantities compare by value ("1.2" == "1.20"); anything else exactly."""
+    if isinstance(expected, (str, int)) and isinstance(actual, (str, int)) and not isinstance(expected, bool):
+        try:
+            return Decimal(str(expected)) == Decimal(str(actual))
+        except InvalidOperation:
+            pass
+    return expected == actual
+
+
+_same = same_value
 
 
 def last_document_json(register) -> dict | None:

@@ -6,10 +6,10 @@ payments, refund, reports, settings); at each screen of interest a PNG is writte
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from screens.app import HeadlessUI
+from qa.headless import HeadlessUI
 
 PIN = "123456"
 DEVICE_PASSWORD = "1111"
@@ -19,8 +19,8 @@ CASHIER, CASHIER_PASSWORD = "ivanova", "2580"
 
 def make_register(data_dir: Path):
     """(register, hub) from the lead's bootstrap with its demo set-up (Belarusian shop, goods, users)."""
-    from fsm.bootstrap import build_sim_register
     from fsm.clock import SimClock
+    from qa.rig import build_sim_register
     reg, hub = build_sim_register(data_dir, None, SimClock("2026-03-12T08:55:00+03:00"), sleep=lambda s: None)
     if reg.users.get("novik") is None:
         reg.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)

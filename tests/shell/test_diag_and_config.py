@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from fsm.devices import open_devices
 from fsm.diagnostics import run_diagnostics
 from sim.hub import SimHub
 from zpos.config import ConfigError, load_config
+from zpos.wiring import open_devices
 
 
 def test_diag_on_simulated_devices_is_all_ok(tmp_path):
@@ -32,7 +32,7 @@ def test_each_device_problem_is_named_in_words_an_engineer_acts_on(tmp_path):
         finally:
             devices.close()
     assert not checks["printer"].ok and "крышка" in checks["printer"].detail
-    assert not checks["scale"].ok and "no answer" in checks["scale"].detail
+    assert not checks["scale"].ok and "не отвечают" in checks["scale"].detail and "no answer" in checks["scale"].trace
     assert not checks["uplink"].ok and "интернет" in checks["uplink"].detail
     assert not checks["terminal:Приорбанк"].ok and checks["terminal:Беларусбанк"].ok
     assert checks["sko"].ok

@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from fsm.scenario import Runner, ScenarioFileError, load, same_value
+from qa.scenario import Runner, ScenarioFileError, load
+from qa.scenario_checks import same_value
 
 SETUP = {
     "users": [{"login": "ivanova", "password": "2580", "role": "cashier", "cashier_id": "101"}],

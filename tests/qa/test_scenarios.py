@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from fsm.scenario import Runner, load
+from qa.scenario import Runner, load
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 
