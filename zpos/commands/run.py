@@ -57,7 +57,7 @@ def run(args) -> int:
 
         from screens.app import App
         try:
-            app = App(register_, size=size, lang=args.lang or register_.params.language, fullscreen=args.fullscreen)
+            app = App(register_, size=size, lang=args.lang or register_.stores.params.language, fullscreen=args.fullscreen)
         except pygame.error as e:
             raise CliError(NO_DISPLAY.format(why=f"SDL could not open a window with the {driver} driver ({e})"), 1) \
                 from None
@@ -83,14 +83,14 @@ def open_register(args):
             reg.devices.close()
             hub.stop()
         return reg, stop_sim
-    from fsm.register import Register
+    from fsm.till import Till
     from hal.errors import DeviceError
     from zpos.wiring import open_devices
     try:
         devices = open_devices(cfg["devices"])
     except DeviceError as e:
         raise CliError(f"devices: {refusal_line(e)}", 1) from None
-    reg = Register(data, devices, SystemClock())
+    reg = Till(data, devices, SystemClock())
 
     def stop() -> None:
         reg.close()
