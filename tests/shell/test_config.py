@@ -313,3 +313,36 @@ def test_random_toml_documents_give_a_config_or_one_line(doc):
 @given(st.binary(max_size=200) | st.text(max_size=200).map(lambda s: s.encode("utf-8", "surrogatepass")))
 def test_random_bytes_give_a_config_or_one_line(raw):
     _one_line_or_config(lambda: parse_config(raw, "fuzz"))
+
+
+def _doc_sections() -> dict[str, str]:
+    text = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## ", text, flags=re.M)
+    return {p.split("\n", 1)[0].strip(): p for p in parts[1:]}
+
+
+@pytest.mark.parametrize("label,mapping", [
+    ("[data]", {"data": {"zzz": 1}}),
+    ("[backup]", {"backup": {"zzz": 1}}),
+    ("[devices.sko]", {"devices": {"sko": {"zzz": 1}}}),
+    ("[devices.printer]", {"devices": {"printer": {"zzz": 1}}}),
+    ("[devices.scale]", {"devices": {"scale": {"url": "/dev/x", "zzz": 1}}}),
+    ("[devices.scanner]", {"devices": {"scanner": {"url": "/dev/x", "zzz": 1}}}),
+    ("[[devices.terminals]]", {"devices": {"terminals": [{"name": "A", "url": "/dev/x", "zzz": 1}]}}),
+    ("[devices.oplati]", {"devices": {"oplati": {"url": "https://o.by", "reg_num": "R", "password": "P", "zzz": 1}}}),
+    ("[devices.display]", {"devices": {"display": {"url": "/dev/x", "zzz": 1}}}),
+])
+def test_docs_config_md_names_every_key_the_loader_reads(label, mapping):
+    with pytest.raises(ConfigError) as e:
+        from_mapping(mapping, "doc")
+    known = str(e.value).split("known keys: ", 1)[1].split(", ")
+    section = _doc_sections()[label]
+    serial = {"baud", "bytesize", "parity", "stopbits"}
+    for key in known:
+        assert f"`{key}`" in section or (key in serial and "serial line" in section), f"{label} {key}"
+
+
+def test_the_docs_example_is_a_valid_config():
+    block = re.findall(r"```toml\n(.*?)```", (REPO / "docs" / "config.md").read_text(encoding="utf-8"), flags=re.S)[0]
+    cfg = parse_config(block.encode("utf-8"), "docs/config.md")
+    assert len(cfg.devices.terminals) == 2 and cfg.devices.scale.serial.parity == "E"
