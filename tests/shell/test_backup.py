@@ -42,13 +42,20 @@ def test_an_export_goes_to_ftp_and_the_password_stays_out_of_the_journal(tmp_pat
     auth = DummyAuthorizer()
     auth.add_user("kassa", "s3cret", str(root), perm="elradfmwMT")
     server = FTPServer(("127.0.0.1", 0), type("Handler", (FTPHandler,), {"authorizer": auth}))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.05}, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        # One poll at a time, and the close in the same thread: closing from outside races the poll.
+        while not stop.is_set():
+            server.serve_forever(timeout=0.05, blocking=False)
+        server.close_all()
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         target = f"ftp://kassa:s3cret@127.0.0.1:{server.address[1]}/zpos"
         assert main(["backup", "--config", str(_config(tmp_path, target)), "--data", str(data)]) == 0
     finally:
-        server.close_all()
+        stop.set()
         thread.join(5)
     assert len(list((root / "zpos").iterdir())) == 1
     out = capsys.readouterr().out
