@@ -235,6 +235,8 @@ def _user(host: Host, home: str) -> None:
         host.run("useradd", "--system", "--user-group", "--home-dir", home, "--no-create-home",
                  "--shell", "/usr/sbin/nologin", "--comment", "zPOS-BY cash register", host.user)
     groups = [g for g in GROUPS if not host.live or _group_exists(g)]
+    for g in sorted(set(GROUPS) - set(groups)):
+        host.say(f"no group {g} on this system: skipped (the devices it grants may stay closed to {host.user})")
     host.run("usermod", "--append", "--groups", ",".join(groups), host.user)
 
 
