@@ -47,7 +47,8 @@ def test_the_units_start_zpos_as_the_service_user_with_the_watchdog(tmp_path):
     unit = (root / "etc/systemd/system/zpos.service").read_text(encoding="utf-8")
     assert f"ExecStart={ZPOS} run --fullscreen --config /etc/kassa/zpos.toml --data /srv/kassa" in unit
     for line in ("User=kassa", "Type=notify", "WatchdogSec=180s", "Restart=always", "Environment=SDL_VIDEODRIVER=kmsdrm",
-                 "StandardError=journal", "TTYPath=/dev/tty1", "Conflicts=getty@tty1.service"):
+                 "StandardError=journal", "TTYPath=/dev/tty1", "Conflicts=getty@tty1.service",
+                 "RestartPreventExitStatus=2"):
         assert line in unit.splitlines(), line
     backup = (root / "etc/systemd/system/zpos-backup.service").read_text(encoding="utf-8")
     assert f"ExecStart={ZPOS} backup --config /etc/kassa/zpos.toml --data /srv/kassa" in backup
