@@ -148,7 +148,8 @@ class DocumentOps:
         if orig is None or not orig.ref or self.devices.oplati is None:
             raise OperationError("OPLATI_DECLINED", variant="REFUND_NEEDS_OPLATI")
         try:
-            rev = self.devices.oplati.reverse(orig.ref, p.amount, [])
+            rev = self.devices.oplati.reverse(orig.ref, p.amount, [], operation_id=self.new_op_id(),
+                                              shift=str(self.shift_number))
         except DeviceError as e:
             raise OperationError.carrying(e) from None
         return Payment(PaymentType.OPLATI, p.amount, getattr(rev, "reversal_id", orig.ref))
@@ -184,7 +185,8 @@ class DocumentOps:
                     if not res.approved:
                         raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY", why=res.message)
                 elif p.type is PaymentType.OPLATI and self.devices.oplati is not None:
-                    self.devices.oplati.reverse(p.ref, p.amount, [])
+                    self.devices.oplati.reverse(p.ref, p.amount, [], operation_id=self.new_op_id(),
+                                                shift=str(self.shift_number))
             except DeviceError as e:
                 raise OperationError.carrying(e) from None
 

@@ -14,6 +14,7 @@ from fiscal.receipt import Payment, PaymentType
 from fsm.errors import OperationError
 from fsm.open_receipt import OpenReceipt
 from hal.errors import DeviceError
+from hal.interfaces import CardOutcome
 
 ELECTRONIC = (PaymentType.CARD, PaymentType.OPLATI)
 OPLATI_WAIT_S = 120.0          # how long the customer has to confirm in the ОПЛАТИ app
@@ -44,7 +45,8 @@ class PaymentOps:
                     if not res.approved:
                         raise OperationError("CARD_DECLINED", variant="CARD_DECLINED_WHY" if res.message else None, why=res.message)
                 else:
-                    self.devices.oplati.reverse(intent.result["payment_id"], p["amount"], [])
+                    self.devices.oplati.reverse(intent.result["payment_id"], p["amount"], [],
+                                                operation_id=intent.intent_id, shift=str(self.shift_number))
             except DeviceError as e:
                 raise OperationError.carrying(e) from None
             self.journal.set_intent_result(intent.intent_id, "cancelled", intent.result)
@@ -58,14 +60,16 @@ class PaymentOps:
                 continue
             try:
                 if intent.kind == "card":
-                    res = self.terminal(intent.payload.get("terminal")).status(intent.intent_id)
-                    if res.approved:
+                    st = self.terminal(intent.payload.get("terminal")).status(intent.intent_id)
+                    if st.approved:
+                        res = st.result
                         self.journal.set_intent_result(intent.intent_id, "approved", {
                             "ref": res.rrn, "rrn": res.rrn, "auth_code": res.auth_code, "pan": res.pan_masked,
                             "terminal": intent.payload.get("terminal"), "slip": list(res.slip)})
-                    else:
-                        self.journal.set_intent_result(intent.intent_id, "declined", {"status": res.status})
-                elif intent.kind == "oplati" and self.devices.oplati is not None and intent.result:
+                    elif st.outcome in (CardOutcome.DECLINED, CardOutcome.NOT_FOUND):
+                        self.journal.set_intent_result(intent.intent_id, "declined", {"status": st.outcome.value})
+                    # CardOutcome.UNKNOWN: it stays open and is asked again at the next start
+                elif intent.kind == "oplati" and self.devices.oplati is not None and intent.result.get("payment_id"):
                     pay = self.devices.oplati.status(intent.result["payment_id"])
                     if pay.ok:
                         self.journal.set_intent_result(intent.intent_id, "approved",
@@ -253,11 +257,15 @@ class PaymentOps:
         try:
             res = term.sale(amount, intent_id, self._relay(progress, term.abort))
         except DeviceError as e:
-            res = self.recover_card(term, intent_id)
-            if res is None:
-                self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
+            st = self.recover_card(term, intent_id)
+            if st.outcome is CardOutcome.UNKNOWN:     # the terminal may have charged: never "declined"
+                self.journal.set_intent_result(intent_id, "unknown", {"error": e.code})
+                raise OperationError("CARD_UNKNOWN", f"{e.detail}; status: {st.detail}", **e.params) from None
+            if not st.approved:
+                self.journal.set_intent_result(intent_id, "declined", {"error": e.code, "status": st.outcome.value})
                 code = "CARD_TIMEOUT" if e.code in ("CARD_TIMEOUT", "CARD_NO_ANSWER", "NO_ANSWER") else e.code
                 raise OperationError(code, e.detail, **e.params) from None
+            res = st.result
         if not res.approved:
             self.journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
             if res.status == 53:
@@ -270,12 +278,8 @@ class PaymentOps:
 
     @staticmethod
     def recover_card(term, intent_id: str):
-        """A lost answer: ask the terminal what became of this transaction."""
-        try:
-            res = term.status(intent_id)
-        except DeviceError:
-            return None
-        return res if res.approved else None
+        """A lost answer: ask the terminal what became of this transaction (a CardTxnStatus)."""
+        return term.status(intent_id)
 
     def oplati_sale(self, amount: int, progress) -> dict:
         client = self.devices.oplati
@@ -283,20 +287,24 @@ class PaymentOps:
             raise OperationError("OPLATI_OFFLINE", variant="OPLATI_MISSING")
         intent_id = self.new_op_id()
         self.journal.add_intent(intent_id, "oplati", {"op_id": self.receipt.op_id, "amount": amount})
+        payment_id = None
         try:
             created = client.create_payment(amount, intent_id, [(ln.name, ln.total) for ln in self.receipt.calc().lines],
                                             str(self.shift_number))
-            self.journal.set_intent_result(intent_id, "started", {"payment_id": created.payment_id})
-            self.oplati_qr = created.qr          # the screen shows it while the customer confirms
-            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S,
-                                progress=self._relay(progress, lambda: client.cancel(created.payment_id)))
+            payment_id = created.payment_id
+            self.journal.set_intent_result(intent_id, "started", {"payment_id": str(payment_id)})
+            self.oplati_qr = created.redirect_url          # the screen shows it while the customer confirms
+            # «Отмена» stops the waiting, not the payment: there is no register-side cancel.
+            final = client.wait(payment_id, timeout=OPLATI_WAIT_S, progress=self._relay(progress, lambda: None),
+                                should_stop=lambda: getattr(self, "_abort_requested", False))
         except DeviceError as e:
-            still_open = getattr(getattr(e, "payment", None), "final", True) is False
-            # A deadline whose cancel could not be delivered leaves the payment's fate unknown:
-            # the intent stays open and recovery asks the service again.
-            self.journal.set_intent_result(intent_id, "unknown" if still_open else "declined", {"error": e.code})
-            if e.code == "OPLATI_CANCELLED" and getattr(self, "_abort_requested", False):
-                raise OperationError("PAYMENT_CANCELLED") from None
+            if e.code == "OPLATI_UNKNOWN":
+                # Not ended (deadline, «Отмена», lost answer): the intent stays open, recovery asks again.
+                pid = payment_id or getattr(e, "payment_id", None)
+                self.journal.set_intent_result(intent_id, "unknown", {"error": e.code, "order_number": intent_id,
+                                                                      **({"payment_id": str(pid)} if pid else {})})
+            else:
+                self.journal.set_intent_result(intent_id, "declined", {"error": e.code})
             raise OperationError.carrying(e) from None
         finally:
             self.oplati_qr = None

@@ -21,7 +21,7 @@ ALLOWED = {
     "devices.scale": {"url", "protocol"},
     "devices.scanner": {"url"},
     "devices.terminals": {"name", "url", "ack_timeout", "op_timeout", "test_timeout"},
-    "devices.oplati": {"url", "reg_num", "password"},
+    "devices.oplati": {"url", "reg_num", "password", "poll_interval"},
 }
 
 

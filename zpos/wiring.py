@@ -39,5 +39,6 @@ def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
     if "oplati" in cfg:
         from hal.oplati import OplatiClient
         o = cfg["oplati"]
-        oplati = OplatiClient(o["url"], o.get("reg_num", ""), o.get("password", ""))
+        oplati = OplatiClient(o["url"], o.get("reg_num", ""), o.get("password", ""),
+                              poll_interval=float(o.get("poll_interval", 2.5)))
     return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors)
