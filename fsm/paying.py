@@ -69,12 +69,21 @@ class PaymentOps:
                     elif st.outcome in (CardOutcome.DECLINED, CardOutcome.NOT_FOUND):
                         self.journal.set_intent_result(intent.intent_id, "declined", {"status": st.outcome.value})
                     # CardOutcome.UNKNOWN: it stays open and is asked again at the next start
-                elif intent.kind == "oplati" and self.devices.oplati is not None and intent.result.get("payment_id"):
-                    pay = self.devices.oplati.status(intent.result["payment_id"])
-                    if pay.ok:
+                elif intent.kind == "oplati" and self.devices.oplati is not None and (
+                        (intent.result or {}).get("payment_id") or (intent.result or {}).get("shift")):
+                    pid = intent.result.get("payment_id")
+                    # a lost create answer: the shift report says whether the order exists
+                    pay = (self.devices.oplati.status(pid) if pid else
+                           self.devices.oplati.find(intent.intent_id, intent.result["shift"]))
+                    if pay is None:
+                        self.journal.set_intent_result(intent.intent_id, "declined", {"error": "NOT_CREATED"})
+                    elif not pay.final:
+                        self.journal.set_intent_result(intent.intent_id, "unknown",
+                                                       {**intent.result, "payment_id": pay.ref})
+                    elif pay.ok:
                         self.journal.set_intent_result(intent.intent_id, "approved",
                                                        {"ref": pay.ref, "payment_id": pay.ref})
-                    elif pay.final:
+                    else:
                         self.journal.set_intent_result(intent.intent_id, "declined", {"status": int(pay.status)})
                 else:
                     self.journal.set_intent_result(intent.intent_id, "declined", {"error": "NO_ANSWER_RECORDED"})
@@ -301,7 +310,7 @@ class PaymentOps:
             if e.code == "OPLATI_UNKNOWN":
                 # Not ended (deadline, «Отмена», lost answer): the intent stays open, recovery asks again.
                 pid = payment_id or getattr(e, "payment_id", None)
-                self.journal.set_intent_result(intent_id, "unknown", {"error": e.code, "order_number": intent_id,
+                self.journal.set_intent_result(intent_id, "unknown", {"error": e.code, "shift": str(self.shift_number),
                                                                       **({"payment_id": str(pid)} if pid else {})})
             else:
                 self.journal.set_intent_result(intent_id, "declined", {"error": e.code})

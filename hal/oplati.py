@@ -128,9 +128,12 @@ class OplatiClient:
         if last is not None and last.final:
             return last.require_ok()
         stopped = should_stop is not None and should_stop()
-        raise _unknown(f"payment {pid}: not ended after {timeout:g} s" + (f" (last error: {cause})" if cause else "")
+        server = cause.server if cause is not None else ""
+        variant = "OPLATI_STOPPED" if stopped else ("OPLATI_UNKNOWN_SERVER" if server else None)
+        raise _unknown(f"payment {pid}: not ended after {timeout:g} s"
+                       + (f" (last error: {cause.code} {cause.detail})" if cause is not None else "")
                        + (", the cashier stopped waiting" if stopped else ""),
-                       payment=last, payment_id=pid, variant="OPLATI_STOPPED" if stopped else None)
+                       payment=last, payment_id=pid, variant=variant, server=server)
 
     def find(self, order_number: str, shift: str) -> OplatiPayment | None:
         """The operation created with `order_number` in `shift` (a sale, or a reversal by its
@@ -183,9 +186,8 @@ class OplatiClient:
             raise _unknown(f"reversal {rid} of payment {sale_id}: not ended after {timeout:g} s",
                            payment=answer, payment_id=rid, variant="OPLATI_REVERSAL_UNKNOWN")
         if not answer.ok:
-            raise oplati_error("OPLATI_REFUSED", f"reversal {rid} of payment {sale_id} ended with status "
-                               f"{int(answer.status)} ({answer.status.name})", payment=answer,
-                               variant="OPLATI_REVERSAL_FAILED")
+            why = f"reversal {rid} of payment {sale_id} ended with status {int(answer.status)} ({answer.status.name})"
+            raise oplati_error("OPLATI_REFUSED", why, dev_message=why, payment=answer, variant="OPLATI_REVERSAL_FAILED")
         return OplatiReversal(answer.payment_id, sale_id, answer.amount, answer.status,
                               answer.order_number, answer.created_at)
 
@@ -207,21 +209,23 @@ class OplatiClient:
 
     def _poll_until_final(self, pid: int, timeout: float, progress: ProgressCallback | None,
                           should_stop: StopCheck | None, first: OplatiPayment | None = None,
-                          ) -> tuple[OplatiPayment | None, str]:
-        """(last state seen, last error code) once it is final, at the deadline or when stopped."""
+                          ) -> tuple[OplatiPayment | None, OplatiError | None]:
+        """(last state seen, the error of the last poll if it failed) once it is final, at the
+        deadline or when stopped."""
         deadline = time.monotonic() + timeout
-        last, cause = first, ""
+        last: OplatiPayment | None = first
+        cause: OplatiError | None = None
         while True:
             if self._sleep(min(self.poll_interval, max(deadline - time.monotonic(), 0)), should_stop):
                 return last, cause
             try:
-                last, cause = self.status(pid), ""
+                last, cause = self.status(pid), None
             except OplatiError as exc:        # whatever it is, the payment's fate is still open
-                cause = exc.code
+                cause = exc
             if last is not None and last.final:
                 return last, cause
             if progress is not None:
-                progress(t("oplati.progress.retrying" if cause else "oplati.progress.waiting"))
+                progress(t("oplati.progress.retrying" if cause is not None else "oplati.progress.waiting"))
             if should_stop is not None and should_stop():
                 return last, cause
             if time.monotonic() >= deadline:

@@ -157,6 +157,17 @@ def test_wait_keeps_polling_through_a_short_outage(sim: SimOplati, client: Oplat
     assert "ОПЛАТИ: нет связи, повторяем запрос" in seen
 
 
+def test_an_outage_that_outlasts_the_wait_is_unknown_and_shows_the_services_message(
+        sim: SimOplati, client: OplatiClient) -> None:
+    sim.set_mode("pending")
+    created = client.create_payment(1230, "S-6o", ITEMS, SHIFT)
+    sim.set_offline(True)
+    with pytest.raises(OplatiError) as err:
+        client.wait(created.payment_id, timeout=0.1)
+    assert err.value.code == "OPLATI_UNKNOWN" and err.value.payment_id == created.payment_id
+    assert "Сервис временно недоступен" in err.value.message and "OPLATI_OFFLINE" in err.value.detail
+
+
 def test_a_lost_create_answer_is_unknown_and_find_recovers_the_payment(sim: SimOplati, client: OplatiClient) -> None:
     sim.lose_next_answer()
     with pytest.raises(OplatiError) as err:
