@@ -201,7 +201,8 @@ class Checkout:
                 self.electronic.card("card_cancel", effect.op_id, effect.amount, effect.terminal,
                                      rrn=effect.result.get("rrn", ""))
             else:
-                self.electronic.oplati_reverse(effect.op_id, effect.result.get("payment_id", ""), effect.amount)
+                self.electronic.oplati_reverse(effect.op_id, effect.result.get("payment_id", ""), effect.amount,
+                                               shift=self._shift_number())
             effect.given_back()
             n += 1
         if n and self.sale.receipt.op_id and not self.intents.has_unfinished(self.sale.receipt.op_id):

@@ -99,9 +99,10 @@ class Documents:
                     self.electronic.card("card_cancel", doc.op_id, p.amount, p.terminal, rrn=p.ref or "", effect=effect)
                 else:
                     effect = self.electronic.intents.begin(
-                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or ""},
-                        intent_id)
-                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect)
+                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
+                                            "shift": str(self._shift_number())}, intent_id)
+                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
+                                                   shift=self._shift_number())
 
         outcome = self.registrar.fiscalize(doc, Effects(stock, base, tuple(i for _, i in planned)), same=same,
                                            device_step=money_back if planned else None)

@@ -13,14 +13,12 @@ from fsm.context import Stores
 from fsm.errors import OperationError
 from fsm.intents import Effect, PaymentIntents
 from hal.errors import DeviceError
+from hal.interfaces import CardOutcome
+from hal.protocols.oplati import reversal_order_number
 
 log = logging.getLogger("zpos.payments")
 OPLATI_WAIT_S = 120.0          # how long the customer has to confirm in the ОПЛАТИ app
 ABORTED = 53                   # the terminal's status for an operation the cashier aborted
-
-
-class _StopWaiting(Exception):
-    """The cashier's «Отмена» while ОПЛАТИ waits: the register stops waiting; the payment itself goes on."""
 
 
 def card_result(res, terminal: str) -> dict:
@@ -56,10 +54,6 @@ class Electronic:
     def request_abort(self) -> None:
         """Safe from a progress callback or another thread: the device is told once, at its next progress."""
         self._abort_requested = True
-
-    @staticmethod
-    def _stop() -> None:
-        raise _StopWaiting()
 
     def _relay(self, progress, on_abort):
         self._abort_requested = False
@@ -106,16 +100,18 @@ class Electronic:
         return effect
 
     def ask_card(self, effect: Effect) -> None:
-        """Ask the terminal about this effect's transaction id; no answer leaves it unknown."""
+        """Ask the terminal about this effect's transaction id; no usable answer leaves it unknown."""
         try:
-            res = self.terminal(effect.terminal).status(effect.intent_id)
+            st = self.terminal(effect.terminal).status(effect.intent_id)
         except (DeviceError, OperationError) as e:
             effect.resolved(None, {"lost": getattr(e, "detail", "") or str(e.code)})
             return
-        if res.approved:
-            effect.resolved(True, card_result(res, effect.terminal or ""))
+        if st.outcome is CardOutcome.APPROVED and st.result is not None:
+            effect.resolved(True, card_result(st.result, effect.terminal or ""))
+        elif st.outcome in (CardOutcome.DECLINED, CardOutcome.NOT_FOUND):
+            effect.resolved(False, {"status": st.outcome.value})
         else:
-            effect.resolved(False, {"status": res.status, "message": res.message})
+            effect.resolved(None, {"lost": st.detail or "the terminal could not tell"})
 
     @staticmethod
     def _refuse_unknown_or_declined(effect: Effect, e: DeviceError) -> None:
@@ -131,46 +127,52 @@ class Electronic:
         return self.devices.oplati
 
     def oplati_sale(self, op_id: str, amount: int, lines, shift: int, progress=None) -> Effect:
+        """An ОПЛАТИ payment: created under the effect's id as its order number, then waited for. «Отмена»
+        stops the waiting, not the payment (there is no register-side cancel): it stays unknown until the
+        service ends it, and no second tender is taken for the receipt meanwhile."""
         client = self._oplati()
-        effect = self.intents.begin("oplati_sale", {"op_id": op_id, "amount": amount, "shift": shift})
+        effect = self.intents.begin("oplati_sale", {"op_id": op_id, "amount": amount, "shift": str(shift)})
         effect.sent()
         try:
             created = client.create_payment(amount, effect.intent_id, lines, str(shift))
         except DeviceError as e:
-            effect.resolved(False, {"error": str(e.code)})   # no payment exists: the customer saw no QR
+            if e.code == "OPLATI_UNKNOWN":       # sent, but no usable answer: the shift report will tell
+                effect.lost(str(e.code))
+                raise OperationError("OPLATI_UNKNOWN", e.detail) from None
+            effect.resolved(False, {"error": str(e.code)})   # refused: no payment exists, no QR was shown
             raise OperationError.carrying(e) from None
         effect.result.update({"payment_id": str(created.payment_id)})
         self.stores.journal.intents.set(effect.intent_id, effect.status, effect.result)
-        self.oplati_qr = created.qr          # the screen shows it while the customer confirms
+        self.oplati_qr = created.redirect_url     # the screen shows it while the customer confirms
+        self._abort_requested = False
         try:
-            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=self._relay(progress, self._stop))
-        except _StopWaiting:
-            effect.lost("the cashier stopped waiting")
-            self.ask_oplati(effect)
-            if effect.status == "approved":
-                return effect
-            if effect.status == "declined":
-                raise OperationError("PAYMENT_CANCELLED") from None
-            raise OperationError("OPLATI_UNKNOWN", "the cashier stopped waiting; the payment is still open") from None
+            final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=progress,
+                                should_stop=lambda: self._abort_requested)
         except DeviceError as e:
+            if e.code == "OPLATI_UNKNOWN":
+                effect.lost(str(getattr(e, "variant", None) or e.code))
+                raise OperationError("OPLATI_UNKNOWN", e.detail) from None
             payment = getattr(e, "payment", None)
-            if payment is not None and getattr(payment, "final", False):
-                effect.declined({"status": int(payment.status), "error": str(e.code)})
-                raise OperationError.carrying(e) from None
-            effect.lost(str(e.code))
-            raise OperationError("OPLATI_UNKNOWN", e.detail) from None
+            effect.declined({"status": int(payment.status) if payment is not None else None, "error": str(e.code)})
+            raise OperationError.carrying(e) from None
         finally:
             self.oplati_qr = None
         effect.approved({"ref": str(final.payment_id), "payment_id": str(final.payment_id)})
         return effect
 
     def ask_oplati(self, effect: Effect) -> None:
+        """Ask ОПЛАТИ about a payment whose answer was lost: by its id, or by its order number in the shift."""
         payment_id = effect.result.get("payment_id")
-        if not payment_id:
-            effect.resolved(False, {"error": "no payment was created"})
-            return
         try:
-            pay = self._oplati().status(payment_id)
+            if payment_id:
+                pay = self._oplati().status(payment_id)
+            else:
+                pay = self._oplati().find(effect.intent_id, str(effect.payload.get("shift", "")))
+                if pay is None:
+                    effect.resolved(False, {"error": "the shift report shows no such payment"})
+                    return
+                payment_id = str(pay.payment_id)
+                effect.result["payment_id"] = payment_id
         except (DeviceError, OperationError) as e:
             effect.resolved(None, {"lost": getattr(e, "detail", "") or str(e.code)})
             return
@@ -181,17 +183,24 @@ class Electronic:
         else:
             effect.resolved(None, {"lost": "still waiting for the customer"})
 
-    def oplati_reverse(self, op_id: str, payment_id: str, amount: int, effect: Effect | None = None) -> Effect:
+    def oplati_reverse(self, op_id: str, payment_id: str, amount: int, effect: Effect | None = None,
+                       shift: int | None = None) -> Effect:
+        """A (partial) reversal whose order number derives from the effect's id, so a repeat after a lost answer
+        is the same reversal and cannot refund twice; it counts only when the service completed it."""
         client = self._oplati()
         effect = effect or self.intents.begin("oplati_reversal", {"op_id": op_id, "amount": amount,
                                                                   "payment_id": str(payment_id)})
         effect.sent()
         try:
-            rev = client.reverse(payment_id, amount, [])
+            rev = client.reverse(payment_id, amount, [], operation_id=effect.intent_id,
+                                 shift=str(shift) if shift is not None else None)
         except DeviceError as e:
-            effect.lost(str(e.code))
-            raise OperationError("OPLATI_UNKNOWN", e.detail) from None
-        effect.approved({"ref": str(getattr(rev, "reversal_id", payment_id))})
+            if e.code == "OPLATI_UNKNOWN":
+                effect.lost(str(e.code))
+                raise OperationError("OPLATI_UNKNOWN", e.detail) from None
+            effect.declined({"error": str(e.code)})
+            raise OperationError.carrying(e) from None
+        effect.approved({"ref": str(rev.reversal_id)})
         return effect
 
     def resume_incomplete(self, registrar, same) -> object | None:
@@ -221,5 +230,24 @@ class Electronic:
             self.ask_card(effect)
         elif effect.kind == "oplati_sale":
             self.ask_oplati(effect)
+        elif effect.kind == "oplati_reversal":
+            self.ask_reversal(effect)
         else:
-            effect.resolved(None, {"lost": "ОПЛАТИ reversals are reconciled by the shift report"})
+            effect.resolved(None, {"lost": f"no way to ask about {effect.kind}"})
+
+    def ask_reversal(self, effect: Effect) -> None:
+        """A reversal whose answer was lost: found by its derived order number in the shift report."""
+        try:
+            client = self._oplati()
+            found = client.find(reversal_order_number(effect.intent_id), str(effect.payload.get("shift", "")))
+        except (DeviceError, OperationError) as e:
+            effect.resolved(None, {"lost": getattr(e, "detail", "") or str(e.code)})
+            return
+        if found is None:
+            effect.resolved(False, {"error": "the shift report shows no such reversal"})
+        elif found.ok:
+            effect.resolved(True, {"ref": str(found.payment_id)})
+        elif found.final:
+            effect.resolved(False, {"status": int(found.status)})
+        else:
+            effect.resolved(None, {"lost": "the reversal is still running"})

@@ -183,9 +183,10 @@ class Refunds:
                                          effect=effect)
                 else:
                     effect = self.electronic.intents.begin(
-                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or ""},
-                        intent_id)
-                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect)
+                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
+                                            "shift": str(self._shift_number())}, intent_id)
+                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
+                                                   shift=self._shift_number())
 
         same = self._same_refund(doc)
         resumed = self.electronic.resume_incomplete(self.registrar, same)

@@ -94,6 +94,7 @@ class OplatiConfig:
     reg_num: str
     password: str
     timeout: float = 5.0
+    poll_interval: float = 2.5     # how often a waiting payment is asked about (the published clients poll ~3 s)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def _oplati(sec: Section) -> OplatiConfig:
     return OplatiConfig(url=sec.http_url("url"),
                         reg_num=sec.text("reg_num", None, required=True, max_len=64),
                         password=sec.text("password", None, required=True, max_len=200),
-                        timeout=sec.number("timeout", 5.0, 0.1, 60))
+                        timeout=sec.number("timeout", 5.0, 0.1, 60),
+                        poll_interval=sec.number("poll_interval", 2.5, 0.01, 30))
 
 
 def _display(sec: Section) -> DisplayConfig:

@@ -49,7 +49,7 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
             terminals[t.name] = term
     if (o := devices.oplati) is not None:
         from hal.oplati import OplatiClient
-        oplati = OplatiClient(o.url, o.reg_num, o.password, timeout=o.timeout)
+        oplati = OplatiClient(o.url, o.reg_num, o.password, timeout=o.timeout, poll_interval=o.poll_interval)
     return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors)
 
 
