@@ -116,7 +116,7 @@ class Shifts:
         self.record.save()
 
     def cash_in_drawer(self) -> int:
-        return self.devices.sko.status(self.registrar.now()).cash_in_drawer
+        return self.registrar.sko_status().cash_in_drawer
 
     def counters(self, shift: int | None = None):
         shift = self.number if shift is None else shift

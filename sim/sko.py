@@ -137,7 +137,7 @@ class SkoEmulator:
         self._fail_next = sko_code
 
     def drop_next_answer(self, then_offline: bool = False) -> None:
-        """The next request is executed and committed, then the link drops before the answer is sent;
+        """The next document registration is executed and committed, then the link drops before the answer is sent;
         with `then_offline` the emulator also goes offline at that moment (as if killed mid-answer)."""
         self._drop_next = True
         self._drop_then_offline = then_offline
@@ -248,7 +248,7 @@ class SkoEmulator:
             answer = _error(msg, r.sko_code, r.detail, r.name)
         except Exception as e:  # noqa: BLE001 - any bug in the emulator becomes a protocol-level refusal
             answer = _error(msg, 24, f"emulator failure: {type(e).__name__}: {e}")
-        if self._drop_next:
+        if self._drop_next and msg.action == Action.REGISTER.value:
             self._drop_next = False
             if self._drop_then_offline:
                 self.set_offline(True)
