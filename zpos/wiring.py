@@ -18,13 +18,16 @@ def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
             return None
 
     sko = SkoClient(cfg["sko"]["address"], public_key_pem=public_key_pem, timeout=float(cfg["sko"].get("timeout", 5)))
-    printer = scale = scanner = oplati = None
+    printer = scale = scanner = oplati = display = None
     if "printer" in cfg:
-        from hal.printer import open_printer
-        printer = attempt("printer", lambda: open_printer(cfg["printer"]["url"], cfg["printer"].get("model", "generic80")))
+        from hal.printer import printer_from_config
+        printer = attempt("printer", lambda: printer_from_config(cfg["printer"]))
     if "scale" in cfg:
-        from hal.scale import open_scale
-        scale = attempt("scale", lambda: open_scale(cfg["scale"]["url"], cfg["scale"].get("protocol", "cas")))
+        from hal.scale import scale_from_config
+        scale = attempt("scale", lambda: scale_from_config(cfg["scale"]))
+    if "display" in cfg:
+        from hal.display import display_from_config
+        display = attempt("display", lambda: display_from_config(cfg["display"]))
     if "scanner" in cfg:
         from hal.scanner import SerialScanner
         from hal.transport import open_transport
@@ -40,4 +43,4 @@ def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
         from hal.oplati import OplatiClient
         o = cfg["oplati"]
         oplati = OplatiClient(o["url"], o.get("reg_num", ""), o.get("password", ""))
-    return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors)
+    return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors, display=display)
