@@ -159,6 +159,8 @@ def open_display(url: str, protocol: str = "epson", *, serial: SerialParams | No
 def display_from_config(section: Mapping[str, object]) -> PoleDisplay:
     """The display of a `[devices.display]` section: url, protocol, codec, code_table (hex), lang, brightness
     and the serial line keys."""
+    if not section.get("url"):
+        raise DisplayError("DISPLAY_BAD_CONFIG", "pole display: [devices.display] needs url", "display")
     try:
         serial = SerialParams.from_section(section, DEFAULT_SERIAL)
     except DeviceError as e:

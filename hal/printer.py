@@ -204,9 +204,13 @@ class EscPosPrinter:
             result = self._recover(f"sending the document failed: {e.detail}")
             raise PrintInterrupted("PRINTER_OFFLINE", f"printer: sending the document failed: {e.detail}", result) from None
         timeout = self.job_timeout if self.job_timeout is not None else 3.0 + len(payload) / 2000
-        if markers:
-            self._await_end(timeout)
-        status = self.status()
+        try:
+            if markers:
+                self._await_end(timeout)
+            status = self.status()
+        except PrinterError as e:        # the printer stopped answering while the job was on its way
+            result = self._recover(f"{e.code} while following the job: {e.detail}")
+            raise PrintInterrupted(e.code, f"printer: lost track of the job: {e.detail}", result) from None
         err = error_for(status)
         if err is not None:
             result = self._recover(f"{err.code} after sending {len(payload)} bytes")
@@ -331,6 +335,8 @@ def open_printer(url: str, model: str | None = None, *, serial: SerialParams | N
 
 def printer_from_config(section: Mapping[str, object]) -> EscPosPrinter:
     """The printer of a `[devices.printer]` section: url, model, the serial line keys, the drawer keys."""
+    if not section.get("url"):
+        raise PrinterError("PRINTER_BAD_CONFIG", "printer: [devices.printer] needs url")
     try:
         serial = SerialParams.from_section(section, EIGHT_N_ONE)
         drawer = DrawerSettings(pin=int(section.get("drawer_pin", 2)),                           # type: ignore[arg-type]

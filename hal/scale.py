@@ -261,6 +261,8 @@ def open_scale(url: str, protocol: str, baudrate: int | None = None, *, serial: 
 
 def scale_from_config(section: Mapping[str, object]) -> Scale:
     """The scale of a `[devices.scale]` section: url, protocol, the line keys, request / crc."""
+    if not section.get("url"):
+        raise ScaleError("SCALE_BAD_CONFIG", "scales: [devices.scale] needs url")
     protocol = str(section.get("protocol", "cas"))
     if protocol not in DRIVERS:
         raise ScaleError("SCALE_BAD_CONFIG", f"scales: unknown protocol {protocol!r}; use one of " + ", ".join(DRIVERS))

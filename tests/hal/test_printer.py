@@ -381,3 +381,41 @@ def test_opening_a_printer_on_a_missing_port_is_a_printer_error():
     with pytest.raises(PrinterError) as e:
         open_printer("/dev/nonexistent-printer", "tm-t20iii")
     assert e.value.code == "PRINTER_OFFLINE" and "/dev/nonexistent-printer" in e.value.detail
+
+
+def test_a_printer_that_falls_silent_mid_job_is_reported_unknown_and_possibly_holding_it():
+    port = PtyPort()
+    answered = []
+
+    def answer_the_pre_check_only() -> None:
+        # DLE EOT 1 and 4 of the pre-check get "fine"; then the printer says nothing more.
+        while len(answered) < 2:
+            data = port.read(64, 2.0)
+            if not data:
+                return
+            for _ in range(data.count(b"\x10\x04")):
+                if len(answered) < 2:
+                    answered.append(1)
+                    port.write(b"\x12")
+        while port.read(4096, 0.5):
+            pass
+    t = threading.Thread(target=answer_the_pre_check_only)
+    t.start()
+    d = EscPosPrinter(SerialTransport(port.path), get_profile("tm-t20iii"), status_timeout=0.2, job_timeout=0.5)
+    try:
+        with pytest.raises(PrintInterrupted) as e:
+            d.print_document(DOC)
+    finally:
+        t.join()
+        d.close()
+        port.close()
+    r = e.value.result
+    assert e.value.code == "PRINTER_OFFLINE"
+    assert (r.outcome, r.buffer_cleared, r.held) == (JobOutcome.UNKNOWN, False, True)
+    assert "0 of 2 job markers" in r.detail and "status unreadable" in r.detail
+
+
+def test_a_section_without_url_is_a_config_error():
+    with pytest.raises(PrinterError) as e:
+        printer_from_config({"model": "tm-t88v"})
+    assert e.value.code == "PRINTER_BAD_CONFIG" and "needs url" in e.value.detail
