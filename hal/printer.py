@@ -102,7 +102,7 @@ class EscPosPrinter:
         self.job_timeout = job_timeout
         self._logo = escpos.raster(logo) if logo is not None and profile.raster else b""
         self._job: _Job | None = None
-        self._clear_confirmed = False
+        self.last_result: PrintResult | None = None     # what became of the last job, for a later recover()
 
     # --- reading answers --------------------------------------------------------------------------
     def _next_status_byte(self, n: StatusQuery, timeout: float) -> int:
@@ -217,8 +217,9 @@ class EscPosPrinter:
             raise PrintInterrupted(err.code, f"printer: job cut short: {result.detail}", result)
         confirmed = self._job.seen >= 2
         self._job = None
-        return PrintResult(JobOutcome.PRINTED, status, confirmed=confirmed,
-                           detail="end of job confirmed by GS r" if confirmed else "no fault seen after the job")
+        self.last_result = PrintResult(JobOutcome.PRINTED, status, confirmed=confirmed,
+                                       detail="end of job confirmed by GS r" if confirmed else "no fault seen after the job")
+        return self.last_result
 
     def _await_end(self, timeout: float) -> None:
         """Read GS r answers until the end marker, polling DLE EOT 1 so a stopped printer ends the wait."""
@@ -294,13 +295,27 @@ class EscPosPrinter:
         held = not cleared and outcome is not JobOutcome.PRINTED
         markers = f"{job.seen} of 2 job markers" if job is not None and job.markers else "no job markers"
         self._job = None
-        return PrintResult(outcome, status, confirmed=outcome is not JobOutcome.UNKNOWN, buffer_cleared=cleared,
-                           held=held, detail=f"{why}; {markers}; {how}")
+        self.last_result = PrintResult(outcome, status, confirmed=outcome is not JobOutcome.UNKNOWN,
+                                       buffer_cleared=cleared, held=held, detail=f"{why}; {markers}; {how}")
+        return self.last_result
 
     def recover(self) -> PrintResult:
         """Discard what the printer holds (the profile's real-time clear), re-read the status and say what
-        became of the last job (UNKNOWN when there was none in flight)."""
-        return self._recover("recovery requested")
+        became of the last job: call it again once the fault is cleared, before deciding what to reprint.
+        UNKNOWN when no job was printed since the driver was opened."""
+        last = self.last_result
+        if self._job is not None or last is None:
+            return self._recover("recovery requested")
+        cleared, how = self._clear_buffer()
+        try:
+            status = self.status()
+        except PrinterError as e:
+            status = PrinterStatus(online=False)
+            how += f"; status unreadable: {e.detail}"
+        self.last_result = PrintResult(last.outcome, status, confirmed=last.confirmed,
+                                       buffer_cleared=last.buffer_cleared or cleared, held=last.held and not cleared,
+                                       detail=f"{last.detail}; recovery requested: {how}")
+        return self.last_result
 
     # --- drawer -----------------------------------------------------------------------------------
     def kick_drawer(self, pin: int | None = None, pulse_on_ms: int | None = None, pulse_off_ms: int | None = None) -> None:
