@@ -61,6 +61,7 @@ class Checkout:
             self.session.enter_receipt()          # a receipt is paid from the receipt, never from the menu
         for p in payments:
             self.session.require(f"pay_{p.type.value}")
+        self.sale.ensure_complete()               # marked goods: every unit whose code is required has one
         receipt = self.sale.receipt
         self.intents.ensure_resolved(receipt)
         pending = self.pending_sale()

@@ -10,6 +10,7 @@ from typing import Any
 from fiscal.documents import DocType, Document, Registration, canonical, chain_hash, document_digest, from_dict
 from fiscal.errors import FiscalError
 from fiscal.receipt import PaymentType
+from storage import marking_index
 from storage.errors import StorageError
 from storage.journal_schema import (
     GENESIS_HASH,
@@ -99,6 +100,7 @@ class Journal:
                        (Status.REGISTERED.value, reg.number, reg.uid, reg.time, reg.signature, reg.sko_serial,
                         link, prev, op_id))
             self._index_sums(db, doc, reg.number)
+            marking_index.record(db, doc, reg.number)   # codes sold / returned, in the same transaction
             return self._entry_in(db, op_id)
 
     def discard_pending(self, op_id: str, reason: str) -> None:
