@@ -9,7 +9,6 @@ from fiscal.errors import FiscalError
 from fiscal.money import MAX_LINES, MAX_QTY, MAX_SUM, MIN_QTY, MIN_SUM, line_sum, percent_of
 from fiscal.vat import DEFAULT_RATES, VatTable
 
-
 MARKING_KINDS = ("si", "ukz")    # SmartX-marking: средство идентификации, унифицированный контрольный знак
 
 
