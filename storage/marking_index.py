@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fiscal.documents import Annulment, DocType, Document, Refund, Sale
 from fiscal.errors import FiscalError
@@ -30,6 +31,7 @@ class CodeState:
     doc_number: int            # the last document that changed it
 
 
+@lru_cache(maxsize=8192)     # a receipt's codes are compared on every scan; parsing one costs ~0.1 ms
 def code_key(kind: str, code: str) -> str:
     """The unit's key; a code that no longer parses (the rules got stricter) is keyed by its whole text.
     Never raises: it runs inside a registration that must be journaled whatever the codes look like."""
