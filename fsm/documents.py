@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from fiscal.documents import Annulment, DocType
 from fiscal.layout import PrintedDocument, render
-from fsm.checkout import move_stock
+from fiscal.receipt import PaymentType
+from fsm.checkout import stock_effects
 from fsm.context import Registrar, Stores, new_op_id
 from fsm.electronic import Electronic
 from fsm.errors import OperationError
 from fsm.fiscal_path import Outcome
 from fsm.session import Session
+from storage.journal_effects import Effects
 
 PAYMENT_DOCS = (DocType.SALE, DocType.REFUND)
 
@@ -59,24 +61,52 @@ class Documents:
 
     # ----- annulment ----------------------------------------------------------------------
     def annul_last(self) -> Outcome:
-        """Annul the last payment document of the shift, if nothing fiscal came after it."""
+        """Annul the last payment document of the shift, if nothing fiscal came after it. A sale's card and
+        ОПЛАТИ money goes back through the terminal / the service, each journaled as an effect first."""
         self.session.require("annul")
         last = self.stores.journal.last_document(shift=self._shift_number())
         if last is None or str(last.type) not in PAYMENT_DOCS or last.status == "pending":
             raise OperationError("NOTHING_TO_ANNUL")
         target = last.doc
-        cash_back = target.cash_net if str(last.type) == DocType.SALE else 0
+        is_sale = str(last.type) == DocType.SALE
+        electronic = [p for p in target.payments if p.type in (PaymentType.CARD, PaymentType.OPLATI)]
+        if not is_sale and electronic:
+            raise OperationError("NOT_ALLOWED", variant="ANNUL_ELECTRONIC_REFUND")
+        cash_back = target.cash_net if is_sale else 0
         if cash_back > self._cash_in_drawer():
             raise OperationError("NOT_ENOUGH_CASH")
+        def same(entry) -> bool:
+            return str(entry.type) == DocType.ANNULMENT and entry.doc.target_number == last.number
+        resumed = self.electronic.resume_incomplete(self.registrar, same)
+        if resumed is not None:
+            return resumed
         self.registrar.check_printer()
-        if str(last.type) == DocType.SALE:
-            self.electronic.give_back(target.payments)
+        if electronic:
+            self.registrar.check_sko()
         doc = Annulment(op_id=new_op_id(), shift=self._shift_number(), cashier=self.session.cashier_name,
                         created=self.registrar.now(), target_number=last.number, target_uid=last.registration.uid,
                         target_type=DocType(str(last.type)), total_due=target.total_due,
                         payments=target.payments, change=target.change)
-        outcome = self.registrar.fiscalize(doc)
-        move_stock(self.stores, target.lines, 1 if str(last.type) == DocType.SALE else -1)
+        stock, base = stock_effects(self.stores, target.lines, 1 if is_sale else -1)
+        planned = [(p, new_op_id()) for p in electronic]
+
+        def money_back() -> None:
+            for p, intent_id in planned:
+                if p.type is PaymentType.CARD:
+                    effect = self.electronic.intents.begin(
+                        "card_cancel", {"op_id": doc.op_id, "amount": p.amount, "terminal": p.terminal,
+                                        "rrn": p.ref or ""}, intent_id)
+                    self.electronic.card("card_cancel", doc.op_id, p.amount, p.terminal, rrn=p.ref or "", effect=effect)
+                else:
+                    effect = self.electronic.intents.begin(
+                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
+                                            "shift": str(self._shift_number())}, intent_id)
+                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
+                                                   shift=self._shift_number())
+
+        outcome = self.registrar.fiscalize(doc, Effects(stock, base, tuple(i for _, i in planned)), same=same,
+                                           device_step=money_back if planned else None)
+        self.stores.catalog.reload_stock(stock)
         return outcome
 
     # ----- copies and reprint -----------------------------------------------------------------

@@ -78,6 +78,7 @@ RULES: tuple[Rule, ...] = (
     Rule("refund_funds", CASHIER, "open", BOTH),
     Rule("refund_no_receipt", CASHIER, "open", BOTH),
     Rule("annul", CASHIER, "open", BOTH),
+    Rule("cancel_unfinished", CASHIER, "any", BOTH),
     Rule("copy", ANYONE, "any", BOTH),
     Rule("reprint", ANYONE, "any", BOTH),
     Rule("line_discount", CASHIER, "open", DIFF),

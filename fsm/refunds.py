@@ -5,11 +5,12 @@ from fiscal.documents import DocType, Refund, RefundKind, priced_fields
 from fiscal.errors import FiscalError
 from fiscal.money import line_sum, parse_money, parse_qty
 from fiscal.receipt import Adjustment, ItemInput, Payment, PaymentType, calculate
-from fsm.checkout import move_stock, parse_payments
+from fsm.checkout import parse_payments, stock_effects
 from fsm.context import Registrar, Stores, new_op_id
 from fsm.electronic import Electronic
 from fsm.errors import OperationError
 from fsm.session import Session
+from storage.journal_effects import Effects
 from texts import t
 
 
@@ -116,6 +117,34 @@ class Refunds:
         items = [ItemInput(name=t("doc.refund_funds_line"), price=kop, qty=1000, vat=vat)]
         return self._refund_doc(items, pay or {"cash": None}, RefundKind.FUNDS, None, None)
 
+    @staticmethod
+    def _same_refund(doc: Refund):
+        """An earlier attempt of this very refund whose answer was lost: same receipt, lines and money."""
+        key = (doc.kind, doc.original_number, doc.original_lines, tuple((ln.code, ln.qty, ln.total) for ln in doc.lines),
+               tuple((p.type, p.amount) for p in doc.payments))
+
+        def same(entry) -> bool:
+            d = entry.doc
+            return str(entry.type) == "refund" and (d.kind, d.original_number, d.original_lines,
+                                                    tuple((ln.code, ln.qty, ln.total) for ln in d.lines),
+                                                    tuple((p.type, p.amount) for p in d.payments)) == key
+        return same
+
+    def _with_original_ref(self, p: Payment, sale) -> Payment:
+        """A card refund names the sale's RRN and terminal; an ОПЛАТИ refund the sale's payment id."""
+        if p.type is PaymentType.CARD:
+            orig = next((x for x in (sale.payments if sale else ()) if x.type is PaymentType.CARD), None)
+            if orig is None or not orig.ref:
+                raise OperationError("CARD_DECLINED", variant="REFUND_NEEDS_RRN")
+            self.electronic.terminal(orig.terminal)
+            return Payment(PaymentType.CARD, p.amount, orig.ref, orig.terminal)
+        if p.type is PaymentType.OPLATI:
+            orig = next((x for x in (sale.payments if sale else ()) if x.type is PaymentType.OPLATI), None)
+            if orig is None or not orig.ref or not self.electronic.devices.oplati:
+                raise OperationError("OPLATI_DECLINED", variant="REFUND_NEEDS_OPLATI")
+            return Payment(PaymentType.OPLATI, p.amount, str(orig.ref))
+        return p
+
     def _refund_doc(self, items, pay: dict, kind: RefundKind, entry, sale, indexes: tuple[int, ...] = ()):
         vat = self._vat_table()
         try:
@@ -139,19 +168,38 @@ class Refunds:
         if cash > self._cash_in_drawer():
             raise OperationError("NOT_ENOUGH_CASH")
         self.registrar.check_printer()
-        settled = []
-        for p in payments:
-            if p.type is PaymentType.CARD:
-                settled.append(self.electronic.card_refund(p, sale))
-            elif p.type is PaymentType.OPLATI:
-                settled.append(self.electronic.oplati_refund(p, sale))
-            else:
-                settled.append(p)
+        self.registrar.check_sko()
+        # The document carries the original payment's reference (the RRN or ОПЛАТИ id being refunded), so
+        # it is journaled before any money moves; the refund's own terminal answer goes to its effect.
+        settled = [self._with_original_ref(p, sale) for p in payments]
         calc = calculate(items, payments=settled, vat_table=vat)
         doc = Refund(op_id=new_op_id(), shift=self._shift_number(), cashier=self.session.cashier_name,
                      created=self.registrar.now(), kind=kind, original_number=entry.number if entry else None,
                      original_uid=entry.registration.uid if entry else None, original_lines=indexes,
                      **priced_fields(calc))
-        outcome = self.registrar.fiscalize(doc)
-        move_stock(self.stores, doc.lines, +1)
+        stock, base = stock_effects(self.stores, doc.lines, +1)
+        planned = [(p, new_op_id()) for p in settled if p.type in (PaymentType.CARD, PaymentType.OPLATI)]
+
+        def money_back() -> None:
+            for p, intent_id in planned:
+                if p.type is PaymentType.CARD:
+                    effect = self.electronic.intents.begin(
+                        "card_refund", {"op_id": doc.op_id, "amount": p.amount, "terminal": p.terminal,
+                                        "rrn": p.ref or ""}, intent_id)
+                    self.electronic.card("card_refund", doc.op_id, p.amount, p.terminal, rrn=p.ref or "",
+                                         effect=effect)
+                else:
+                    effect = self.electronic.intents.begin(
+                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
+                                            "shift": str(self._shift_number())}, intent_id)
+                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
+                                                   shift=self._shift_number())
+
+        same = self._same_refund(doc)
+        resumed = self.electronic.resume_incomplete(self.registrar, same)
+        if resumed is not None:
+            return resumed
+        outcome = self.registrar.fiscalize(doc, Effects(stock, base, tuple(i for _, i in planned)), same=same,
+                                           device_step=money_back if planned else None)
+        self.stores.catalog.reload_stock(stock)
         return outcome

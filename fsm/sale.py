@@ -23,12 +23,14 @@ class SaleService:
 
     def __init__(self, stores: Stores, devices, session: Session, *,
                  unfinished_check: Callable[[OpenReceipt], None] = lambda r: None,
-                 has_unfinished: Callable[[str | None], bool] = lambda op_id: False) -> None:
+                 money_taken: Callable[[str | None], dict[str, int]] = lambda op_id: {},
+                 money_unknown: Callable[[str | None], bool] = lambda op_id: False) -> None:
         self.stores = stores
         self.devices = devices
         self.session = session
         self._unfinished_check = unfinished_check
-        self._has_unfinished = has_unfinished
+        self._money_taken = money_taken
+        self._money_unknown = money_unknown
         self.receipt = OpenReceipt()
         self.marking = None            # fsm.marking.MarkingService, set by fsm.till: marked goods and their codes
 
@@ -71,14 +73,16 @@ class SaleService:
         candidate = OpenReceipt(list(self.receipt.lines if new_lines is None else new_lines),
                                 kw.get("discount", self.receipt.discount), kw.get("markup", self.receipt.markup),
                                 kw.get("discount_card", self.receipt.discount_card), None)
+        total = 0
         if candidate.lines:
             try:
-                candidate.calc(vat=self.vat_table())
+                total = candidate.calc(vat=self.vat_table()).total_due
             except FiscalError as e:
                 raise OperationError.carrying(e) from None
-        self.ensure_no_pending_payment()
+        self.ensure_editable(total)
         if self.session.state in ("menu", "payment"):
             self.session.enter_receipt()
+        candidate.op_id = self.receipt.op_id if self._money_taken(self.receipt.op_id) else None
         self.receipt = candidate
         self.save_draft()
 
@@ -91,10 +95,16 @@ class SaleService:
         if self.marking is not None:
             self.marking.ensure_complete()
 
-    def ensure_no_pending_payment(self) -> None:
-        """A receipt whose sale is journaled or whose card/ОПЛАТИ money was taken is finished, not edited."""
+    def ensure_editable(self, new_total: int | None = None) -> None:
+        """A journaled sale is finished, not edited; a receipt whose card/ОПЛАТИ answer is unknown waits
+        for it; one with money already taken may grow, but never below what was taken."""
         op_id = self.receipt.op_id
-        if op_id and (self.stores.journal.get(op_id) is not None or self._has_unfinished(op_id)):
+        if not op_id:
+            return
+        if self.stores.journal.get(op_id) is not None or self._money_unknown(op_id):
+            raise OperationError("UNFINISHED_SALE", variant="UNFINISHED_SALE.paid")
+        taken = sum(self._money_taken(op_id).values())
+        if taken and (new_total is None or new_total < taken):
             raise OperationError("UNFINISHED_SALE", variant="UNFINISHED_SALE.paid")
 
     def _line_index(self, line: int) -> int:
@@ -238,8 +248,8 @@ class SaleService:
 
     def cancel_receipt(self) -> None:
         """Drop the receipt being built (nothing fiscal happened to it). A receipt whose card or ОПЛАТИ
-        payment was approved is finished or its payment returned first."""
-        self.ensure_no_pending_payment()
+        payment was approved is finished or its payment given back first."""
+        self.ensure_editable()
         if self.session.state == "payment":
             self.session.payment_cancelled()
         self.reset()

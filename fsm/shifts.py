@@ -134,7 +134,7 @@ class Shifts:
         self.registrar.check_printer()
         doc = ShiftOpen(op_id=new_op_id(), shift=self.number + 1, cashier=self.session.cashier_name,
                         created=self.registrar.now())
-        outcome = self.registrar.fiscalize(doc)
+        outcome = self.registrar.fiscalize(doc, same=lambda e: str(e.type) == "shift_open" and e.doc.shift == doc.shift)
         self.record.number, self.record.opened_at = doc.shift, datetime.fromisoformat(doc.created)
         self.machine.send("open_shift")
         return outcome
@@ -146,7 +146,7 @@ class Shifts:
             raise OperationError("UNFINISHED_SALE", variant="UNFINISHED_SALE.receipt_open")
         doc = ShiftClose(op_id=new_op_id(), shift=self.number, cashier=self.session.cashier_name,
                          created=self.registrar.now(), counters=counters_to_dict(self.counters()))
-        outcome = self.registrar.fiscalize(doc)
+        outcome = self.registrar.fiscalize(doc, same=lambda e: str(e.type) == "shift_close" and e.doc.shift == doc.shift)
         self.record.opened_at = None
         self.machine.send("close_shift")
         self._after_close(self.stores.journal.get(doc.op_id))
@@ -168,7 +168,8 @@ class Shifts:
         kop = amount if isinstance(amount, int) else parse_amount(amount)
         self.registrar.check_printer()
         return self.registrar.fiscalize(CashIn(op_id=new_op_id(), shift=self.number, cashier=self.session.cashier_name,
-                                               created=self.registrar.now(), amount=kop))
+                                               created=self.registrar.now(), amount=kop),
+                                        same=lambda e: self._same_cash(e, "cash_in", kop))
 
     def cash_out(self, amount: str | int) -> Outcome:
         self.session.require("cash_out")
@@ -177,7 +178,12 @@ class Shifts:
             raise OperationError("NOT_ENOUGH_CASH")
         self.registrar.check_printer()
         return self.registrar.fiscalize(CashOut(op_id=new_op_id(), shift=self.number, cashier=self.session.cashier_name,
-                                                created=self.registrar.now(), amount=kop))
+                                                created=self.registrar.now(), amount=kop),
+                                        same=lambda e: self._same_cash(e, "cash_out", kop))
+
+    def _same_cash(self, entry, kind: str, amount: int) -> bool:
+        """An earlier cash in/out of this amount in this shift whose answer was lost is this very one."""
+        return str(entry.type) == kind and entry.doc.amount == amount and entry.doc.shift == self.number
 
 
 def parse_amount(text: str) -> int:

@@ -32,7 +32,7 @@ def build_bundle(facts: dict, stores, devices, now: str, path: Path) -> Path:
     v = journal.verify(journal.get_meta("sko_public_key"))
     facts["journal"] = {"ok": v.ok, "documents": v.count, "broken_number": v.broken_number, "reason": v.reason,
                         "pending": len(journal.pending()), "not_printed": len(journal.not_printed()),
-                        "open_payment_intents": len(journal.open_intents()), "last_number": journal.last_number()}
+                        "open_payment_intents": len(journal.intents.open()), "last_number": journal.last_number()}
     checks = [c.as_dict() for c in run_diagnostics(devices, stores.data_dir, journal, now)]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("facts.json", json.dumps(facts, ensure_ascii=False, indent=1, default=str))

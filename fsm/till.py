@@ -43,13 +43,14 @@ class Till:
         self.path = FiscalPath(stores.journal, devices.sko, lambda: devices.printer, stores.settings.requisites,
                                lambda: stores.params.printer_width, crash)
         self.registrar = registrar = Registrar(self.path, devices, self.notices, clock)
-        self.electronic = electronic = Electronic(stores, devices)
-        self.intents = intents = PaymentIntents(stores, electronic)
+        self.intents = intents = PaymentIntents(stores)
+        self.electronic = electronic = Electronic(stores, devices, intents)
         self.session = session = Session(stores, lambda: self.shifts.state, sleep=sleep, on_sko_pin=self._start_up,
                                          on_leave_payment=lambda: session.payment_cancelled(),
                                          on_login=lambda: self.sale.restore_draft())
         self.sale = sale = SaleService(stores, devices, session, unfinished_check=intents.ensure_resolved,
-                                       has_unfinished=intents.has_unfinished)
+                                       money_taken=intents.paid_by,
+                                       money_unknown=lambda op_id: bool(intents.unresolved_for(op_id)))
         self.reports = Reports(stores, session, registrar, self.notices, lambda: self.shifts.counters(),
                                lambda: self.shifts.opened_at)
         self.shifts = shifts = Shifts(stores, devices, registrar, session, clock, lambda: sale.is_open,
@@ -73,8 +74,14 @@ class Till:
         self.devices.sko.authorize(pin)
         self._pin_sko_key()
         self.shifts.sync()
+        self.recover_effects()
         self.path.reconcile()
-        self.intents.recover()
+
+    def recover_effects(self) -> None:
+        """Every card or ОПЛАТИ effect whose answer was lost is asked about again (at each start)."""
+        for effect in self.intents.open():
+            if effect.status in ("intended", "sent", "unknown"):
+                self.electronic.ask(effect)
 
     def _pin_sko_key(self) -> None:
         """Pin the SKO's public key at first contact (where the SKO type offers one); later answers are checked."""

@@ -157,7 +157,7 @@ class Runner:
     def step_annul_last(self, _): self.register.docs.annul_last()
     def step_copy(self, n): self.register.docs.copy(n)
     def step_reprint(self, _): self.register.docs.reprint()
-    def step_cancel_unfinished(self, _): self.register.intents.give_back_unfinished()
+    def step_cancel_unfinished(self, _): self.register.checkout.give_back()
     def step_discount_card(self, number): self.register.sale.discount_card(str(number))
     def step_skip_marking(self, _): self.register.marking.skip()
     def step_start_self_service(self, _): self.register.session.start_self_service()

@@ -80,6 +80,7 @@ class App(InputMixin):
         self._stop = threading.Event()
         self._seen: tuple = (None, None)
         self.frame_hook: Callable[[str], None] | None = None   # screenshots: called after a progress frame
+        self.on_frame: Callable[[], None] | None = None        # once per drawn frame (the service watchdog's ping)
         self.sync_lifecycle()
 
     # ----- time, text ---------------------------------------------------------------------------
@@ -211,6 +212,8 @@ class App(InputMixin):
         self.rebuild()
         self.render_frame()
         pygame.display.flip()
+        if self.on_frame:
+            self.on_frame()
         if self.frame_hook:
             self.frame_hook(text)
         for e in pygame.event.get((pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP)):
@@ -325,6 +328,8 @@ class App(InputMixin):
                 self.step()
                 self.render_frame()
                 pygame.display.flip()
+                if self.on_frame:
+                    self.on_frame()
                 clock.tick(30)
         finally:
             self._stop.set()
