@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from fiscal.errors import FiscalError
 from fiscal.money import format_money, format_qty, parse_money, parse_qty
-from fiscal.receipt import CalcLine, Payment, PaymentType, ReceiptCalc
+from fiscal.receipt import MARKING_KINDS, CalcLine, Marking, Payment, PaymentType, ReceiptCalc
 
 
 class DocType(StrEnum):
@@ -154,6 +154,8 @@ DOCUMENT_CLASSES: dict[DocType, type[Document]] = {
 
 _MONEY_KEYS = {"total_cost", "discount_total", "total_due", "change", "amount"}
 _LINE_MONEY = {"price", "raw", "discount", "markup", "line", "receipt_discount", "receipt_markup", "total", "vat"}
+# Optional line fields: written only when set, so the canonical form of older documents stays the same.
+_LINE_OPTIONAL = {"markings"}
 
 
 def priced_fields(calc: ReceiptCalc) -> dict[str, Any]:
@@ -168,12 +170,25 @@ def _line_to_dict(ln: CalcLine) -> dict[str, Any]:
     d: dict[str, Any] = {}
     for f in fields(ln):
         v = getattr(ln, f.name)
+        if f.name in _LINE_OPTIONAL and v in (None, ()):
+            continue
         if f.name in _LINE_MONEY:
             v = format_money(v)
         elif f.name == "qty":
             v = format_qty(v)
+        elif f.name == "markings":
+            v = [{m.kind: m.code} for m in v]
         d[f.name] = v
     return d
+
+
+def _marking_from_dict(d: object) -> Marking:
+    if not isinstance(d, dict) or len(d) != 1:
+        raise ValueError(f"a marking is one of {MARKING_KINDS} with its code, got {d!r}")
+    (kind, code), = d.items()
+    if kind not in MARKING_KINDS or not isinstance(code, str):
+        raise ValueError(f"a marking is one of {MARKING_KINDS} with its code, got {d!r}")
+    return Marking(kind, code)
 
 
 def _line_from_dict(d: dict[str, Any]) -> CalcLine:
@@ -181,6 +196,8 @@ def _line_from_dict(d: dict[str, Any]) -> CalcLine:
     for k in _LINE_MONEY:
         kw[k] = parse_money(kw[k], k)
     kw["qty"] = parse_qty(kw["qty"], "qty")
+    if "markings" in kw:
+        kw["markings"] = tuple(_marking_from_dict(m) for m in kw["markings"])
     return CalcLine(**kw)
 
 

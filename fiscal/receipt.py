@@ -9,6 +9,16 @@ from fiscal.errors import FiscalError
 from fiscal.money import MAX_LINES, MAX_QTY, MAX_SUM, MIN_QTY, MIN_SUM, line_sum, percent_of
 from fiscal.vat import DEFAULT_RATES, VatTable
 
+MARKING_KINDS = ("si", "ukz")    # SmartX-marking: средство идентификации, унифицированный контрольный знак
+
+
+@dataclass(frozen=True)
+class Marking:
+    """One marking code of a line, sent as SmartX-marking shows it: {"si": "..."} or {"ukz": "..."}."""
+
+    kind: str
+    code: str
+
 
 class PaymentType(StrEnum):
     CASH = "cash"
@@ -40,6 +50,7 @@ class ItemInput:
     section: int | None = None
     discount: Adjustment | None = None
     markup: Adjustment | None = None
+    markings: tuple[Marking, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class CalcLine:
     receipt_markup: int
     total: int
     vat: int
+    markings: tuple[Marking, ...] = ()       # one code per unit of a marked line (fiscal.marking)
 
 
 @dataclass(frozen=True)
@@ -144,7 +156,7 @@ def calculate(items: Sequence[ItemInput], discount: Adjustment | None = None,
         vat = table.get(it.vat).included(total)
         vat_by_rate[it.vat] = vat_by_rate.get(it.vat, 0) + vat
         out.append(CalcLine(it.name, it.code, it.section, it.price, it.qty, it.vat, raws[i], discs[i],
-                            marks[i], lines_[i], d_shares[i], m_shares[i], total, vat))
+                            marks[i], lines_[i], d_shares[i], m_shares[i], total, vat, markings=it.markings))
     total_due = sum(ln.total for ln in out)
     if total_due < MIN_SUM:
         raise FiscalError("DISCOUNT_TOO_LARGE", "the total due must be at least 0.01")

@@ -233,11 +233,13 @@ class SimHub:
                 t.set_mode(what)
         return f"card {what}"
 
-    def _ctl_scan(self, code: str = "") -> str:
-        if not code:
-            raise ControlError("scan: a barcode, e.g. scan 4810000000012")
-        self.scanner.scan(code)
-        return f"scan {code}"
+    def _ctl_scan(self, code: str = "", *flags: str) -> str:
+        if not code or set(flags) - {"no_gs", "aim"}:
+            raise ControlError("scan: a barcode, e.g. scan 4810000000012; a DataMatrix with \\x1d or <GS> for its "
+                               "separators, then no_gs (a keyboard-mode scanner) and/or aim (the ]d2 prefix)")
+        code = code.replace("\\x1d", "\x1d").replace("<GS>", "\x1d")
+        self.scanner.scan_marking(code, keep_gs="no_gs" not in flags, aim="aim" in flags)
+        return f"scan {code}".replace("\x1d", "<GS>")
 
     def _ctl_oplati(self, what: str = "", *rest: str) -> str:
         usage = (f"oplati: {' | '.join(OPLATI_MODES)} | offline | online | lose_answer | "
