@@ -78,8 +78,13 @@ class YandexDiskTarget(ListMixin):
         out: list[Entry] = []
         offset = 0
         while True:
-            r = self._json(self._call("GET", "/v1/disk/resources",
-                                      {"path": self._path(folder), "limit": 100, "offset": offset}, name=folder))
+            try:
+                r = self._json(self._call("GET", "/v1/disk/resources",
+                                          {"path": self._path(folder), "limit": 100, "offset": offset}, name=folder))
+            except ArchiveError as e:
+                if e.code == "REMOTE_NOT_FOUND" and not folder:
+                    return []          # the app folder appears with the first upload
+                raise
             emb = r.get("_embedded")
             if emb is None:                           # a file, not a folder
                 raise ArchiveError("REMOTE_NOT_FOUND", f"{self.label}: {folder} is a file", target=self.label,
@@ -120,18 +125,21 @@ class YandexDiskTarget(ListMixin):
     # ---- writes ------------------------------------------------------------------------------
 
     def mkdir(self, folder: str) -> None:
-        """One level at a time (the API refuses a missing parent with 409); an existing folder is fine."""
-        path = ""
-        for part in check_name(folder).split("/"):
-            path = f"{path}/{part}" if path else part
-            r = self._call("PUT", "/v1/disk/resources", {"path": self._path(path)}, ok=(201, 409), name=path)
+        """One level at a time (the API refuses a missing parent with 409); an existing folder is fine.
+
+        The levels of `root` itself are made too, so a fresh app folder works from the first upload."""
+        scheme, _, rest = self.root.partition(":")
+        parts = [p for p in rest.split("/") if p] + (check_name(folder).split("/") if folder else [])
+        path = f"{scheme}:"
+        for part in parts:
+            path = f"{path}/{part}"
+            r = self._call("PUT", "/v1/disk/resources", {"path": path}, ok=(201, 409), name=folder)
             if r.status == 409 and self._json(r).get("error") != "DiskPathPointsToExistentDirectoryError":
-                raise self._error(r, f"mkdir {path}", path)
+                raise self._error(r, f"mkdir {path}", folder)
 
     def put(self, local_path: str, name: str) -> None:
         check_name(name)
-        if parent_of(name):
-            self.mkdir(parent_of(name))
+        self.mkdir(parent_of(name))
         tmp = name + TMP_SUFFIX
         link = self._json(self._call("GET", "/v1/disk/resources/upload",
                                      {"path": self._path(tmp), "overwrite": "true"}, name=name))
