@@ -58,7 +58,7 @@ def open_source(spec: str, fmt: str | None, data_dir: str, workdir: str):
         if not os.path.isfile(spec):
             raise StorageError("BAD_SOURCE", f"{spec}: no such file", source=shown, why="нет такого файла")
         return CsvSource(spec)
-    from storage.commerceml import CommerceMLSource, PAIR
+    from storage.commerceml import PAIR, CommerceMLSource
     if not remote:
         return CommerceMLSource(spec, data_dir=data_dir)
     if spec.lower().endswith((".zip", ".xml")):

@@ -5,7 +5,7 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from storage.targets.base import PART_SUFFIX, ArchiveError, Entry, ListMixin, check_name, parent_of
 
@@ -46,7 +46,7 @@ class DirTarget(ListMixin):
             st = os.stat(os.path.join(base, n))
             is_dir = os.path.isdir(os.path.join(base, n))
             out.append(Entry(n, is_dir, None if is_dir else st.st_size,
-                             datetime.fromtimestamp(st.st_mtime, timezone.utc).isoformat()))
+                             datetime.fromtimestamp(st.st_mtime, UTC).isoformat()))
         return out
 
     def mkdir(self, folder: str) -> None:
@@ -95,7 +95,7 @@ class DirTarget(ListMixin):
         st = os.stat(p)
         is_dir = os.path.isdir(p)
         return Entry(os.path.basename(p), is_dir, None if is_dir else st.st_size,
-                     datetime.fromtimestamp(st.st_mtime, timezone.utc).isoformat(), None if is_dir else file_md5(p))
+                     datetime.fromtimestamp(st.st_mtime, UTC).isoformat(), None if is_dir else file_md5(p))
 
     def free_space(self) -> int | None:
         return shutil.disk_usage(self._dir()).free

@@ -118,8 +118,8 @@ def test_a_corrupt_old_json_catalog_is_reported_not_emptied(tmp_path):
 
 
 def test_an_old_json_catalog_is_moved_into_the_tables_once_with_the_ledger_winning(tmp_path):
-    from storage.stock import StockLedger
     from storage.catalog_items import item_to_json
+    from storage.stock import StockLedger
     path = tmp_path / "store" / "catalog.json"
     path.parent.mkdir()
     path.write_text(json.dumps({"items": {"1": item_to_json(MILK), "2": item_to_json(HEDGEHOG)},
