@@ -103,3 +103,19 @@ def test_a_foreign_currency_names_the_entry(tmp_path):
     with pytest.raises(StorageError) as e:
         list(CommerceMLSource(str(tmp_path / "x")).rows())
     assert e.value.code == "BAD_GOODS" and e.value.params["row"] == 1 and e.value.params["field"] == "price"
+
+
+def test_an_exported_pair_imports_back_to_the_same_catalog(tmp_path):
+    from storage.catalog_items import Item
+    from storage.goods_export import export_goods
+    a = tmp_path / "a"
+    a.mkdir()
+    c = Catalog(str(a))
+    c.put_many([Item("1", "4810000000017", "Молоко <3,2%> & сливки", 249, "10", 40_000, False, "Молочные"),
+                Item("2", None, "Сыр", 1891, "none", None, True, "", None, "кг")])
+    (tmp_path / "out").mkdir()
+    assert export_goods(str(a), str(tmp_path / "out" / "goods.zip")) == 2
+    b = tmp_path / "b"
+    b.mkdir()
+    import_goods(str(b), CommerceMLSource(str(tmp_path / "out" / "goods.zip")))
+    assert Catalog(str(b)).items() == c.items()
