@@ -140,3 +140,18 @@ def test_sigkill_in_the_middle_of_apply_leaves_the_old_catalog_whole(tmp_path, d
     assert StockLedger(os.path.join(data, "journal.sqlite")).levels() == {"1": 10_000, "3": 2_000}
     # the next import is not blocked by what the killed one left behind
     assert import_goods(data, csv_file(tmp_path, "code,name,price,vat\n4,Сок,3.10,20\n")).total == 1
+
+
+def test_the_facade_previews_a_commerceml_folder_then_applies_or_discards(tmp_path, data):
+    from storage.goods_exchange import preview_import
+    fix = Path(__file__).with_name("fixtures") / "commerceml" / "offers_barcodes"
+    staged = preview_import(data, str(fix), remove_missing=False)
+    assert (staged.preview.format, staged.preview.new, staged.preview.removed) == ("commerceml", 3, 0)
+    assert len(Catalog(data)) == 3
+    staged.discard()
+    staged = preview_import(data, str(fix), remove_missing=False)
+    assert staged.apply().new == 3 and len(Catalog(data)) == 6
+    with pytest.raises(StorageError) as e:            # ut11's milk has the barcode of the milk we keep
+        preview_import(data, str(fix.with_name("ut11")), remove_missing=False)
+    assert e.value.code == "BAD_GOODS" and e.value.params["field"] == "barcode"
+    assert not list(Path(data).glob(".goods-*"))

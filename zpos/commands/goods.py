@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,15 +38,12 @@ def _data(args) -> str:
 
 
 def run_import(args) -> int:
-    from storage.goods_import import import_goods
-    from storage.goods_sources import open_source
+    from storage.goods_exchange import import_from
     data = _data(args)
     progress = ProgressLine()
     try:
-        with tempfile.TemporaryDirectory(dir=data, prefix=".goods-fetch-") as work:
-            source = open_source(args.source, args.format, data, work)
-            result = import_goods(data, source, dry_run=args.dry_run, remove_missing=not args.keep_missing,
-                                  progress=progress)
+        result = import_from(data, args.source, args.format, dry_run=args.dry_run,
+                             remove_missing=not args.keep_missing, progress=progress)
     except StorageError as e:
         progress.done()
         raise CliError(f"{e.code}: {refusal_line(e)}", 1) from None
