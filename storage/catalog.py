@@ -166,14 +166,22 @@ class Catalog:
         gen = self.generation()
         if self._index_gen is not None and self._index_gen == gen and gen is not None:
             return
-        rowids, starts, parts, pos = array("q"), array("q"), [], 0
+        # built from chunks of joined names, so the transient copy is one big string, not a million small ones
+        rowids, starts, chunks, part, pos = array("q"), array("q"), [], [], 0
         for rowid, name in self._db.execute("SELECT rowid, name FROM items ORDER BY rowid"):
             n = normalize(name)
             rowids.append(rowid)
             starts.append(pos)
-            parts.append(n)
+            part.append(n)
             pos += len(n) + 1
-        self._rowids, self._starts, self._names = rowids, starts, "\n".join(parts)
+            if len(part) == 10_000:
+                chunks.append("\n".join(part))
+                part = []
+        if part:
+            chunks.append("\n".join(part))
+        names = "\n".join(chunks)
+        del chunks, part
+        self._rowids, self._starts, self._names = rowids, starts, names
         self._index_gen = gen if gen is not None else "-"
 
     def search(self, text: str, limit: int = 50) -> list[Item]:
