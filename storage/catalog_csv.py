@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from fiscal.money import format_money, format_qty
 from storage.catalog_items import Item, check_item
-from storage.errors import StorageError
+from storage.errors import StorageError  # noqa: F401  (raised by parse_csv)
 
 COLUMNS = ("code", "barcode", "name", "price", "vat", "stock", "weighed", "category", "section", "unit", "marking",
            "marking_policy")
@@ -73,6 +73,5 @@ def parse_csv(text: str) -> list[Item]:
                 items.append(check_item(Item(**{"barcode": None, **v})))
             except StorageError as e:
                 field, _, why = e.detail.partition(": ")
-                raise StorageError("BAD_CSV", f"row {n}, field {field}: {why}; nothing was imported",
-                                   row=n, field=field, why=why) from None
+                raise csv_error(n, field, Why.BAD_TEXT, why) from None
     return items
