@@ -92,6 +92,9 @@ class Catalog:
         self._ledger = ledger
         self._index_gen = None
         self._len: tuple[str | None, int] | None = None
+        # per-generation caches of what a screen asks every frame (categories, a category's items)
+        self._cache_gen: str | None = None
+        self._cache: dict = {}
         self._migrate_json()
 
     # ---- the older JSON catalog, moved in once ----------------------------------------------
@@ -216,15 +219,31 @@ class Catalog:
             for r in rows:
                 yield _item(r[1:])
 
+    def _cached(self, key, make):
+        gen = self.generation()
+        if gen is None or gen != self._cache_gen:
+            self._cache_gen, self._cache = gen, {}
+        if key not in self._cache:
+            if len(self._cache) > 16:
+                self._cache.clear()
+            self._cache[key] = make()
+        return self._cache[key]
+
     def items(self) -> list[Item]:
-        return list(self.iter_items())
+        """Every item (a list: at a million items prefer iter_items). Cached until the catalog changes."""
+        if len(self) > 200_000:
+            return list(self.iter_items())
+        return list(self._cached("items", lambda: list(self.iter_items())))
 
     def in_category(self, category: str) -> list[Item]:
-        return [_item(r) for r in self._db.execute(_SELECT + "WHERE i.category = ? ORDER BY i.rowid", (category,))]
+        return list(self._cached(("cat", category), lambda: [
+            _item(r) for r in self._db.execute(_SELECT + "WHERE i.category = ? ORDER BY i.rowid", (category,))]))
 
     def categories(self) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT category FROM items UNION SELECT name FROM categories")
-        return sorted({r[0] for r in rows} - {""})
+        def make() -> list[str]:
+            rows = self._db.execute("SELECT DISTINCT category FROM items UNION SELECT name FROM categories")
+            return sorted({r[0] for r in rows} - {""})
+        return list(self._cached("categories", make))
 
     def category(self, name: str) -> Category:
         """A category with its marking defaults (plain defaults when none were set)."""
