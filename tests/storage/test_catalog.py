@@ -163,3 +163,14 @@ def test_arbitrary_csv_is_either_all_in_or_refused_with_nothing_changed(tmp_path
         reloaded = Catalog(path)
         assert n == len(parse_csv(HEADER + body))
         assert all(reloaded.by_code(i.code) == i for i in parse_csv(HEADER + body))
+
+
+def test_a_change_made_through_another_connection_is_seen_at_once(tmp_path, catalog):
+    from storage.goods_csv import CsvSource
+    from storage.goods_import import import_goods
+    assert catalog.in_category("Фрукты") == [APPLES] and catalog.search("груш") == []
+    f = tmp_path / "g.csv"
+    f.write_text("code;name;price;vat;category\n2002;Груши;4.50;10;Фрукты\n", encoding="utf-8")
+    import_goods(str(tmp_path), CsvSource(str(f)), remove_missing=False)
+    assert [i.code for i in catalog.in_category("Фрукты")] == ["2001", "2002"]
+    assert [i.code for i in catalog.search("груш")] == ["2002"] and len(catalog) == 4
