@@ -23,7 +23,8 @@ def guess_format(spec: str) -> str:
         return "cloudshop"
     if low.startswith("nwp:"):
         return "nwp"
-    if low.endswith((".xml", ".zip")) or (os.path.isdir(spec) and "://" not in spec):
+    remote_folder = spec.endswith("/") and ("://" in spec or low.startswith(("yadisk:", "usb:")))
+    if low.endswith((".xml", ".zip")) or remote_folder or (os.path.isdir(spec) and "://" not in spec):
         return "commerceml"
     return "csv"
 

@@ -53,6 +53,11 @@ class OutboxItem:
         return self.attempts > 0 and now - self.created > after_s
 
 
+def _new_id() -> str:
+    """Sortable in the order items were queued (the worker sends oldest first), unique across processes."""
+    return f"{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
+
+
 class Outbox:
     """DATA/outbox/<id>.json (what, where, tries) + <id>.data (the bytes); sent items move to DATA/outbox/sent/."""
 
@@ -86,9 +91,29 @@ class Outbox:
             for item in self.pending():
                 if item.target == target and item.remote_name == remote_name and item.sha256 == sha:
                     return item.id
-            item_id = f"{datetime.fromtimestamp(self.clock()).strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            item_id = _new_id()
             atomic_write(self._data(item_id), data)
             self._save(OutboxItem(item_id, target, remote_name, kind, len(data), sha, hashlib.md5(data).hexdigest(),
+                                  self.clock()))
+        self.wakeup.set()
+        return item_id
+
+    def enqueue_file(self, target: str, remote_name: str, path: str, kind: str = "other") -> str:
+        """Queue a (large) file: copied into the outbox in chunks, hashed on the way, never read whole into memory."""
+        item_id = _new_id()
+        sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+        tmp = self._data(item_id) + ".tmp"
+        with open(path, "rb") as src, open(tmp, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                sha.update(chunk)
+                md5.update(chunk)
+                size += len(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, self._data(item_id))
+        with self._lock:
+            self._save(OutboxItem(item_id, target, remote_name, kind, size, sha.hexdigest(), md5.hexdigest(),
                                   self.clock()))
         self.wakeup.set()
         return item_id
@@ -239,5 +264,4 @@ def enqueue_db_archive(outbox: Outbox, target: str, now: datetime | None = None)
     from storage.targets import DirTarget
     with tempfile.TemporaryDirectory() as tmp:
         name = export_archive(outbox.data_dir, DirTarget(tmp), now)
-        with open(os.path.join(tmp, name), "rb") as f:
-            return outbox.enqueue(target, f"db/{name}", f.read(), "db_archive")
+        return outbox.enqueue_file(target, f"db/{name}", os.path.join(tmp, name), "db_archive")

@@ -230,6 +230,15 @@ def poll_device_sign_in(code: DeviceCode, client_id: str, client_secret: str, oa
     raise ArchiveError("SIGN_IN_DENIED", f"token: HTTP {status} {err}")
 
 
+def refresh_access_token(refresh_token: str, client_id: str, client_secret: str, oauth: str = OAUTH) -> dict:
+    """A new access token from the refresh token (tokens live about a year); SIGN_IN_DENIED when it is revoked."""
+    status, d = _oauth("/token", {"grant_type": "refresh_token", "refresh_token": refresh_token,
+                                  "client_id": client_id, "client_secret": client_secret}, oauth)
+    if status == 200 and "access_token" in d:
+        return d
+    raise ArchiveError("SIGN_IN_DENIED", f"refresh: HTTP {status} {d.get('error', '')}")
+
+
 def sign_in_with_device_code(client_id: str, client_secret: str, device_id: str, device_name: str,
                              show, oauth: str = OAUTH, sleep=time.sleep) -> dict:
     """The whole flow for a command line: `show(DeviceCode)` once, then poll until the token or a refusal."""

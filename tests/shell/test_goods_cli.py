@@ -68,8 +68,7 @@ def test_commerceml_from_a_folder_on_ftp(tmp_path, data, capsys):
     server, thread = start_ftp(root)
     try:
         port = server.address[1]
-        code, out, err = run(capsys, "goods", "import", f"ftp://kassa:s3cret@127.0.0.1:{port}/1c/", "--format",
-                             "commerceml", "--data", data)
+        code, out, err = run(capsys, "goods", "import", f"ftp://kassa:s3cret@127.0.0.1:{port}/1c/", "--data", data)
     finally:
         server.close_all()
         thread.join(5)

@@ -105,3 +105,23 @@ def test_md5_is_of_the_bytes_queued(tmp_path, content):
     box = Outbox(str(tmp_path))
     box.enqueue("dir", "a", content)
     assert box.status()[0].md5 == hashlib.md5(content).hexdigest()
+
+
+def test_a_nightly_db_archive_goes_through_the_outbox_and_verifies(tmp_path):
+    from storage.archive import import_archive
+    from storage.catalog import Catalog
+    from storage.catalog_items import Item
+    from storage.outbox import enqueue_db_archive
+    data = tmp_path / "data"
+    data.mkdir()
+    Catalog(str(data)).add(Item("1", None, "Хлеб", 120, "10"))
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    box = Outbox(str(data), target_factory=lambda spec: DirTarget(str(remote)))
+    enqueue_db_archive(box, "usb:KASSA")
+    assert box.run_once() == 1
+    name = box.sent()[0].sent_as
+    assert name.startswith("db/zpos-db-") and name.endswith(".zposdb")
+    Catalog(str(data)).delete("1")
+    import_archive(str(data), DirTarget(str(remote)), name)
+    assert Catalog(str(data)).by_code("1").name == "Хлеб"

@@ -5,7 +5,12 @@ import pytest
 from remote_servers import yadisk_sim  # noqa: F401
 
 from storage.targets import ArchiveError, ExchangeSettings, YandexDiskTarget, parse_target
-from storage.targets.yadisk import poll_device_sign_in, sign_in_with_device_code, start_device_sign_in
+from storage.targets.yadisk import (
+    poll_device_sign_in,
+    refresh_access_token,
+    sign_in_with_device_code,
+    start_device_sign_in,
+)
 
 
 @pytest.fixture
@@ -111,3 +116,8 @@ def test_yadisk_without_a_token_is_a_sign_in_refusal(tmp_path):
     with pytest.raises(ArchiveError) as e:
         parse_target("yadisk:/x", str(tmp_path))
     assert e.value.code == "TARGET_AUTH"
+
+
+def test_a_refresh_token_gets_a_new_access_token(yadisk_sim):  # noqa: F811
+    d = refresh_access_token("r_1", "cid", "secret", oauth=yadisk_sim.url)
+    assert d["access_token"] in yadisk_sim.tokens and d["expires_in"] == 31536000
