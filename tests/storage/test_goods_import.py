@@ -155,3 +155,11 @@ def test_the_facade_previews_a_commerceml_folder_then_applies_or_discards(tmp_pa
         preview_import(data, str(fix.with_name("ut11")), remove_missing=False)
     assert e.value.code == "BAD_GOODS" and e.value.params["field"] == "barcode"
     assert not list(Path(data).glob(".goods-*"))
+
+
+def test_new_items_take_the_marking_defaults_of_their_category(tmp_path, data):
+    Catalog(data).add_category("Молочные", marking="si", marking_policy="optional")
+    import_goods(data, csv_file(tmp_path, "code;name;price;vat;category\n9;Кефир;1.90;10;Молочные\n"),
+                 remove_missing=False)
+    kefir = Catalog(data).by_code("9")
+    assert (kefir.marking, kefir.marking_policy) == ("si", "optional") and Catalog(data).by_code("1").marking == "none"
