@@ -1,8 +1,11 @@
-"""The one function every fiscal document goes through: journal (pending) → SKO → journal (registered) → print.
+"""The one path every fiscal document takes: journal (pending, with its effects) → SKO → journal (registered) → print.
 
-Each step is durable before the next. The SKO is idempotent by operation id, so a retry or
-a recovery after power loss never registers a document twice. Crash points let scenarios
-and tests cut the power between any two steps.
+Each step is durable before the next. A document is journaled as pending together with
+what its registration changes (stock, the card/ОПЛАТИ intents it settles); the registered row,
+the stock moves, the intents' `settled` and the chain hash commit in one transaction. An SKO
+answer that did not arrive or could not be read leaves the document pending: it is resolved
+by asking the SKO (lookup) before anything is sent again, at the next operation and at every
+start. Crash points let scenarios and tests cut the power between any two steps.
 """
 from __future__ import annotations
 
@@ -13,12 +16,15 @@ from dataclasses import dataclass, field
 from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render
 from hal.errors import DeviceError, PrinterError, SkoError
+from storage.journal_effects import Effects
+from storage.journal_schema import IntentStatus
 
 log = logging.getLogger("zpos.fiscal")
 
 CRASH_POINTS = ("after_payment", "before_sko", "after_sko", "after_commit")
 
-# SKO answers that prove the document was not registered: the pending row can be dropped.
+# SKO answers that prove the document was not registered: the pending row can be dropped
+# (unless money already moved for it: then it stays pending and blocks until resolved).
 DEFINITE_REFUSALS = {"WRONG_PIN", "SKO_LOCKED", "NOT_AUTHORIZED", "SHIFT_OPEN", "SHIFT_CLOSED", "SHIFT_EXPIRED",
                      "BAD_TIME", "BAD_NUMBER", "TOTALS_MISMATCH", "NOT_ENOUGH_CASH", "NOTHING_TO_ANNUL",
                      "SKO_UNSENT_LIMIT", "UNSENT_DOCUMENTS", "SKO_ERROR"}
@@ -45,6 +51,7 @@ class Outcome:
     registration: Registration
     printed: bool
     print_error: str | None = None
+    resumed: bool = False           # an earlier attempt of this document was completed instead
 
 
 class FiscalPath:
@@ -58,18 +65,27 @@ class FiscalPath:
         self._width = width_fn
         self.crash = crash or CrashSwitch()
 
-    def run(self, doc: Document) -> Outcome:
+    def run(self, doc: Document, effects: Effects | None = None) -> Outcome:
         """Journal, register, commit, print. SKO errors propagate after the journal is made consistent."""
-        self.journal.add_pending(doc)
-        reg = self.register_pending(doc)
+        self.journal.add_pending(doc, effects)
+        reg = self.register_pending(doc, maybe_sent=False)
         return self.print_registered(doc, reg)
 
-    def register_pending(self, doc: Document) -> Registration:
+    def money_moved(self, op_id: str) -> bool:
+        """Whether any outside effect of this document happened (or may have): then it is never dropped."""
+        ids = set(self.journal.effects_of(op_id).intents)
+        return any(i.status in (IntentStatus.APPROVED, IntentStatus.UNKNOWN, IntentStatus.SENT, IntentStatus.SETTLED)
+                   for i in self.journal.intents.for_document(op_id) if i.intent_id in ids)
+
+    def register_pending(self, doc: Document, maybe_sent: bool = True) -> Registration:
+        """Register a journaled document. One that may have reached the SKO before (a retry, a recovery)
+        is looked up first and sent again only when the SKO proves it does not have it."""
         self.crash.point("before_sko")
         try:
-            reg = self.sko.register(doc, self.journal.last_number() + 1)
+            reg = (self.sko.lookup(doc.op_id) if maybe_sent else None) or \
+                self.sko.register(doc, self.journal.last_number() + 1)
         except SkoError as e:
-            if e.code in DEFINITE_REFUSALS:
+            if e.code in DEFINITE_REFUSALS and not self.money_moved(doc.op_id):
                 self.journal.discard_pending(doc.op_id, e.code)
             raise
         self.crash.point("after_sko")
@@ -81,12 +97,12 @@ class FiscalPath:
         printer = self._printer()
         try:
             if printer is None:
-                raise PrinterError("PRINTER_OFFLINE", "принтер не настроен", "принтер")
+                raise PrinterError("PRINTER_OFFLINE", "no printer is configured", "printer")
             printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy))
         except DeviceError as e:
             if not copy:
-                self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.message}")
-            return Outcome(reg, False, e.code)
+                self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.detail}")
+            return Outcome(reg, False, str(e.code))
         except Exception as e:  # a registered document stays registered whatever the printing code does
             log.exception("printing document %s failed", doc.op_id)
             if not copy:
@@ -96,24 +112,28 @@ class FiscalPath:
             self.journal.mark_printed(doc.op_id)
         return Outcome(reg, True)
 
-    def reconcile(self) -> list[str]:
-        """After a restart or a lost answer: settle every pending document with the SKO.
+    def ready_to_register(self, entry) -> bool:
+        """A pending document registers only when every outside effect it names was approved."""
+        ids = set(self.journal.effects_of(entry.op_id).intents)
+        found = {i.intent_id: i for i in self.journal.intents.for_document(entry.op_id)}
+        return all(i in found and found[i].status in (IntentStatus.APPROVED, IntentStatus.SETTLED) for i in ids)
 
-        Registered at the SKO → mark registered; unknown → register it again with the same
-        operation id (the SKO makes that idempotent): the money for it was taken. Returns the
-        op ids that became registered."""
+    def reconcile(self) -> list[str]:
+        """Settle every pending document with the SKO (after a restart or a lost answer).
+
+        Registered at the SKO → mark registered; absent → register it (the money for it was taken).
+        A document whose outside effects are not all approved yet is left for its service to finish.
+        Returns the op ids that became registered."""
         done = []
         for entry in self.journal.pending():
-            reg = self.sko.lookup(entry.op_id)
-            if reg is None:
-                try:
-                    reg = self.sko.register(entry.doc, self.journal.last_number() + 1)
-                except SkoError as e:
-                    if e.code in DEFINITE_REFUSALS:
-                        self.journal.discard_pending(entry.op_id, e.code)
-                        continue
-                    raise
-            self.journal.mark_registered(entry.op_id, reg)
-            self.journal.mark_print_failed(entry.op_id, "POWER_LOSS: не напечатан до сбоя питания")
+            if not self.ready_to_register(entry):
+                continue
+            try:
+                self.register_pending(entry.doc)
+            except SkoError as e:
+                if e.code in DEFINITE_REFUSALS:
+                    continue
+                raise
+            self.journal.mark_print_failed(entry.op_id, "POWER_LOSS: not printed before the registration was confirmed")
             done.append(entry.op_id)
         return done

@@ -1,4 +1,4 @@
-"""Card-terminal driver for our ECR link protocol, and a pool of named terminals (multi-acquiring).
+"""Card-terminal driver for our ECR link protocol (several named terminals are configured for multi-acquiring).
 
 A decline is a CardResult with approved=False; only a link problem raises CardTerminalError:
 CARD_NO_ANSWER (nothing came back after every attempt), CARD_LINK_ERROR (garbage / NAKs),
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 
 from hal.errors import CardTerminalError, DeviceError, ProtocolError, TransportError
-from hal.interfaces import CardResult, CardTerminal, ProgressCallback
+from hal.interfaces import CardResult, ProgressCallback
 from hal.protocols import ecr
 from hal.protocols.ecr import Message, MsgType, Op, Tag
 from hal.transport import Transport, open_transport
@@ -186,37 +185,3 @@ def open_terminal(url: str, name: str, baudrate: int = 115200, **timeouts: float
     except DeviceError as e:
         raise CardTerminalError("CARD_NOT_CONNECTED", f"card terminal {name}: {e.detail}") from None
     return EcrTerminal(transport, name, **timeouts)
-
-
-class TerminalPool:
-    """Several named terminals (one per acquirer); the cashier or the payment picks one per payment."""
-
-    def __init__(self, terminals: Iterable[CardTerminal], default: str | None = None) -> None:
-        self._terminals: dict[str, CardTerminal] = {}
-        for t in terminals:
-            if t.name in self._terminals:
-                raise CardTerminalError("CARD_BAD_CONFIG", f"card terminal name {t.name!r} is used twice")
-            self._terminals[t.name] = t
-        if not self._terminals:
-            raise CardTerminalError("CARD_BAD_CONFIG", "no card terminal is configured")
-        self._default = default or next(iter(self._terminals))
-        if self._default not in self._terminals:
-            raise CardTerminalError("CARD_BAD_CONFIG", f"default card terminal {default!r} is not configured")
-
-    def names(self) -> list[str]:
-        return list(self._terminals)
-
-    def get(self, name: str) -> CardTerminal:
-        try:
-            return self._terminals[name]
-        except KeyError:
-            raise CardTerminalError("CARD_UNKNOWN_TERMINAL", f"no card terminal named {name!r}; configured: "
-                                    + ", ".join(self._terminals)) from None
-
-    @property
-    def default(self) -> CardTerminal:
-        return self._terminals[self._default]
-
-    def close(self) -> None:
-        for t in self._terminals.values():
-            t.close()

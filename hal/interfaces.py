@@ -81,10 +81,9 @@ class CardTerminal(Protocol):
 
 @dataclass(frozen=True)
 class ScanResult:
+    """One scan as the scanner framed it (GS separators of a DataMatrix kept); the register classifies it."""
+
     code: str
-    kind: str                     # "ean13", "ean8", "upca", "weight", "code128", "other"
-    item_code: str | None = None  # for weight barcodes: the PLU / item code
-    weight_g: int | None = None   # for weight barcodes
 
 
 class Scanner(Protocol):

@@ -4,11 +4,10 @@ import time
 
 import pytest
 
-from hal.card import EcrTerminal, TerminalPool, open_terminal
+from hal.card import EcrTerminal, open_terminal
 from hal.errors import CardTerminalError
 from hal.protocols import ecr
 from hal.protocols.ecr import MsgType, Op
-from hal.transport import open_transport
 from sim.card import SimTerminal
 
 FAST = dict(ack_timeout=0.15, op_timeout=0.4, test_timeout=0.4)
@@ -175,12 +174,11 @@ def test_amount_must_be_positive_kopecks(rig):
 
 def test_multi_acquiring_two_terminals_at_once():
     sims = [SimTerminal("belarusbank").start(), SimTerminal("priorbank").start()]
-    pool = TerminalPool([open_terminal(s.address, s.terminal_name, **FAST) for s in sims], default="priorbank")
+    terminals = {s.terminal_name: open_terminal(s.address, s.terminal_name, **FAST) for s in sims}
     try:
-        assert pool.names() == ["belarusbank", "priorbank"] and pool.default.name == "priorbank"
         results = {}
-        threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, pool.get(n).sale(1000, f"M-{n}")))
-                   for n in pool.names()]
+        threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, terminals[n].sale(1000, f"M-{n}")))
+                   for n in terminals]
         for t in threads:
             t.start()
         for t in threads:
@@ -189,26 +187,11 @@ def test_multi_acquiring_two_terminals_at_once():
         assert results["priorbank"].terminal_id == sims[1].terminal_id
         assert results["belarusbank"].rrn != results["priorbank"].rrn
         assert list(sims[0].journal) == ["M-belarusbank"] and list(sims[1].journal) == ["M-priorbank"]
-        with pytest.raises(CardTerminalError) as e:
-            pool.get("alfabank")
-        assert e.value.code == "CARD_UNKNOWN_TERMINAL"
     finally:
-        pool.close()
+        for t in terminals.values():
+            t.close()
         for s in sims:
             s.stop()
-
-
-def test_pool_rejects_duplicate_names_and_unknown_default():
-    sim = SimTerminal("a")
-    try:
-        t = EcrTerminal(open_transport(sim.address), "a")
-        with pytest.raises(CardTerminalError):
-            TerminalPool([t, t])
-        with pytest.raises(CardTerminalError):
-            TerminalPool([t], default="b")
-        t.close()
-    finally:
-        sim.stop()
 
 
 def test_terminal_over_loopback_tcp():
