@@ -313,12 +313,9 @@ class Catalog:
             db.execute("DELETE FROM categories")
 
     def reload_stock(self, codes) -> None:
-        """The ledger moved (a registration's effects): take the new levels of these items into memory."""
-        if self._ledger is None:
-            return
-        for code, qty in self._ledger.levels_of(codes).items():
-            if code in self._items and self._items[code].stock is not None:
-                self._items[code] = replace(self._items[code], stock=qty)
+        """The ledger moved through the journal's connection (a registration's effects): stock is read live from
+        the table, so only the cached lists (categories, a category's items) are dropped."""
+        self._cache_gen, self._cache = None, {}
 
     def adjust_stock(self, code: str, delta_thousandths: int) -> Item:
         return self.adjust_stock_many({code: delta_thousandths})[code]

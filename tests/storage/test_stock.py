@@ -38,3 +38,16 @@ def test_an_edit_that_sets_stock_is_mirrored_into_the_ledger(tmp_path):
     assert ledger.levels()["1"] == 9000
     c.delete("1")
     assert "1" not in ledger.levels()
+
+
+def test_stock_moved_by_the_journal_connection_is_seen_after_reload_stock(tmp_path):
+    import sqlite3
+    ledger = StockLedger(tmp_path / "journal.sqlite")
+    c = catalog_with(tmp_path, ledger)
+    assert c.in_category("")[0].stock == 5000
+    other = sqlite3.connect(tmp_path / "journal.sqlite", isolation_level=None)
+    other.execute("UPDATE stock SET qty = qty - 1000 WHERE code = '1'")
+    other.close()
+    assert c.by_code("1").stock == 4000
+    c.reload_stock({"1": -1000})
+    assert c.in_category("")[0].stock == 4000
