@@ -62,13 +62,12 @@ def parse_target(spec: str, data_dir: str | None = None, usb_root: str = "/") ->
     if low.startswith("yadisk:"):
         path = spec[len("yadisk:"):].strip("/")
         conf = ExchangeSettings(data_dir).get("yadisk") if data_dir else {}
-        if not conf.get("token"):
-            raise ArchiveError("TARGET_AUTH", "Яндекс.Диск: not signed in (no token in DATA/exchange/yadisk.json)",
-                               target="Яндекс.Диск")
+        # without a token the URL still parses (a config can name it before the sign-in); every call then
+        # answers TARGET_AUTH
         base = conf.get("root", "app:/")
         root = base.rstrip("/") + "/" + path if path else base
         kw = {"api": conf["api"]} if conf.get("api") else {}
-        return YandexDiskTarget(conf["token"], root, **kw)
+        return YandexDiskTarget(conf.get("token", ""), root, **kw)
     if low.startswith("usb:"):
         rest = spec[4:]
         label, _, folder = rest.lstrip("/").partition("/") if not rest.startswith("/") else ("", "", rest.strip("/"))

@@ -41,6 +41,9 @@ class YandexDiskTarget(ListMixin):
 
     def _call(self, method: str, route: str, params: dict | None = None, *, ok: tuple[int, ...] = (200,),
               name: str = "") -> Response:
+        if not self.token:
+            raise ArchiveError("TARGET_AUTH", "Яндекс.Диск: not signed in (no token in DATA/exchange/yadisk.json)",
+                               target=self.label)
         url = f"{self.api}{route}" + (f"?{urlencode(params)}" if params else "")
         try:
             r = request(method, url, headers={"Authorization": f"OAuth {self.token}", "Accept": "application/json"},

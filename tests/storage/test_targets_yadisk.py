@@ -113,9 +113,11 @@ def test_a_pending_sign_in_says_where_to_go(yadisk_sim):  # noqa: F811
 
 
 def test_yadisk_without_a_token_is_a_sign_in_refusal(tmp_path):
+    t = parse_target("yadisk:/x", str(tmp_path))        # a config may name it before the sign-in
     with pytest.raises(ArchiveError) as e:
-        parse_target("yadisk:/x", str(tmp_path))
+        t.list()
     assert e.value.code == "TARGET_AUTH"
+    assert parse_target("yadisk:/x").label == "yadisk:/x"
 
 
 def test_a_refresh_token_gets_a_new_access_token(yadisk_sim):  # noqa: F811
