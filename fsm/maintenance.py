@@ -69,6 +69,7 @@ class Maintenance:
             self._after_reopen()
 
     def send_support_info(self, target: str) -> str:
-        """«Помощь»: service information for technical support, to a USB directory or FTP."""
+        """«Помощь»: service information for technical support, to a USB directory or FTP (a logged-in user)."""
+        self.session.require_rule("support_info")
         with storage_refusals():
             return send_bundle(self._facts(), self.stores, self.devices, self.registrar.now(), target)

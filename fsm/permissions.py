@@ -97,6 +97,7 @@ RULES: tuple[Rule, ...] = (
     Rule("users", ADMIN, "any", BOTH),
     Rule("maintenance", ADMIN, "any", BOTH),
     Rule("bank_test", ANYONE, "any", BOTH),
+    Rule("support_info", ANYONE, "any", BOTH),
     Rule("goods_menu", ANYONE, "any", DIFF),
     Rule("goods_detail", ANYONE, "any", DIFF),
     Rule("goods_edit", ANYONE, "any", DIFF),

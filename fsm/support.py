@@ -18,6 +18,7 @@ from pathlib import Path
 from fsm.diagnostics import run_diagnostics
 from storage.errors import StorageError
 from storage.targets import parse_target
+from storage.targets.base import redact
 
 
 def build_bundle(facts: dict, stores, devices, now: str, path: Path) -> Path:
@@ -35,12 +36,24 @@ def build_bundle(facts: dict, stores, devices, now: str, path: Path) -> Path:
                         "open_payment_intents": len(journal.intents.open()), "last_number": journal.last_number()}
     checks = [c.as_dict() for c in run_diagnostics(devices, stores.data_dir, journal, now)]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("facts.json", json.dumps(facts, ensure_ascii=False, indent=1, default=str))
-        z.writestr("diagnostics.json", json.dumps(checks, ensure_ascii=False, indent=1))
+        z.writestr("facts.json", redact(json.dumps(_scrub(facts), ensure_ascii=False, indent=1, default=str)))
+        z.writestr("diagnostics.json", redact(json.dumps(checks, ensure_ascii=False, indent=1)))
         logs = Path(stores.data_dir) / "logs"
         for f in sorted(logs.glob("*.log*"))[:8] if logs.is_dir() else []:
-            z.write(f, f"logs/{f.name}")
+            z.writestr(f"logs/{f.name}", redact(f.read_text(encoding="utf-8", errors="replace")))
     return path
+
+
+SECRET_KEYS = ("password", "secret", "token", "pin", "puk", "webhook")
+
+
+def _scrub(value):
+    """Every value under a key that names a secret is masked, at any depth (then `redact` masks URLs and tokens)."""
+    if isinstance(value, dict):
+        return {k: "***" if any(s in str(k).lower() for s in SECRET_KEYS) else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def send_bundle(facts: dict, stores, devices, now: str, target: str) -> str:

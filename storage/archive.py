@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from storage import swap
+from storage import journal_audit, swap
 from storage.catalog import Catalog
 from storage.errors import StorageError
 from storage.journal import Journal
@@ -237,8 +237,10 @@ def clear_until(data_dir: str, date: str, sko_sent_up_to: int) -> ClearResult:
             removed = db.execute("DELETE FROM documents WHERE number <= ?", (cut,)).rowcount
             db.execute("DELETE FROM doc_lines WHERE number <= ?", (cut,))
             db.execute("DELETE FROM doc_payments WHERE number <= ?", (cut,))
+            sig = device_key(data_dir).sign(journal_audit.clear_payload(cut, row[0])).hex()
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [("cleared_up_to", str(cut)), ("cleared_hash", row[0]), ("cleared_signature", row[1])])
+                           [("cleared_up_to", str(cut)), ("cleared_hash", row[0]), ("cleared_signature", row[1]),
+                            ("cleared_device_sig", sig)])
         except BaseException:
             db.execute("ROLLBACK")
             raise

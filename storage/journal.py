@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from typing import Any
 from fiscal.documents import DocType, Document, Registration, canonical, chain_hash, document_digest, from_dict
 from fiscal.errors import FiscalError
 from fiscal.receipt import PaymentType
-from storage import journal_effects, marking_index
+from storage import journal_audit, journal_effects, marking_index
 from storage.errors import StorageError
 from storage.intents import IntentLog
 from storage.journal_effects import Effects
@@ -25,6 +26,8 @@ from storage.journal_schema import (
     connect,
     corrupt,
 )
+from storage.journal_verify import export_rows, verify_journal
+from storage.keys import device_key, key_path, public_pem
 
 _COLS = ("op_id, type, shift, body, status, number, uid, reg_time, signature, sko_serial, hash, prev_hash, "
          "printed_at, fail_reason")
@@ -48,13 +51,19 @@ class Journal:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One transaction; a full disk or an I/O error is DISK_FULL / STORAGE_IO and nothing is half-written."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise sqlite_refusal(e, self.path) from None
 
     # ---- documents -------------------------------------------------------------------------
 
@@ -104,7 +113,9 @@ class Journal:
             self._index_sums(db, doc, reg.number)
             journal_effects.apply(db, op_id, Effects.loads(row[7]))
             marking_index.record(db, doc, reg.number)   # codes sold / returned, in the same transaction
-            return self._entry_in(db, op_id)
+            entry = self._entry_in(db, op_id)
+        journal_audit.write_head(self.path, reg.number, link)   # after the commit: a head behind by one is fine
+        return entry
 
     def discard_pending(self, op_id: str, reason: str) -> None:
         """Drop a pending document the SKO refused for certain: it has no number and no place in the chain."""
@@ -295,18 +306,36 @@ class Journal:
     # ---- verification and export ------------------------------------------------------------
 
     def verify(self, public_key_pem: str | None = None) -> VerifyResult:
-        """Re-walk numbering, chain hashes and (with the SKO key) the SKO signatures; stops at the first break."""
-        from storage.journal_verify import verify_journal
-        return verify_journal(self._db, public_key_pem)
+        """Re-walk numbering, chain hashes and (with the SKO key) the SKO signatures, then hold the journal against
+        its head, its report columns and tables and its clear marker (storage.journal_audit); stops at the first break."""
+        result = verify_journal(self._db, public_key_pem)
+        if not result.ok:
+            return result
+        return journal_audit.audit(self._db, self.path, self._device_public(), result.count) or result
+
+    def _device_public(self) -> str | None:
+        path = key_path(os.path.dirname(os.path.abspath(self.path)))
+        if not os.path.exists(path):
+            return None
+        return public_pem(device_key(os.path.dirname(os.path.abspath(self.path))))
 
     def export_lines(self) -> Iterator[dict]:
         """Every document as a JSON-ready dict, registered ones in number order, then pending ones."""
-        from storage.journal_verify import export_rows
         return export_rows(self._db)
 
     def raw(self) -> sqlite3.Connection:
         """The connection, for the maintenance code in storage.archive only."""
         return self._db
+
+
+def sqlite_refusal(e: sqlite3.Error, path: str) -> StorageError:
+    """SQLite's words for a failed write as the refusal the cashier sees (the detail keeps SQLite's text)."""
+    text = str(e).lower()
+    if "full" in text:
+        return StorageError("DISK_FULL", f"{path}: {e}", path=path)
+    if "locked" in text or "busy" in text:
+        return StorageError("STORAGE_IO", f"{path}: {e} (another writer holds the database)", path=path)
+    return StorageError("STORAGE_IO", f"{path}: {e}", path=path)
 
 
 def _parse(body: str) -> Document:

@@ -198,6 +198,7 @@ def _create(path: str) -> None:
     conn.execute("PRAGMA synchronous=FULL")
     conn.executescript("BEGIN;" + SCHEMA + f"INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;")
     conn.close()
+    os.chmod(tmp, 0o600)                 # the journal is the shop's fiscal record: the register's user only
     fd = os.open(tmp, os.O_RDONLY)
     os.fsync(fd)
     os.close(fd)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from storage.errors import StorageError
 
-LIVE = ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "store")
+LIVE = ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "journal.head", "store")
 MARKER = ".import-swap.json"
 BACKUP = ".import-backup"
 STAGING = ".import-staging"
@@ -95,7 +95,7 @@ def _roll_back(data_dir: str) -> None:
                 os.replace(src, dst)
             else:
                 dst = os.path.join(data_dir, n)   # placed by the swap, absent before it: remove
-                if n.startswith("journal.sqlite-") and os.path.exists(dst):
+                if (n.startswith("journal.sqlite-") or n == "journal.head") and os.path.exists(dst):
                     os.unlink(dst)
         _fsync_dir(data_dir)
         shutil.rmtree(backup, ignore_errors=True)

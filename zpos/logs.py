@@ -7,9 +7,25 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from storage.targets.base import redact
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # sd-daemon(3) priority prefixes: the journal reads "<N>" at the start of a stderr line as its syslog level.
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
+
+
+class Redacting(logging.Filter):
+    """Every record's text with secrets masked (URL passwords, tokens, webhook codes) before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
 
 
 class JournalFormatter(logging.Formatter):
@@ -46,6 +62,8 @@ def setup_logging(data_dir: Path, *, verbose: bool = False, journal: bool | None
     for h in list(root.handlers):
         root.removeHandler(h)
         h.close()
+    if not any(isinstance(f, Redacting) for f in root.filters):
+        root.addFilter(Redacting())
     main = logging.handlers.RotatingFileHandler(folder / "zpos.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     main.setLevel(logging.INFO)
     main.setFormatter(logging.Formatter(FORMAT))

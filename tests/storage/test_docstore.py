@@ -20,7 +20,7 @@ def test_a_fault_at_any_step_leaves_the_old_or_the_new_version(tmp_path, step, m
     path = str(tmp_path / "store" / "catalog.json")
     AtomicJSONStorage(path).write(OLD)
     faulty = AtomicJSONStorage(path, ops=FaultyOps(step, mode, random.Random(seed)))
-    with pytest.raises((OSError, PowerLost)):
+    with pytest.raises((StorageError, PowerLost)):       # an I/O error is refused as STORAGE_IO
         faulty.write(NEW)
     after = AtomicJSONStorage(path)  # "the next start": also drops a stale temp file
     assert after.read() in (OLD, NEW)
