@@ -166,9 +166,7 @@ class PaymentOps:
         from fsm.register import device_error
         from hal.errors import SkoError
         try:
-            reg = self.devices.sko.lookup(doc.op_id) or self.path.register_pending(doc)
-            if self.journal.get(doc.op_id).status == "pending":
-                self.journal.mark_registered(doc.op_id, reg)
+            reg = self.path.settle(doc)
         except SkoError as e:
             raise device_error(e) from None
         outcome = self.path.print_registered(doc, reg)

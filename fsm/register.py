@@ -148,14 +148,17 @@ class Register(SellingOps, PaymentOps, DocumentOps, AdminOps):
         self.life.sko_authorized()
 
     def pin_sko_key(self) -> None:
-        """Pin the SKO's public key at first contact; every later answer is verified against it."""
+        """Remember the SKO at first contact: its serial, and its public key only where the SKO type signs.
+
+        The iKassa SKO signs nothing; the journal's own hash chain covers each document with the SKO's
+        uid and number, and a key pinned by an earlier SKO type is still used to check old signatures."""
         pem = self.journal.get_meta("sko_public_key")
-        if not pem:
+        if not self.journal.get_meta("sko_serial"):
             info = self.devices.sko.info()
-            pem = info.public_key_pem
-            if pem:
+            self.journal.set_meta("sko_serial", info.serial)
+            if info.public_key_pem and not pem:
+                pem = info.public_key_pem
                 self.journal.set_meta("sko_public_key", pem)
-                self.journal.set_meta("sko_serial", info.serial)
         if pem and hasattr(self.devices.sko, "pin_key"):
             self.devices.sko.pin_key(pem)
 

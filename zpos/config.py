@@ -16,7 +16,7 @@ DEFAULTS: dict = {
 ALLOWED = {
     "data": {"dir"},
     "devices": {"sko", "printer", "scale", "scanner", "terminals", "oplati"},
-    "devices.sko": {"address", "timeout"},
+    "devices.sko": {"address", "timeout", "token", "printer_addr", "byte_order", "data_as"},
     "devices.printer": {"url", "model"},
     "devices.scale": {"url", "protocol"},
     "devices.scanner": {"url"},

@@ -6,7 +6,9 @@ from hal.errors import DeviceError
 
 
 def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
-    """Open every configured device; one that fails is recorded in `errors`, not fatal (diagnostics show it)."""
+    """Open every configured device; one that fails is recorded in `errors`, not fatal (diagnostics show it).
+
+    `public_key_pem` is accepted for callers of the signing SKO type; the iKassa SKO has no key."""
     from hal.sko import SkoClient
     errors: dict[str, str] = {}
 
@@ -17,7 +19,10 @@ def open_devices(cfg: dict, public_key_pem: str | None = None) -> DeviceSet:
             errors[name] = e.message
             return None
 
-    sko = SkoClient(cfg["sko"]["address"], public_key_pem=public_key_pem, timeout=float(cfg["sko"].get("timeout", 5)))
+    s = cfg["sko"]
+    sko = SkoClient(s["address"], timeout=float(s.get("timeout", 5)), token=s.get("token") or None,
+                    printer_addr=str(s.get("printer_addr", "dummy")), byte_order=str(s.get("byte_order", "big")),
+                    data_as=str(s.get("data_as", "object")))
     printer = scale = scanner = oplati = None
     if "printer" in cfg:
         from hal.printer import open_printer

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from fiscal.documents import ShiftOpen
 from fsm.diagnostics import run_diagnostics
 from sim.hub import SimHub
 from zpos.config import ConfigError, load_config
@@ -27,6 +28,9 @@ def test_each_device_problem_is_named_in_words_an_engineer_acts_on(tmp_path):
         hub.control("scale", "no_answer")
         hub.control("sko", "uplink_offline")
         devices = open_devices(hub.device_config())
+        # iKassa publishes no uplink state: what shows the link to the operator is a document still unsent
+        devices.sko.authorize("123456")
+        devices.sko.register(ShiftOpen(op_id="o1", shift=1, cashier="Иванова", created="2026-01-15T09:00:00+03:00"))
         try:
             checks = {c.id: c for c in run_diagnostics(devices, tmp_path)}
         finally:
