@@ -139,7 +139,7 @@ class SimHub:
         return handler(*args)
 
     def _ctl_sko(self, *words: str) -> str:
-        from sim.sko import apply_ctl
+        from sim.sko_ctl import apply_ctl
         try:
             return apply_ctl(self.sko, list(words))
         except ValueError as e:

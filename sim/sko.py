@@ -35,12 +35,11 @@ from hal.protocols.ikassa import (
 )
 from hal.protocols.ikassa_codes import CODES
 from sim.sko_rules import SkoRefusal, SkoType
-from sim.sko_state import SkoState
+from sim.sko_state import PRINTERS, SkoState
 
 DEFAULT_ORG = "ООО «Ромашка»"
 DEFAULT_UNP = "191234566"
 DEFAULT_KSA = "123456789"
-PRINTERS = [{"name": "Без печати (касса печатает сама)", "addr": "dummy"}]
 MINSK = timezone(timedelta(hours=3))
 
 
@@ -82,6 +81,7 @@ class SkoEmulator:
         self._fail_next: tuple[int, str | None] | None = None
         self._drop_next = False
         self._garble_next = False
+        self._drop_then_offline = self._garble_then_offline = self._send_then_offline = False
         self._delay = 0.0
         self._listener: socket.socket | None = None
         self.state: SkoState | None = None
@@ -172,9 +172,11 @@ class SkoEmulator:
         self._drop_next = True
         self._drop_then_offline = then_offline
 
-    def garble_next_answer(self) -> None:
-        """The next fiscal request is executed and committed, then a corrupted frame is sent instead of the answer."""
+    def garble_next_answer(self, then_offline: bool = False) -> None:
+        """The next fiscal request is executed and committed, then a corrupted frame is sent instead of the answer;
+        with `then_offline` the emulator goes offline right after it."""
         self._garble_next = True
+        self._garble_then_offline = then_offline
 
     def set_delay(self, seconds: float) -> None:
         self._delay = max(0.0, seconds)
@@ -297,6 +299,9 @@ class SkoEmulator:
                 if answer is None:
                     return
                 self._send(conn, answer)
+                if self._send_then_offline:
+                    self._send_then_offline = False
+                    self.set_offline(True)
         except (ConnectionError, OSError):
             return
         finally:
@@ -335,12 +340,13 @@ class SkoEmulator:
             answer = self._error_env(reply_to, action.value, 2023, f"emulator failure: {type(e).__name__}: {e}")
         if fiscal and self._drop_next:
             self._drop_next = False
-            if getattr(self, "_drop_then_offline", False):
+            if self._drop_then_offline:
                 self.set_offline(True)
             return None
         if fiscal and self._garble_next:
             self._garble_next = False
             answer = self.codec.frame.build(b'{"type"')      # a whole frame whose JSON breaks off
+            self._send_then_offline = self._garble_then_offline
         if self._delay:
             self._stopping.wait(self._delay)
         return answer
@@ -353,65 +359,10 @@ class SkoEmulator:
             raise SkoRefusal(2030, f"printer {msg.headers.get('printerAddr', '')[:30]!r} is not known")
         st.flush_uplink()
         d = msg.data
-        out = self._answer(st, action, d)
+        out = st.serve(action, d)
         if action in FISCAL:
             st.flush_uplink()
         return out
-
-    @staticmethod
-    def _answer(st: SkoState, action: Action, d: Any) -> Any:
-        simple: dict[Action, Callable[[], Any]] = {
-            Action.VERSION: lambda: {"version": "zpos-sim 2.0"}, Action.PRINTERS: lambda: PRINTERS,
-            Action.GET_TOKENS: lambda: [st.token()], Action.GET_TOKEN_BY_SERIAL: st.token,
-            Action.GET_CASH_IN_TOKEN: st.cash_in_token, Action.NEXT_CHEQUE_NUMBER: lambda: st.get_int("next_number"),
-            Action.GET_STORED_DOCUMENTS: st.unsent_count, Action.GET_CERTIFICATE: lambda: {"certificate": ""},
-            Action.RETRIEVE_NOT_PRINTED: lambda: [], Action.AUTHORIZE: lambda: st.authorize(d),
-            Action.CHANGE_PIN: lambda: st.change_pin(d), Action.CLOSE_TOKEN: st.logout, Action.LOGOUT: st.logout,
-            Action.OPEN_SHIFT: st.open_shift, Action.CLOSE_SHIFT: st.close_shift, Action.X_REPORT: st.x_report,
-            Action.CREATE_SALE: lambda: st.create_sale(d), Action.GET_ACTIVE_SALE: lambda: None,
-            Action.COPY: lambda: st.copy(d), Action.REPRINT: lambda: st.reprint(d),
-            Action.CREATE_MONEYBACK: lambda: st.create_moneyback(d), Action.CREATE_ROLLBACK: lambda: st.create_rollback(d),
-            Action.CREATE_DEPOSIT: lambda: st.cash_move("createDeposit", d),
-            Action.CREATE_WITHDRAW: lambda: st.cash_move("createWithdraw", d),
-        }
-        return simple[action]()
-
-
-def apply_ctl(emu: SkoEmulator, words: list[str]) -> str:
-    """One `zpos sim ctl sko ...` / scenario `sko:` command; returns a one-line confirmation.
-
-    Words: offline | online | uplink_offline | uplink_online | error N [ACTION] | delay SECONDS |
-    drop_answer | garble | flush | status.
-    """
-    if not words:
-        raise ValueError("sko: say offline, online, uplink_offline, uplink_online, error N [ACTION], delay S, "
-                         "drop_answer, garble, flush or status")
-    cmd, args = words[0].lower(), words[1:]
-    if cmd in ("offline", "online"):
-        emu.set_offline(cmd == "offline")
-    elif cmd in ("uplink_offline", "uplink_online"):
-        emu.set_uplink(cmd == "uplink_online")
-    elif cmd == "error" and 1 <= len(args) <= 2 and args[0].isdigit():
-        if len(args) == 2 and args[1] not in {a.value for a in Action}:
-            raise ValueError(f"sko error: {args[1]!r} is not an iKassa action")
-        emu.fail_next(int(args[0]), args[1] if len(args) == 2 else None)
-    elif cmd == "delay" and len(args) == 1:
-        try:
-            emu.set_delay(float(args[0]))
-        except ValueError:
-            raise ValueError(f"sko delay: {args[0]!r} is not a number of seconds") from None
-    elif cmd == "drop_answer":
-        emu.drop_next_answer()
-    elif cmd == "garble":
-        emu.garble_next_answer()
-    elif cmd == "flush":
-        return f"sko: {emu.flush_uplink()} documents sent"
-    elif cmd == "status":
-        return f"sko: {emu.unsent_count()} unsent"
-    else:
-        raise ValueError(f"sko: unknown command {' '.join(words)!r}")
-    return f"sko: {' '.join(words)} ok"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.sko", description="the simulated iKassa service on loopback TCP")

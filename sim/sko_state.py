@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscal.money import MAX_SUM
+from hal.protocols.ikassa import Action
 from hal.protocols.ikassa_values import CURRENCY, WireValueError, money, parse_int
 from sim.sko_rules import (
     Header,
@@ -43,7 +44,7 @@ CREATE INDEX IF NOT EXISTS documents_unsent ON documents(sent, number);
 CREATE TABLE IF NOT EXISTS skko (seq INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE,
     uid TEXT NOT NULL, answer TEXT NOT NULL);
 """
-PAYMENT_DOCS = ("sale", "moneyback")
+PRINTERS = [{"name": "Без печати (касса печатает сама)", "addr": "dummy"}]    # the `printerAddr` values known
 
 
 class SkoState:
@@ -93,6 +94,25 @@ class SkoState:
         return t.replace(microsecond=0).isoformat(timespec="seconds")
 
     # -- readings -------------------------------------------------------------------------------
+    def serve(self, action: Action, d: Any) -> Any:
+        """The answer's data of one published action (the server checked the headers)."""
+        simple: dict[Action, Callable[[], Any]] = {
+            Action.VERSION: lambda: {"version": "zpos-sim 2.0"}, Action.PRINTERS: lambda: PRINTERS,
+            Action.GET_TOKENS: lambda: [self.token()], Action.GET_TOKEN_BY_SERIAL: self.token,
+            Action.GET_CASH_IN_TOKEN: self.cash_in_token, Action.NEXT_CHEQUE_NUMBER: lambda: self.get_int("next_number"),
+            Action.GET_STORED_DOCUMENTS: self.unsent_count, Action.GET_CERTIFICATE: lambda: {"certificate": ""},
+            Action.RETRIEVE_NOT_PRINTED: lambda: [], Action.AUTHORIZE: lambda: self.authorize(d),
+            Action.CHANGE_PIN: lambda: self.change_pin(d), Action.CLOSE_TOKEN: self.logout, Action.LOGOUT: self.logout,
+            Action.OPEN_SHIFT: self.open_shift, Action.CLOSE_SHIFT: self.close_shift, Action.X_REPORT: self.x_report,
+            Action.CREATE_SALE: lambda: self.create_sale(d), Action.GET_ACTIVE_SALE: lambda: None,
+            Action.COPY: lambda: self.copy(d), Action.REPRINT: lambda: self.reprint(d),
+            Action.CREATE_MONEYBACK: lambda: self.create_moneyback(d),
+            Action.CREATE_ROLLBACK: lambda: self.create_rollback(d),
+            Action.CREATE_DEPOSIT: lambda: self.cash_move("createDeposit", d),
+            Action.CREATE_WITHDRAW: lambda: self.cash_move("createWithdraw", d),
+        }
+        return simple[action]()
+
     def token(self) -> dict[str, Any]:
         """getTokenBySerial; `registerNumberSKO` (SmartX's field name) is this emulator's extension."""
         return {"serial": self.get("serial"), "deviceId": "1", "organization": self.get("org_name"),

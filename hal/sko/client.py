@@ -192,6 +192,22 @@ class SkoClient:
         self._authorized = False
         self._call(Action.LOGOUT)
 
+    def close_token(self) -> None:
+        """closeToken: let go of the SKO (IKAPI gives no more than the name; the emulator ends the session)."""
+        self._pin = None
+        self._authorized = False
+        self._call(Action.CLOSE_TOKEN)
+
+    def service_version(self) -> str:
+        return A.text(A.obj(self._call(Action.VERSION), "version"), "version", "version")
+
+    def printers(self) -> list[tuple[str, str]]:
+        """(name, addr) of the printers the service can print on; `printer_addr` must be one of them."""
+        answer = self._call(Action.PRINTERS)
+        if not isinstance(answer, list):
+            raise A.bad("printers must answer a list")
+        return [(A.text(A.obj(p, "printer"), "name", "printer"), A.text(p, "addr", "printer")) for p in answer]
+
     # -- readings ----------------------------------------------------------------------------------------
     def next_number(self) -> int:
         return A.integer(self._call(Action.NEXT_CHEQUE_NUMBER), "nextChequeNumber")
