@@ -298,10 +298,13 @@ class SkoEmulator:
                 answer = self._handle(msg)
                 if answer is None:
                     return
-                self._send(conn, answer)
-                if self._send_then_offline:
+                if self._send_then_offline:       # gone before the client can come back to ask
                     self._send_then_offline = False
-                    self.set_offline(True)
+                    self._offline = True
+                    self._unlisten()
+                    self._send(conn, answer)
+                    return
+                self._send(conn, answer)
         except (ConnectionError, OSError):
             return
         finally:
