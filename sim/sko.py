@@ -9,6 +9,7 @@ Run standalone with `python -m sim.sko --dir DIR [--port N]`.
 from __future__ import annotations
 
 import argparse
+import queue
 import signal
 import socket
 import sys
@@ -280,6 +281,9 @@ class SkoEmulator:
         return bytes(buf)
 
     def _serve(self, conn: _Conn) -> None:
+        """The reader: pongs and pings at once, requests to the worker (a slow request never stops the pongs)."""
+        work: queue.Queue[Envelope | None] = queue.Queue()
+        self._spawn(self._work, "sko-work", conn, work)
         try:
             while not self._stopping.is_set():
                 try:
@@ -289,32 +293,38 @@ class SkoEmulator:
                     return       # the stream may be out of step: make the client start afresh
                 if msg.type is MessageType.PONG:
                     conn.ping_sent_at = None
-                    continue
-                if msg.type is MessageType.PING:
+                elif msg.type is MessageType.PING:
                     self._send(conn, Envelope(MessageType.PONG, msg.reply_address or PING_ADDRESS))
-                    continue
-                if msg.type is not MessageType.SEND:
-                    continue     # publish / listen: no answer (IKAPI: publish «Не имеет ответа»)
-                answer = self._handle(msg)
+                elif msg.type is MessageType.SEND:
+                    work.put(msg)    # publish / listen have no answer (IKAPI: publish «Не имеет ответа»)
+        except (ConnectionError, OSError):
+            return
+        finally:
+            work.put(None)
+            conn.done.set()
+            if self._active is conn:
+                self._active = None
+            self._close_conn(conn)
+            conn.sock.close()
+
+    def _work(self, conn: _Conn, work: queue.Queue) -> None:
+        """One request after the other, each answered to its replyAddress (or not, under a fault)."""
+        while (msg := work.get()) is not None:
+            answer = self._handle(msg)
+            try:
                 if answer is None:
+                    self._close_conn(conn)
                     return
                 if self._send_then_offline:       # gone before the client can come back to ask
                     self._send_then_offline = False
                     self._offline = True
                     self._unlisten()
                     self._send(conn, answer)
+                    self._close_conn(conn)
                     return
                 self._send(conn, answer)
-        except (ConnectionError, OSError):
-            return
-        finally:
-            conn.done.set()
-            if self._active is conn:
-                self._active = None
-            try:
-                conn.sock.close()
             except OSError:
-                pass
+                return
 
     def _error_env(self, address: str, action: str, code: int, detail: str) -> Envelope:
         p = CODES.get(code)
