@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from fsm.clock import SimClock
+from fsm.context import new_op_id
 
 RUNS = 200
 
@@ -23,8 +24,8 @@ def _bulk_fill(register, hub, count: int) -> None:
     from storage.journal_schema import Status
     reg = register
     template = sale_doc(reg)
-    db = reg.journal.raw()
-    start = reg.journal.last_number()
+    db = reg.stores.journal.raw()
+    start = reg.stores.journal.last_number()
     prev = db.execute("SELECT hash FROM documents WHERE number=?", (start,)).fetchone()[0]
     rows, lines, pays = [], [], []
     for n in range(start + 1, count + 1):
@@ -49,7 +50,7 @@ def _bulk_fill(register, hub, count: int) -> None:
     with sko:
         sko.execute("UPDATE meta SET value=? WHERE key='next_number'", (str(count + 1),))
     sko.close()
-    reg.receipt = type(reg.receipt)()
+    reg.sale.receipt = type(reg.sale.receipt)()
     import os
     os.sync()
 
@@ -58,21 +59,21 @@ def sale_doc(reg):
     """A 5-line cash sale of the current shift, built like the register builds one (not journaled)."""
     from fiscal.documents import Sale, priced_fields
     from fiscal.receipt import Payment, PaymentType
-    for code in [it.code for it in reg.catalog.items() if not it.weighed][:5]:
-        reg.add_item(code, "1.000")
-    calc = reg.receipt.calc([Payment(PaymentType.CASH, 100_000)], reg.vat_table())
-    return Sale(op_id=reg.new_op_id(), shift=reg.shift_number, cashier=reg.cashier_name, created=reg.now(),
+    for code in [it.code for it in reg.stores.catalog.items() if not it.weighed][:5]:
+        reg.sale.add_item(code, "1.000")
+    calc = reg.sale.receipt.calc([Payment(PaymentType.CASH, 100_000)], reg.sale.vat_table())
+    return Sale(op_id=new_op_id(), shift=reg.shifts.number, cashier=reg.session.cashier_name, created=reg.now(),
                 **priced_fields(calc))
 
 
 def _measure(reg, runs: int) -> list[float]:
-    codes = [it.code for it in reg.catalog.items() if not it.weighed][:5]
+    codes = [it.code for it in reg.stores.catalog.items() if not it.weighed][:5]
     times = []
     for _ in range(runs):
         for code in codes:
-            reg.add_item(code, "1.000")
+            reg.sale.add_item(code, "1.000")
         t0 = time.perf_counter()
-        reg.pay({"cash": "1000.00"})
+        reg.checkout.pay({"cash": "1000.00"})
         times.append((time.perf_counter() - t0) * 1000)
     return times
 
@@ -109,18 +110,18 @@ class OutOfProcessHub:
 
 
 def run_at(size: int) -> list[float]:
-    from fsm.register import Register
+    from fsm.till import Till
     from qa.rig import DEMO_SETUP, apply_setup
     from zpos.wiring import open_devices
     with tempfile.TemporaryDirectory() as d:
         hub = OutOfProcessHub(Path(d) / "sim")
         apply_setup(Path(d), DEMO_SETUP)
-        reg = Register(Path(d), open_devices(hub.device_config()), SimClock(tick_seconds=0), sleep=lambda s: None)
+        reg = Till(Path(d), open_devices(hub.device_config()), SimClock(tick_seconds=0), sleep=lambda s: None)
         try:
-            reg.unlock("1111")
-            reg.sko_pin("123456")
-            reg.login("ivanova", "2580")
-            reg.open_shift()
+            reg.session.unlock("1111")
+            reg.session.sko_pin("123456")
+            reg.session.login("ivanova", "2580")
+            reg.shifts.open_shift()
             _bulk_fill(reg, hub, size)
             return _measure(reg, RUNS)
         finally:

@@ -44,13 +44,13 @@ def frame_figures(tmp: Path) -> dict:
         ui.tap("login.user.ivanova")
         ui.type_digits("2580")
         ui.tap("keypad.ok")
-        reg.open_shift()
-        codes = [i.code for i in reg.catalog.items() if not i.weighed]
+        reg.shifts.open_shift()
+        codes = [i.code for i in reg.stores.catalog.items() if not i.weighed]
         for n in range(100):
-            reg.add_item(codes[n % len(codes)])
+            reg.sale.add_item(codes[n % len(codes)])
         ui.app.refresh()
         ui.tap("menu.sale")
-        assert ui.visible_screen() == "sale" and len(reg.receipt.lines) == 100
+        assert ui.visible_screen() == "sale" and len(reg.sale.receipt.lines) == 100
         frames = []
         for _ in range(300):
             t0 = time.perf_counter()
@@ -98,11 +98,11 @@ def child_rss(data: str) -> None:
     ui.tap("login.user.ivanova")
     ui.type_digits("2580")
     ui.tap("keypad.ok")
-    reg.open_shift()
+    reg.shifts.open_shift()
     ui.app.refresh()
     ui.tap("menu.sale")
     ui.app.render_frame()
-    items = len(reg.catalog)
+    items = len(reg.stores.catalog)
     # VmHWM, not getrusage: Linux carries ru_maxrss over exec from the forked parent (here the benchmark
     # process holding 100k generated items), while VmHWM is this process's own peak.
     status = Path("/proc/self/status").read_text()

@@ -1,11 +1,11 @@
-"""The one function every fiscal document goes through: journal (pending) → SKO → journal (registered) → print.
+"""The one path every fiscal document takes: journal (pending, with its effects) → SKO → journal (registered) → print.
 
-Each step is durable before the next. The SKO has no operation id: a document whose outcome is
-unknown (no answer, a garbled one, the SKO unreachable or busy) stays pending, and before anything
-else is sent it is looked up at the SKO by its counter and stored documents — registered → marked,
-proven absent → sent once — so a retry or a recovery after power loss never registers a document
-twice. The SKO computes each cheque; where its figures differ from ours the difference is logged and
-kept on the outcome. Crash points let scenarios and tests cut the power between any two steps.
+Each step is durable before the next. A document is journaled as pending together with
+what its registration changes (stock, the card/ОПЛАТИ intents it settles); the registered row,
+the stock moves, the intents' `settled` and the chain hash commit in one transaction. An SKO
+answer that did not arrive or could not be read leaves the document pending: it is resolved
+by asking the SKO (lookup) before anything is sent again, at the next operation and at every
+start. Crash points let scenarios and tests cut the power between any two steps.
 """
 from __future__ import annotations
 
@@ -13,29 +13,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from fiscal.documents import Document, Registration, Requisites, to_dict
+from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render
-from fiscal.sko_cheque import Difference, compare
 from hal.errors import DeviceError, PrinterError, SkoError
+from storage.journal_effects import Effects
+from storage.journal_schema import IntentStatus
 
 log = logging.getLogger("zpos.fiscal")
 
 CRASH_POINTS = ("after_payment", "before_sko", "after_sko", "after_commit")
 
-# SKO outcomes that leave the document's fate open: it stays pending and is looked up before anything is
-# sent again. Every other SkoError is the SKO's (or the driver's, before sending) refusal: the row is dropped.
-UNSETTLED = {"SKO_OFFLINE", "SKO_UNKNOWN", "SKO_BAD_ANSWER", "SKO_IN_USE"}
-
-
-def same_operation(a: Document, b: Document) -> bool:
-    """Whether `b` repeats `a` (the cashier pressing again after an unknown outcome): same content, new op id."""
-    if type(a) is not type(b):
-        return False
-    da, db = to_dict(a), to_dict(b)
-    for key in ("op_id", "created"):
-        da.pop(key, None)
-        db.pop(key, None)
-    return da == db
+# SKO answers that prove the document was not registered: the pending row can be dropped
+# (unless money already moved for it: then it stays pending and blocks until resolved).
+DEFINITE_REFUSALS = {"WRONG_PIN", "SKO_LOCKED", "NOT_AUTHORIZED", "SHIFT_OPEN", "SHIFT_CLOSED", "SHIFT_EXPIRED",
+                     "BAD_TIME", "BAD_NUMBER", "TOTALS_MISMATCH", "NOT_ENOUGH_CASH", "NOTHING_TO_ANNUL",
+                     "SKO_UNSENT_LIMIT", "UNSENT_DOCUMENTS", "SKO_ERROR"}
 
 
 class PowerLoss(BaseException):
@@ -59,7 +51,7 @@ class Outcome:
     registration: Registration
     printed: bool
     print_error: str | None = None
-    differences: tuple[Difference, ...] = ()     # where the SKO's computed figures differ from ours
+    resumed: bool = False           # an earlier attempt of this document was completed instead
 
 
 class FiscalPath:
@@ -73,22 +65,27 @@ class FiscalPath:
         self._width = width_fn
         self.crash = crash or CrashSwitch()
 
-    def run(self, doc: Document) -> Outcome:
-        """Settle what is pending, then journal, register, commit, print. SKO errors propagate after the
-        journal is made consistent. A document that repeats a pending one is that one's outcome."""
-        earlier = self.settle_pending(retry_of=doc)
-        if earlier is not None:
-            return earlier
-        self.journal.add_pending(doc)
-        reg = self.register_pending(doc)
+    def run(self, doc: Document, effects: Effects | None = None) -> Outcome:
+        """Journal, register, commit, print. SKO errors propagate after the journal is made consistent."""
+        self.journal.add_pending(doc, effects)
+        reg = self.register_pending(doc, maybe_sent=False)
         return self.print_registered(doc, reg)
 
-    def register_pending(self, doc: Document) -> Registration:
+    def money_moved(self, op_id: str) -> bool:
+        """Whether any outside effect of this document happened (or may have): then it is never dropped."""
+        ids = set(self.journal.effects_of(op_id).intents)
+        return any(i.status in (IntentStatus.APPROVED, IntentStatus.UNKNOWN, IntentStatus.SENT, IntentStatus.SETTLED)
+                   for i in self.journal.intents.for_document(op_id) if i.intent_id in ids)
+
+    def register_pending(self, doc: Document, maybe_sent: bool = True) -> Registration:
+        """Register a journaled document. One that may have reached the SKO before (a retry, a recovery)
+        is looked up first and sent again only when the SKO proves it does not have it."""
         self.crash.point("before_sko")
         try:
-            reg = self.sko.register(doc, self.journal.last_number() + 1)
+            reg = (self.sko.lookup(doc.op_id) if maybe_sent else None) or \
+                self.sko.register(doc, self.journal.last_number() + 1)
         except SkoError as e:
-            if e.code not in UNSETTLED:
+            if e.code in DEFINITE_REFUSALS and not self.money_moved(doc.op_id):
                 self.journal.discard_pending(doc.op_id, e.code)
             raise
         self.crash.point("after_sko")
@@ -96,41 +93,16 @@ class FiscalPath:
         self.crash.point("after_commit")
         return reg
 
-    def settle(self, doc: Document) -> Registration:
-        """A pending document: the SKO's registration when it has one, else (proven absent) sent now."""
-        reg = self.sko.lookup(doc, self.journal.last_number() + 1)
-        if reg is None:
-            return self.register_pending(doc)
-        self.journal.mark_registered(doc.op_id, reg)
-        return reg
-
-    def settle_pending(self, retry_of: Document | None = None) -> Outcome | None:
-        """Settle and print every pending document; the outcome of the one `retry_of` repeats, if any."""
-        found = None
-        for entry in self.journal.pending():
-            repeat = retry_of is not None and (entry.op_id == retry_of.op_id or same_operation(entry.doc, retry_of))
-            try:
-                reg = self.settle(entry.doc)
-            except SkoError as e:
-                if e.code in UNSETTLED or repeat:
-                    raise
-                log.warning("pending %s %s refused by the SKO when sent again: %s", entry.doc.type, entry.op_id, e.detail)
-                continue
-            outcome = self.print_registered(entry.doc, reg)
-            if repeat and found is None:
-                found = outcome
-        return found
-
     def print_registered(self, doc: Document, reg: Registration, *, copy: bool = False) -> Outcome:
         printer = self._printer()
         try:
             if printer is None:
-                raise PrinterError("PRINTER_OFFLINE", "принтер не настроен", "принтер")
+                raise PrinterError("PRINTER_OFFLINE", "no printer is configured", "printer")
             printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy))
         except DeviceError as e:
             if not copy:
-                self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.message}")
-            return Outcome(reg, False, e.code, self.differences(doc, reg) if not copy else ())
+                self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.detail}")
+            return Outcome(reg, False, str(e.code))
         except Exception as e:  # a registered document stays registered whatever the printing code does
             log.exception("printing document %s failed", doc.op_id)
             if not copy:
@@ -138,30 +110,30 @@ class FiscalPath:
             return Outcome(reg, False, "PRINT_ERROR")
         if not copy:
             self.journal.mark_printed(doc.op_id)
-        return Outcome(reg, True, differences=self.differences(doc, reg) if not copy else ())
+        return Outcome(reg, True)
 
-    @staticmethod
-    def differences(doc: Document, reg: Registration) -> tuple[Difference, ...]:
-        """Where the SKO computed `doc` otherwise than we did; logged, the SKO's figures are the registered ones."""
-        diffs = compare(doc, reg.cheque)
-        if diffs:
-            log.warning("the SKO computed %s №%d differently from the register: %s", doc.type, reg.number,
-                        "; ".join(map(str, diffs)))
-        return diffs
+    def ready_to_register(self, entry) -> bool:
+        """A pending document registers only when every outside effect it names was approved."""
+        ids = set(self.journal.effects_of(entry.op_id).intents)
+        found = {i.intent_id: i for i in self.journal.intents.for_document(entry.op_id)}
+        return all(i in found and found[i].status in (IntentStatus.APPROVED, IntentStatus.SETTLED) for i in ids)
 
     def reconcile(self) -> list[str]:
-        """After a restart or a lost answer: settle every pending document with the SKO.
+        """Settle every pending document with the SKO (after a restart or a lost answer).
 
-        Registered at the SKO → mark registered; proven absent → register it now (the money for it
-        was taken); unknown → SkoError, and it stays pending. Returns the op ids that became registered."""
+        Registered at the SKO → mark registered; absent → register it (the money for it was taken).
+        A document whose outside effects are not all approved yet is left for its service to finish.
+        Returns the op ids that became registered."""
         done = []
         for entry in self.journal.pending():
-            try:
-                self.settle(entry.doc)
-            except SkoError as e:
-                if e.code in UNSETTLED:
-                    raise
+            if not self.ready_to_register(entry):
                 continue
-            self.journal.mark_print_failed(entry.op_id, "POWER_LOSS: не напечатан до сбоя питания")
+            try:
+                self.register_pending(entry.doc)
+            except SkoError as e:
+                if e.code in DEFINITE_REFUSALS:
+                    continue
+                raise
+            self.journal.mark_print_failed(entry.op_id, "POWER_LOSS: not printed before the registration was confirmed")
             done.append(entry.op_id)
         return done

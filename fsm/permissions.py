@@ -37,12 +37,20 @@ ADMIN = frozenset({Role.ADMIN})
 # Shift requirement: "any", "open" (fresh, under 24 h), "closed", "open_or_expired".
 
 
+# The lifecycle states an operation may run in (LifecycleMachine's states).
+WORK = frozenset({"menu", "receipt"})
+SELLING = frozenset({"menu", "receipt", "self_service"})
+PAYING = frozenset({"receipt", "payment"})
+PAYING_SELF = frozenset({"receipt", "payment", "self_service"})
+
+
 @dataclass(frozen=True)
 class Rule:
     op: str
     roles: frozenset[Role]
     shift: str
     modes: frozenset[Mode]
+    states: frozenset[str] = WORK
 
 
 RULES: tuple[Rule, ...] = (
@@ -53,16 +61,16 @@ RULES: tuple[Rule, ...] = (
     Rule("close_shift", CASHIER, "open_or_expired", BOTH),
     Rule("z_report", CASHIER, "open_or_expired", BOTH),
     Rule("x_report", CASHIER, "open_or_expired", BOTH),
-    Rule("sale", CASHIER, "open", BOTH),
-    Rule("section_sale", CASHIER, "open", SUM),
+    Rule("sale", CASHIER, "open", BOTH, SELLING),
+    Rule("section_sale", CASHIER, "open", SUM, SELLING),
     Rule("sections_edit", ADMIN, "any", SUM),
-    Rule("pay_cash", CASHIER, "open", BOTH),
-    Rule("pay_card", CASHIER, "open", BOTH),
-    Rule("pay_certificate", CASHIER, "open", BOTH),
-    Rule("pay_cashless_other", CASHIER, "open", BOTH),
-    Rule("pay_advance_other", CASHIER, "open", BOTH),
-    Rule("pay_oplati", CASHIER, "open", BOTH),
-    Rule("edit_line", CASHIER, "open", BOTH),
+    Rule("pay_cash", CASHIER, "open", BOTH, PAYING),
+    Rule("pay_card", CASHIER, "open", BOTH, PAYING_SELF),
+    Rule("pay_certificate", CASHIER, "open", BOTH, PAYING),
+    Rule("pay_cashless_other", CASHIER, "open", BOTH, PAYING),
+    Rule("pay_advance_other", CASHIER, "open", BOTH, PAYING),
+    Rule("pay_oplati", CASHIER, "open", BOTH, PAYING_SELF),
+    Rule("edit_line", CASHIER, "open", BOTH, SELLING),
     Rule("shifts_list", ANYONE, "any", BOTH),
     Rule("receipts_list", ANYONE, "any", BOTH),
     Rule("receipt_detail", ANYONE, "any", BOTH),
@@ -70,6 +78,7 @@ RULES: tuple[Rule, ...] = (
     Rule("refund_funds", CASHIER, "open", BOTH),
     Rule("refund_no_receipt", CASHIER, "open", BOTH),
     Rule("annul", CASHIER, "open", BOTH),
+    Rule("cancel_unfinished", CASHIER, "any", BOTH),
     Rule("copy", ANYONE, "any", BOTH),
     Rule("reprint", ANYONE, "any", BOTH),
     Rule("line_discount", CASHIER, "open", DIFF),
@@ -119,13 +128,17 @@ class Denial:
         return error_text(self.variant or self.code)
 
 
-def check(op: str, role: Role | None, shift: ShiftState, mode: Mode) -> Denial | None:
-    """None when `op` is allowed now; otherwise why not."""
+def check(op: str, role: Role | None, shift: ShiftState, mode: Mode, state: str | None = None) -> Denial | None:
+    """None when `op` is allowed now; otherwise why not. `state` is the lifecycle state, when known."""
     rule = BY_OP.get(op)
     if rule is None:
         raise KeyError(f"no permission rule for operation {op!r}")
     if role is None:
         return Denial("NOT_ALLOWED", "NOT_ALLOWED.login")
+    if state is not None and state not in rule.states:
+        if state == "self_service" and op.startswith("pay_"):
+            return Denial("NOT_ALLOWED", "NOT_ALLOWED.self_service_card_only")
+        return Denial("NOT_ALLOWED", "NOT_ALLOWED.state")
     if role not in rule.roles:
         return Denial("NOT_ALLOWED", "NOT_ALLOWED.cashier_only" if rule.roles == CASHIER else "NOT_ALLOWED.admin_only")
     if mode not in rule.modes:

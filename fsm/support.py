@@ -15,38 +15,38 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from fsm.diagnostics import run_diagnostics
+from storage.errors import StorageError
+from storage.targets import parse_target
 
-def build_bundle(register, path: Path) -> Path:
-    from fsm.diagnostics import run_diagnostics
-    reg = register
-    facts: dict = {"zpos": metadata.version("zpos-by"), "python": platform.python_version(), "platform": platform.platform(),
-                   "time": reg.now(), "state": reg.state, "shift": reg.shift_number, "shift_state": str(reg.shift_state),
-                   "user": reg.user.login if reg.user else None, "parameters": reg.params.to_dict(),
-                   "devices": reg.settings.devices(), "device_errors": reg.devices.errors}
+
+def build_bundle(facts: dict, stores, devices, now: str, path: Path) -> Path:
+    journal = stores.journal
+    facts = {"zpos": metadata.version("zpos-by"), "python": platform.python_version(), "platform": platform.platform(),
+             "time": now, **facts, "parameters": stores.params.to_dict(), "devices": stores.settings.devices(),
+             "device_errors": devices.errors}
     try:
-        req = reg.settings.requisites()
-        facts["requisites"] = asdict(req)
-    except Exception as e:  # requisites not set yet is itself a useful fact
-        facts["requisites"] = f"not set: {e}"
-    v = reg.journal.verify(reg.journal.get_meta("sko_public_key"))
+        facts["requisites"] = asdict(stores.settings.requisites())
+    except StorageError as e:  # requisites not set yet is itself a useful fact
+        facts["requisites"] = f"not set: {e.code}"
+    v = journal.verify(journal.get_meta("sko_public_key"))
     facts["journal"] = {"ok": v.ok, "documents": v.count, "broken_number": v.broken_number, "reason": v.reason,
-                        "pending": len(reg.journal.pending()), "not_printed": len(reg.journal.not_printed()),
-                        "open_payment_intents": len(reg.journal.open_intents()), "last_number": reg.journal.last_number()}
-    checks = [c.as_dict() for c in run_diagnostics(reg.devices, reg.data_dir, reg.journal, reg.now())]
+                        "pending": len(journal.pending()), "not_printed": len(journal.not_printed()),
+                        "open_payment_intents": len(journal.intents.open()), "last_number": journal.last_number()}
+    checks = [c.as_dict() for c in run_diagnostics(devices, stores.data_dir, journal, now)]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("facts.json", json.dumps(facts, ensure_ascii=False, indent=1, default=str))
         z.writestr("diagnostics.json", json.dumps(checks, ensure_ascii=False, indent=1))
-        logs = Path(reg.data_dir) / "logs"
+        logs = Path(stores.data_dir) / "logs"
         for f in sorted(logs.glob("*.log*"))[:8] if logs.is_dir() else []:
             z.write(f, f"logs/{f.name}")
     return path
 
 
-def send_bundle(register, target: str) -> str:
+def send_bundle(facts: dict, stores, devices, now: str, target: str) -> str:
     """Write the bundle to a directory (USB stick) or ftp://…; returns its file name."""
-    from storage.targets import parse_target
-    name = f"zpos-support-{register.now()[:19].replace(':', '').replace('-', '').replace('T', '-')}.zip"
+    name = f"zpos-support-{now[:19].replace(':', '').replace('-', '').replace('T', '-')}.zip"
     with tempfile.TemporaryDirectory() as tmp:
-        path = build_bundle(register, Path(tmp) / name)
+        path = build_bundle(facts, stores, devices, now, Path(tmp) / name)
         parse_target(target).put(str(path), name)
     return name

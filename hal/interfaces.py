@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from fiscal.documents import Document, Registration
@@ -62,6 +63,26 @@ class CardResult:
     slip: tuple[str, ...] = ()
 
 
+class CardOutcome(StrEnum):
+    """What a terminal says about one transaction, asked by its ECR id."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"       # refused, aborted or the host not reached: nothing charged
+    NOT_FOUND = "not_found"     # the terminal answered that it holds no transaction with this id
+    UNKNOWN = "unknown"         # no usable answer, or the transaction is still running: never "declined"
+
+
+@dataclass(frozen=True)
+class CardTxnStatus:
+    outcome: CardOutcome
+    result: CardResult | None = None   # the terminal's stored result when it answered
+    detail: str = ""                   # why the outcome is unknown (for the log)
+
+    @property
+    def approved(self) -> bool:
+        return self.outcome is CardOutcome.APPROVED
+
+
 ProgressCallback = Callable[[str], None]
 
 
@@ -73,7 +94,8 @@ class CardTerminal(Protocol):
     def refund(self, amount: int, rrn: str, ecr_txn_id: str, progress: ProgressCallback | None = None) -> CardResult: ...
     def settlement(self) -> CardResult: ...
     def test(self) -> CardResult: ...
-    def status(self, ecr_txn_id: str) -> CardResult: ...
+    def status(self, ecr_txn_id: str) -> CardTxnStatus:
+        """Never raises for a link problem: an answer that cannot be had is CardOutcome.UNKNOWN."""
     def reprint(self) -> CardResult: ...
     def abort(self) -> None: ...
     def close(self) -> None: ...
@@ -81,10 +103,9 @@ class CardTerminal(Protocol):
 
 @dataclass(frozen=True)
 class ScanResult:
+    """One scan as the scanner framed it (GS separators of a DataMatrix kept); the register classifies it."""
+
     code: str
-    kind: str                     # "ean13", "ean8", "upca", "weight", "code128", "other"
-    item_code: str | None = None  # for weight barcodes: the PLU / item code
-    weight_g: int | None = None   # for weight barcodes
 
 
 class Scanner(Protocol):

@@ -1,65 +1,34 @@
 """Barcode scanners: serial (USB-CDC) mode via the Transport, HID keyboard mode via evdev (optional).
 
-Every code is classified; EAN/UPC check digits are verified with fiscal.identifiers and weight
-barcodes decoded. A wrong check digit RAISES ScannerError("BAD_BARCODE", ...) from `read()`
-(the message is for the cashier); an empty read returns None.
+The HAL frames the bytes into one code per scan and nothing more: what a code is (EAN, weight
+barcode, DataMatrix) is decided once, by `fiscal.identifiers.classify`, in the register. An
+empty read returns None; a broken link or unreadable bytes raise ScannerError.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
 
-from fiscal.errors import FiscalError
-from fiscal.identifiers import WeightBarcodeLayout, WeightValue, ean_check_digit, parse_weight_barcode
 from hal.errors import ScannerError, TransportError
 from hal.interfaces import ScanResult
 from hal.transport import Transport
 
 GS = "\x1d"
 MAX_CODE = 512
-_GTIN_KINDS = {8: "ean8", 12: "upca", 13: "ean13"}
-
-
-def classify(code: str, layout: WeightBarcodeLayout | None = None) -> ScanResult:
-    """A ScanResult for one scanned code, or ScannerError BAD_BARCODE for a wrong check digit.
-
-    Kinds: ean13 / ean8 / upca / weight (a weight-prefix EAN-13, grams) / datamatrix (contains GS,
-    a GS1 marking code) / code128 (other printable ASCII) / other.
-    """
-    if code.isascii() and code.isdigit() and len(code) in _GTIN_KINDS:
-        expected = ean_check_digit(code[:-1])
-        if int(code[-1]) != expected:
-            raise ScannerError("BAD_BARCODE", f"barcode {code}: wrong check digit", code=code)
-        if len(code) == 13:
-            try:
-                weight = parse_weight_barcode(code, layout or WeightBarcodeLayout())
-            except FiscalError as e:
-                raise ScannerError("BAD_BARCODE", f"barcode {code}: {e.detail}", code=code) from None
-            if weight is not None and weight.kind is WeightValue.GRAMS:
-                return ScanResult(code, "weight", item_code=weight.item_code, weight_g=weight.value)
-            if weight is not None:
-                return ScanResult(code, "weight", item_code=weight.item_code)
-        return ScanResult(code, _GTIN_KINDS[len(code)])
-    if GS in code:
-        return ScanResult(code, "datamatrix")
-    if code.isascii() and code.isprintable():
-        return ScanResult(code, "code128")
-    return ScanResult(code, "other")
 
 
 class SerialScanner:
     """A scanner in serial / USB-CDC mode: each code ends with `suffix` (CR by default; a trailing LF
     is dropped too). GS (0x1D) inside DataMatrix codes is preserved."""
 
-    def __init__(self, transport: Transport, layout: WeightBarcodeLayout | None = None, suffix: bytes = b"\r") -> None:
+    def __init__(self, transport: Transport, suffix: bytes = b"\r") -> None:
         self.transport = transport
-        self.layout = layout
         self.suffix = suffix
         self._buf = bytearray()
 
     def read(self, timeout: float) -> ScanResult | None:
-        """The next scanned code within `timeout` seconds, or None. ScannerError BAD_BARCODE /
-        SCANNER_BAD_DATA / SCANNER_LINK_DOWN."""
+        """The next scanned code within `timeout` seconds, or None. ScannerError SCANNER_BAD_DATA /
+        SCANNER_LINK_DOWN."""
         deadline = time.monotonic() + timeout
         while True:
             code = self._take()
@@ -93,7 +62,7 @@ class SerialScanner:
         except UnicodeDecodeError:
             raise ScannerError("SCANNER_BAD_DATA", f"scanner: non-ASCII bytes in a code ({raw[:32].hex(' ')}); "
                                "set the scanner to ASCII output") from None
-        return classify(code, self.layout) if code else None
+        return ScanResult(code) if code else None
 
     def close(self) -> None:
         self.transport.close()
@@ -144,7 +113,7 @@ class HidScanner:
     """A keyboard-wedge scanner read through evdev with an exclusive grab (so scans never reach the UI).
     Needs the optional `evdev` package and read access to the event node (group `input`)."""
 
-    def __init__(self, device_path: str, layout: WeightBarcodeLayout | None = None) -> None:
+    def __init__(self, device_path: str) -> None:
         try:
             import evdev
         except ImportError:
@@ -156,7 +125,6 @@ class HidScanner:
         except OSError as e:
             raise ScannerError("SCANNER_NOT_CONNECTED", f"scanner: cannot open {device_path}: {e.strerror}; "
                                "check the path and that the user is in group 'input'") from None
-        self.layout = layout
         self._pending = ""
 
     def read(self, timeout: float) -> ScanResult | None:
@@ -173,7 +141,7 @@ class HidScanner:
             except OSError as e:
                 raise ScannerError("SCANNER_LINK_DOWN", f"scanner: {e.strerror}") from None
         code, _, self._pending = self._pending.partition("\r")
-        return classify(code, self.layout) if code else None
+        return ScanResult(code) if code else None
 
     def close(self) -> None:
         try:

@@ -36,38 +36,38 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
     day = DemoDay()
     try:
         say(f"data: {data}   printed documents: {out}")
-        reg.unlock("1111")
-        reg.sko_pin(DEMO_SETUP["sko"]["pin"])
+        reg.session.unlock("1111")
+        reg.session.sko_pin(DEMO_SETUP["sko"]["pin"])
         say("unlocked, SKO authorised")
-        reg.login("ivanova", "2580")
-        say(f"logged in: {reg.cashier_name}; shift {reg.shift_number} is {reg.shift_state}")
-        if str(reg.shift_state) == "expired":
-            reg.close_shift()
+        reg.session.login("ivanova", "2580")
+        say(f"logged in: {reg.session.cashier_name}; shift {reg.shifts.number} is {reg.shifts.state}")
+        if str(reg.shifts.state) == "expired":
+            reg.shifts.close_shift()
             say("a shift left open for over 24 hours was closed first (Z)")
-        if str(reg.shift_state) == "closed":
-            reg.open_shift()
-            say(f"shift {reg.shift_number} opened")
+        if str(reg.shifts.state) == "closed":
+            reg.shifts.open_shift()
+            say(f"shift {reg.shifts.number} opened")
         else:
-            say(f"continuing open shift {reg.shift_number}")
-        reg.cash_in("100.00")
+            say(f"continuing open shift {reg.shifts.number}")
+        reg.shifts.cash_in("100.00")
         say("cash in 100.00")
         for i in range(receipts):
             sell_one(reg, hub, rnd, i, day, say)
         refund_and_annul(reg, day, say)
-        reg.cash_out("50.00")
+        reg.shifts.cash_out("50.00")
         say("cash out 50.00")
-        reg.x_report()
+        reg.shifts.x_report()
         say("X report printed")
-        drawer = reg.cash_in_drawer()
-        reg.close_shift()
+        drawer = reg.shifts.cash_in_drawer()
+        reg.shifts.close_shift()
         say(f"shift closed (Z); cash in the drawer at close: {format_money(drawer)}")
-        verify = reg.journal.verify(reg.journal.get_meta("sko_public_key"))
+        verify = reg.stores.journal.verify(reg.stores.journal.get_meta("sko_public_key"))
         say(f"journal verify: {'OK' if verify.ok else 'BROKEN'} {verify.count} documents")
         hub.printer.wait_for_documents(len(hub.printer.documents), 2.0)
         summary = {"sales": day.sales, "refunds": day.refunds, "annulments": day.annulments,
                    "documents_in_journal": verify.count, "journal_ok": verify.ok,
-                   "cash_in_drawer_at_close": format_money(drawer), "shift": reg.shift_number,
-                   "printed_pages": len(hub.printer.documents), "not_printed": len(reg.journal.not_printed()),
+                   "cash_in_drawer_at_close": format_money(drawer), "shift": reg.shifts.number,
+                   "printed_pages": len(hub.printer.documents), "not_printed": len(reg.stores.journal.not_printed()),
                    "notes": day.notes, "out": str(out)}
         (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return summary
@@ -78,23 +78,23 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
 
 
 def sell_one(reg, hub, rnd: random.Random, i: int, day: DemoDay, say) -> None:
-    goods = [it for it in reg.catalog.items() if not it.weighed]
-    weighed = [it for it in reg.catalog.items() if it.weighed]
+    goods = [it for it in reg.stores.catalog.items() if not it.weighed]
+    weighed = [it for it in reg.stores.catalog.items() if it.weighed]
     for _ in range(rnd.randint(1, 5)):
         item = rnd.choice(goods)
         if item.barcode and rnd.random() < 0.7:
-            reg.scan(item.barcode)
+            reg.sale.scan(item.barcode)
         else:
-            reg.add_item(item.code, f"{rnd.randint(1, 3)}.000")
+            reg.sale.add_item(item.code, f"{rnd.randint(1, 3)}.000")
     if rnd.random() < 0.4:
         grams = rnd.randint(300, 2500)
         hub.control("scale", "weight", f"{grams // 1000}.{grams % 1000:03d}")
-        reg.add_item(rnd.choice(weighed).code)
+        reg.sale.add_item(rnd.choice(weighed).code)
     if rnd.random() < 0.3:
-        reg.item_discount(1, {"percent": rnd.choice(["5", "10", "15"])})
+        reg.sale.item_discount(1, {"percent": rnd.choice(["5", "10", "15"])})
     if rnd.random() < 0.15:
-        reg.discount_card(f"29900{rnd.randint(10**7, 10**8 - 1)}")
-    due = reg.receipt.calc().total_due
+        reg.sale.discount_card(f"29900{rnd.randint(10**7, 10**8 - 1)}")
+    due = reg.sale.receipt.calc().total_due
     kind = rnd.choices(["cash", "card", "mixed", "oplati", "certificate"], [45, 30, 12, 8, 5])[0]
     if kind == "cash":
         paid = ((due + 499) // 500) * 500 if rnd.random() < 0.6 else due
@@ -110,29 +110,29 @@ def sell_one(reg, hub, rnd: random.Random, i: int, day: DemoDay, say) -> None:
         pay = {"card": format_money(due)}
     terminal = rnd.choice(list(reg.devices.terminals)) if "card" in pay else None
     try:
-        out = reg.pay(pay, terminal=terminal)
+        out = reg.checkout.pay(pay, terminal=terminal)
     except OperationError as e:
         day.notes.append(f"receipt {i + 1}: {e.code}: {e.message}")
-        reg.cancel_receipt()
+        reg.sale.cancel_receipt()
         say(f"  receipt {i + 1}: refused {e.code}, cancelled")
         return
     day.sales += 1
-    doc = reg.journal.get(reg.journal.last_document().op_id).doc
+    doc = reg.stores.journal.get(reg.stores.journal.last_document().op_id).doc
     say(f"  sale №{out.registration.number}: {format_money(doc.total_due)} BYN "
         f"({', '.join(f'{k} {v}' for k, v in pay.items())}; change {format_money(doc.change)})")
 
 
 def refund_and_annul(reg, day: DemoDay, say) -> None:
-    last_sale = reg.journal.last_document(types=["sale"])
+    last_sale = reg.stores.journal.last_document(types=["sale"])
     if last_sale is not None:
         sale = last_sale.doc
         pay_type = sale.payments[0].type.value
-        reg.refund(last_sale.number, [{"line": 1, "qty": None}], {pay_type: None})
+        reg.refunds.refund(last_sale.number, [{"line": 1, "qty": None}], {pay_type: None})
         day.refunds += 1
         say(f"refund of line 1 of receipt №{last_sale.number} ({pay_type})")
-    reg.add_item("13")
-    reg.pay({"cash": "1.00"})
+    reg.sale.add_item("13")
+    reg.checkout.pay({"cash": "1.00"})
     day.sales += 1
-    reg.annul_last()
+    reg.docs.annul_last()
     day.annulments += 1
     say("a mistaken sale was annulled")

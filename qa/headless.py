@@ -82,7 +82,7 @@ class HeadlessUI:
         w = self.app.ui.widgets.get(op_id)
         if w is not None:
             return w.enabled
-        return self.app.reg.allowed(op_id) is None
+        return self.app.reg.session.allowed(op_id) is None
 
     def screenshot(self, path: str | Path) -> None:
         self.app.step([])

@@ -7,7 +7,7 @@ from fiscal.documents import Requisites
 from fiscal.identifiers import ean_check_digit
 from fiscal.money import parse_money, parse_qty
 from fsm.clock import Clock, SimClock
-from fsm.register import Register
+from fsm.till import Till
 from storage.catalog import Catalog
 from storage.catalog_items import Item, Section
 from storage.settings import SettingsStore
@@ -105,7 +105,7 @@ def sim_options_for(setup: dict):
 
 
 def build_sim_register(data_dir: Path, setup: dict | None = None, clock: Clock | None = None,
-                       hub=None, sleep=None) -> tuple[Register, object]:
+                       hub=None, sleep=None) -> tuple[Till, object]:
     """A register on simulated devices. A fresh data dir gets `setup` (the demo's when None); the
     simulators keep their state under DATA/sim, so a second call on the same dir goes on from there."""
     from sim.hub import SimHub
@@ -122,17 +122,18 @@ def build_sim_register(data_dir: Path, setup: dict | None = None, clock: Clock |
         hub = SimHub(data_dir / "sim", options).start()
     devices = open_devices(hub.device_config())
     kw = {"sleep": sleep} if sleep else {}
-    register = Register(data_dir, devices, clock, **kw)
-    return register, hub
+    till = Till(data_dir, devices, clock, **kw)
+    return till, hub
 
 
-def reopen(register: Register, hub, clock: Clock, crash=None, sleep=None) -> Register:
-    """After a power loss: drop the old register without a clean shutdown, start a new one on the same data."""
+def reopen(till: Till, hub, clock: Clock, crash=None, sleep=None) -> Till:
+    """After a power loss: drop the old till without a clean shutdown, start a new one on the same data."""
+    key = till.journal_public_key()
     try:
-        register.devices.close()
-        register.close()
+        till.devices.close()
+        till.close()
     except Exception:  # a "dead" process does not close anything cleanly; we only free file handles
         pass
-    devices = open_devices(hub.device_config(), register.journal_public_key() if hasattr(register, "journal_public_key") else None)
+    devices = open_devices(hub.device_config(), key)
     kw = {"sleep": sleep} if sleep else {}
-    return Register(register.data_dir, devices, clock, crash=crash, **kw)
+    return Till(till.data_dir, devices, clock, crash=crash, **kw)

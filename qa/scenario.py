@@ -138,29 +138,29 @@ class Runner:
             detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
             raise ScenarioFileError(f"{action}: bad arguments {arg!r} ({detail})") from None
 
-    def step_unlock(self, pw): self.register.unlock(str(pw))
-    def step_sko_pin(self, pin): self.register.sko_pin(str(pin))
-    def step_login(self, a): self.register.login(str(a["user"]), str(a["password"]))
-    def step_change_password(self, a): self.register.change_password(str(a["old"]), str(a["new"]))
-    def step_logout(self, _): self.register.logout()
-    def step_open_shift(self, _): self.register.open_shift()
-    def step_close_shift(self, _): self.register.close_shift()
-    def step_x_report(self, _): self.register.x_report()
-    def step_cash_in(self, a): self.register.cash_in(str(a))
-    def step_cash_out(self, a): self.register.cash_out(str(a))
-    def step_scan(self, code): self.register.scan(str(code))
-    def step_add_item(self, a): self.register.add_item(str(a["code"]), a.get("qty"))
-    def step_add_section(self, a): self.register.add_section(int(a["section"]), str(a["amount"]))
-    def step_set_qty(self, a): self.register.set_qty(int(a["line"]), str(a["qty"]))
-    def step_remove_line(self, n): self.register.remove_line(int(n))
-    def step_cancel_receipt(self, _): self.register.cancel_receipt()
-    def step_annul_last(self, _): self.register.annul_last()
-    def step_copy(self, n): self.register.copy(n)
-    def step_reprint(self, _): self.register.reprint()
-    def step_cancel_unfinished(self, _): self.register.cancel_unfinished()
-    def step_discount_card(self, number): self.register.discount_card(str(number))
-    def step_start_self_service(self, _): self.register.start_self_service()
-    def step_end_self_service(self, pw): self.register.end_self_service(str(pw))
+    def step_unlock(self, pw): self.register.session.unlock(str(pw))
+    def step_sko_pin(self, pin): self.register.session.sko_pin(str(pin))
+    def step_login(self, a): self.register.session.login(str(a["user"]), str(a["password"]))
+    def step_change_password(self, a): self.register.session.change_password(str(a["old"]), str(a["new"]))
+    def step_logout(self, _): self.register.session.logout()
+    def step_open_shift(self, _): self.register.shifts.open_shift()
+    def step_close_shift(self, _): self.register.shifts.close_shift()
+    def step_x_report(self, _): self.register.shifts.x_report()
+    def step_cash_in(self, a): self.register.shifts.cash_in(str(a))
+    def step_cash_out(self, a): self.register.shifts.cash_out(str(a))
+    def step_scan(self, code): self.register.sale.scan(str(code))
+    def step_add_item(self, a): self.register.sale.add_item(str(a["code"]), a.get("qty"))
+    def step_add_section(self, a): self.register.sale.add_section(int(a["section"]), str(a["amount"]))
+    def step_set_qty(self, a): self.register.sale.set_qty(int(a["line"]), str(a["qty"]))
+    def step_remove_line(self, n): self.register.sale.remove_line(int(n))
+    def step_cancel_receipt(self, _): self.register.sale.cancel_receipt()
+    def step_annul_last(self, _): self.register.docs.annul_last()
+    def step_copy(self, n): self.register.docs.copy(n)
+    def step_reprint(self, _): self.register.docs.reprint()
+    def step_cancel_unfinished(self, _): self.register.checkout.give_back()
+    def step_discount_card(self, number): self.register.sale.discount_card(str(number))
+    def step_start_self_service(self, _): self.register.session.start_self_service()
+    def step_end_self_service(self, pw): self.register.session.end_self_service(str(pw))
 
     def step_repeat(self, spec):
         """Extension: {times: N, do: STEP} runs STEP N times (e.g. to fill a receipt to its limit)."""
@@ -173,24 +173,24 @@ class Runner:
         self.hub.control("scale", "weight", str(kg))
 
     def step_item_discount(self, a):
-        self.register.item_discount(int(a["line"]), {k: v for k, v in a.items() if k != "line"})
+        self.register.sale.item_discount(int(a["line"]), {k: v for k, v in a.items() if k != "line"})
 
     def step_receipt_discount(self, a):
-        self.register.receipt_discount(dict(a))
+        self.register.sale.receipt_discount(dict(a))
 
     def step_pay(self, a):
         a = dict(a)
         terminal = a.pop("terminal", None)
-        self.register.pay({k: str(v) for k, v in a.items()}, terminal=terminal)
+        self.register.checkout.pay({k: str(v) for k, v in a.items()}, terminal=terminal)
 
     def step_refund(self, a):
-        self.register.refund(a.get("receipt", "last"), a.get("lines"), a.get("pay"))
+        self.register.refunds.refund(a.get("receipt", "last"), a.get("lines"), a.get("pay"))
 
     def step_refund_free(self, a):
-        self.register.refund_free(str(a["amount"]), a.get("pay"))
+        self.register.refunds.refund_free(str(a["amount"]), a.get("pay"))
 
     def step_refund_goods(self, a):
-        self.register.refund_goods(a["items"], a.get("pay"))
+        self.register.refunds.refund_goods(a["items"], a.get("pay"))
 
     def step_card(self, mode): self.hub.control("card", *str(mode).split())
     def step_printer(self, mode): self.hub.control("printer", str(mode))

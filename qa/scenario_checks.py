@@ -26,10 +26,11 @@ _same = same_value
 
 
 def last_document_json(register) -> dict | None:
-    entry = register.journal.last_document()
+    journal = register.stores.journal
+    entry = journal.last_document()
     if entry is None:
         return None
-    for line in register.journal.export_lines():
+    for line in journal.export_lines():
         if line.get("op_id") == entry.op_id:
             return line
     return None
@@ -53,13 +54,13 @@ def state_snapshot(runner) -> dict:
     printed paper. A document journaled as pending because the SKO did not answer is not such a change:
     it is the register remembering money it took, and it is registered once on the retry or at start-up."""
     reg = runner.register
-    receipt = reg.receipt.to_dict()
+    receipt = reg.sale.receipt.to_dict()
     receipt.pop("op_id", None)
     return {
-        "registered": reg.journal.last_number(),
-        "receipt": receipt if reg.receipt.lines else None,
-        "state": reg.state,
-        "stock": {i.code: i.stock for i in reg.catalog.items()},
+        "registered": reg.stores.journal.last_number(),
+        "receipt": receipt if reg.sale.receipt.lines else None,
+        "state": reg.session.state,
+        "stock": {i.code: i.stock for i in reg.stores.catalog.items()},
         "printed": len(runner.hub.printer.documents),
     }
 
@@ -68,11 +69,11 @@ def check_expectations(runner, spec: dict) -> None:
     reg = runner.register
     for key, expected in spec.items():
         if key == "state":
-            _eq(key, expected, reg.state)
+            _eq(key, expected, reg.session.state)
         elif key == "shift":
-            _eq(key, expected, str(reg.shift_state))
+            _eq(key, expected, str(reg.shifts.state))
         elif key == "role":
-            _eq(key, expected, str(reg.role) if reg.role else None)
+            _eq(key, expected, str(reg.session.role) if reg.session.role else None)
         elif key == "documents":
             counts = documents_count(reg)
             for t, n in expected.items():
@@ -91,16 +92,16 @@ def check_expectations(runner, spec: dict) -> None:
                 if str(piece) not in text:
                     raise ExpectationFailed(f"printed_contains: {piece!r} is not in the last printed document:\n{text}")
         elif key == "not_printed":
-            _eq(key, expected, len(reg.journal.not_printed()))
+            _eq(key, expected, len(reg.stores.journal.not_printed()))
         elif key == "sko_unsent":
             _eq(key, expected, reg.devices.sko.status(reg.now()).unsent_count)
         elif key == "cash_in_drawer":
-            _eq(key, expected, format_money(reg.cash_in_drawer()))
+            _eq(key, expected, format_money(reg.shifts.cash_in_drawer()))
         elif key == "receipt_lines":
-            _eq(key, expected, len(reg.receipt.lines))
+            _eq(key, expected, len(reg.sale.receipt.lines))
         elif key == "stock":
             for code, qty in expected.items():
-                item = reg.catalog.by_code(str(code))
+                item = reg.stores.catalog.by_code(str(code))
                 if item is None:
                     raise ExpectationFailed(f"stock.{code}: no such item")
                 _eq(f"stock.{code}", qty, format_qty(item.stock) if item.stock is not None else None)
@@ -108,7 +109,7 @@ def check_expectations(runner, spec: dict) -> None:
             _eq(key, expected, runner.headless_ui().visible_screen())
         elif key in ("enabled", "disabled"):
             for op in expected:
-                allowed = reg.allowed(op) is None
+                allowed = reg.session.allowed(op) is None
                 if allowed != (key == "enabled"):
                     raise ExpectationFailed(f"{key}: {op} is {'enabled' if allowed else 'disabled'}")
         else:
@@ -116,9 +117,9 @@ def check_expectations(runner, spec: dict) -> None:
 
 
 def documents_count(reg) -> dict[str, int]:
-    shift = reg.shift_number
+    shift = reg.shifts.number
     counts: dict[str, int] = {}
-    for e in reg.journal.shift_documents(shift):
+    for e in reg.stores.journal.shift_documents(shift):
         counts[str(e.type)] = counts.get(str(e.type), 0) + 1
     return counts
 

@@ -22,8 +22,8 @@ def make_register(data_dir: Path):
     from fsm.clock import SimClock
     from qa.rig import build_sim_register
     reg, hub = build_sim_register(data_dir, None, SimClock("2026-03-12T08:55:00+03:00"), sleep=lambda s: None)
-    if reg.users.get("novik") is None:
-        reg.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)
+    if reg.stores.users.get("novik") is None:
+        reg.stores.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)
     return reg, hub
 
 
@@ -92,7 +92,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("keypad.ok")
     ui.type_digits("25")
     shot("change_password")
-    reg.logout()
+    reg.session.logout()
 
     # ----- the administrator: grey cash commands, settings, goods
     login(ui, "admin", ADMIN_PASSWORD)
@@ -149,15 +149,15 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("sale_empty")
     ui.tap("sale.items.next") if "sale.items.next" in ui.widget_ids() else None
     for code in ("1", "2", "4", "8"):
-        reg.add_item(code)
+        reg.sale.add_item(code)
     ui.app.refresh()
-    ui.app.queue.put(("scan", reg.catalog.by_code("6").barcode))
+    ui.app.queue.put(("scan", reg.stores.catalog.by_code("6").barcode))
     ui.app.step([])
     hub.control("scale", "weight", "1.235")
     ui.tap("sale.weight")
     shot("sale_weight")
     ui.tap("weigh.item.10")
-    ui.long_press(f"sale.line.{len(reg.receipt.lines)}")
+    ui.long_press(f"sale.line.{len(reg.sale.receipt.lines)}")
     shot("sale_long_press")
     ui.tap("line.discount_pct")
     ui.type_digits("10")
@@ -170,8 +170,8 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("change.done")
 
     # card payment with the terminal's progress on screen
-    reg.add_item("5")
-    reg.add_item("9")
+    reg.sale.add_item("5")
+    reg.sale.add_item("9")
     ui.app.refresh()
     ui.tap("sale.pay")
     ui.tap("pay.card")
@@ -187,7 +187,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     if "change.done" in ui.widget_ids():
         ui.tap("change.done")
     # ОПЛАТИ with the QR while waiting
-    reg.add_item("7")
+    reg.sale.add_item("7")
     ui.app.refresh()
     ui.tap("sale.pay")
     ui.tap("pay.oplati")
@@ -206,17 +206,17 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
         ui.tap("dialog.ok")
     for codes in (("3", "13"), ("11", "12", "2")):
         for c in codes:
-            reg.add_item(c)
-        reg.pay({"cash": "100.00"})
+            reg.sale.add_item(c)
+        reg.checkout.pay({"cash": "100.00"})
     ui.app.home()
 
     # ----- documents, refund, reports
     ui.tap("menu.receipts")
     shot("receipts_shifts")
-    ui.tap(f"shift.{reg.shift_number}")
+    ui.tap(f"shift.{reg.shifts.number}")
     shot("receipts_list")
-    sale = reg.journal.last_document(types=["sale"])
-    first_sale = next(e for e in reg.journal.shift_documents(reg.shift_number) if e.type == "sale")
+    sale = reg.stores.journal.last_document(types=["sale"])
+    first_sale = next(e for e in reg.stores.journal.shift_documents(reg.shifts.number) if e.type == "sale")
     ui.app.go("receipt_detail", number=first_sale.number)
     ui.app.step([])
     shot("receipt_detail")
@@ -243,14 +243,14 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("device_info")
     ui.app.home()
     from dataclasses import replace
-    reg.settings.save_parameters(replace(reg.params, self_service_enabled=True))
-    reg.start_self_service()
+    reg.stores.settings.save_parameters(replace(reg.stores.params, self_service_enabled=True))
+    reg.session.start_self_service()
     ui.app.refresh()
     ui.app.step([])                      # the lifecycle moves the app to the self-service screen
     for code in ("7", "8"):
-        ui.app.on_scan(reg.catalog.by_code(code).barcode)
+        ui.app.on_scan(reg.stores.catalog.by_code(code).barcode)
     ui.app.refresh()
     shot("self_service")
-    reg.end_self_service("2580")
+    reg.session.end_self_service("2580")
     del sale
     return shot.names

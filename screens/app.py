@@ -80,6 +80,7 @@ class App(InputMixin):
         self._stop = threading.Event()
         self._seen: tuple = (None, None)
         self.frame_hook: Callable[[str], None] | None = None   # screenshots: called after a progress frame
+        self.on_frame: Callable[[], None] | None = None        # once per drawn frame (the service watchdog's ping)
         self.sync_lifecycle()
 
     # ----- time, text ---------------------------------------------------------------------------
@@ -99,7 +100,7 @@ class App(InputMixin):
 
     def sync_lifecycle(self) -> None:
         """Show the screen the register's lifecycle demands (lock, PIN, login, password change) or leave them."""
-        state = self.reg.state
+        state = self.reg.session.state
         current = self.stack[-1].id if self.stack else None
         forced = LIFECYCLE_SCREENS.get(state)
         if forced:
@@ -108,15 +109,15 @@ class App(InputMixin):
                 self.overlays = [o for o in self.overlays if isinstance(o, Message)]
         elif current is None or current in LIFECYCLE_SCREENS.values():
             self.stack = [self.make("menu")]
-            if state == "receipt" and self.reg.receipt.lines:
+            if state == "receipt" and self.reg.sale.receipt.lines:
                 self.stack.append(self.make("sale"))
 
     def go(self, sid: str, **params: object) -> None:
         self.close_side()
-        if sid == "sale" and not self.guard(self.reg.ensure_receipt):
+        if sid == "sale" and not self.guard(self.reg.session.enter_receipt):
             return
         if self.stack and self.stack[-1].id == "sale" and sid not in ("payment", "sale"):
-            self.guard(self.reg.go_menu)
+            self.guard(self.reg.session.go_menu)
         self.stack.append(self.make(sid, **params))
         self.refresh()
 
@@ -130,16 +131,16 @@ class App(InputMixin):
         elif len(self.stack) > 1:
             leaving = self.stack.pop()
             if leaving.id == "sale":
-                self.guard(self.reg.go_menu)
+                self.guard(self.reg.session.go_menu)
             if self.screen.id == "sale":
-                self.guard(self.reg.ensure_receipt)
+                self.guard(self.reg.session.enter_receipt)
         elif self.screen.parent and self.screen.id not in LIFECYCLE_SCREENS.values():
             self.stack = [self.make(self.screen.parent)]
         self.refresh()
 
     def home(self) -> None:
         if self.stack and self.stack[-1].id == "sale":
-            self.guard(self.reg.go_menu)
+            self.guard(self.reg.session.go_menu)
         self.overlays.clear()
         self.stack = [self.make("menu")]
         self.refresh()
@@ -211,6 +212,8 @@ class App(InputMixin):
         self.rebuild()
         self.render_frame()
         pygame.display.flip()
+        if self.on_frame:
+            self.on_frame()
         if self.frame_hook:
             self.frame_hook(text)
         for e in pygame.event.get((pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP)):
@@ -269,7 +272,7 @@ class App(InputMixin):
             if len(self.stack) > 1:
                 self.stack.pop()
             else:
-                self.stack = [self.make("menu" if self.reg.user else LIFECYCLE_SCREENS.get(self.reg.state, "lock"))]
+                self.stack = [self.make("menu" if self.reg.session.user else LIFECYCLE_SCREENS.get(self.reg.session.state, "lock"))]
             self.overlays = []
             self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
             self._build()
@@ -293,9 +296,11 @@ class App(InputMixin):
                 break
             if kind == "scan":
                 self.on_scan(str(payload))
+            elif kind == "scan_error":
+                self.fail(payload.code, payload.message)
         self.check_long_press()
-        if (self.reg.state, self.reg.user) != self._seen:
-            self._seen = (self.reg.state, self.reg.user)
+        if (self.reg.session.state, self.reg.session.user) != self._seen:
+            self._seen = (self.reg.session.state, self.reg.session.user)
             self.refresh()
         tick = getattr(self.screen, "tick", None)
         if tick and tick(self.now()):
@@ -323,6 +328,8 @@ class App(InputMixin):
                 self.step()
                 self.render_frame()
                 pygame.display.flip()
+                if self.on_frame:
+                    self.on_frame()
                 clock.tick(30)
         finally:
             self._stop.set()

@@ -106,7 +106,7 @@ class Screen:
             right -= b
             ui.button("header.back", Rect(right, 4, b, b), "←", self.app.back, style="header_btn")
             right -= 4
-        if self.app.reg.state not in ("locked", "sko_pin"):
+        if self.app.reg.session.state not in ("locked", "sko_pin"):
             right -= b
             ui.button("header.help", Rect(right, 4, b, b), "?", lambda: self.app.go("help"), style="header_btn")
             right -= 4
@@ -132,11 +132,11 @@ class Screen:
 
     def status_text(self) -> str:
         reg = self.app.reg
-        if reg.user is None:
+        if reg.session.user is None:
             return ""
         shift = {"open": "ui.shift.open_n", "closed": "ui.shift.closed", "expired": "ui.shift.expired"}
-        text = self.t(shift[str(reg.shift_state)], n=reg.shift_number)
-        return text if self.app.size[0] < 900 else f"{reg.user.name} · {text}"
+        text = self.t(shift[str(reg.shifts.state)], n=reg.shifts.number)
+        return text if self.app.size[0] < 900 else f"{reg.session.user.name} · {text}"
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         raise NotImplementedError

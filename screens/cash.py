@@ -20,30 +20,30 @@ class CashScreen(Screen):
     def act(self, name: str) -> None:
         reg, t = self.reg, self.t
         if name == "open_shift":
-            if self.app.guard(reg.open_shift, retry=True):
-                self.app.message(t("ui.cash.done"), t("ui.cash.opened", n=reg.shift_number))
+            if self.app.guard(reg.shifts.open_shift, retry=True):
+                self.app.message(t("ui.cash.done"), t("ui.cash.opened", n=reg.shifts.number))
         elif name == "close_shift":
             def close() -> None:
-                if self.app.guard(reg.close_shift, retry=True):
+                if self.app.guard(reg.shifts.close_shift, retry=True):
                     self.app.message(t("ui.cash.done"), t("ui.cash.closed"))
-            self.app.confirm(t("ui.cash.close_title"), t("ui.cash.close_text", n=reg.shift_number), close,
+            self.app.confirm(t("ui.cash.close_title"), t("ui.cash.close_text", n=reg.shifts.number), close,
                              t("ui.cash.close_yes"))
         elif name == "x_report":
-            self.app.guard(reg.x_report, retry=True)
+            self.app.guard(reg.shifts.x_report, retry=True)
         elif name in ("cash_in", "cash_out"):
-            fn = reg.cash_in if name == "cash_in" else reg.cash_out
+            fn = reg.shifts.cash_in if name == "cash_in" else reg.shifts.cash_out
             self.app.keypad(t(f"ui.cash.{name}_prompt"), lambda v: self.app.guard(fn, v), kind="money")
         elif name == "self_service":
-            self.app.guard(reg.start_self_service)
+            self.app.guard(reg.session.start_self_service)
         elif name == "reprint":
             def reprint() -> None:
-                n = reg.reprint()
+                n = reg.docs.reprint()
                 self.app.message(t("ui.cash.done"), t("ui.cash.reprinted", n=n))
             self.app.guard(reprint, retry=True)
 
     def drawer(self) -> str:
         try:
-            return format_money(self.reg.cash_in_drawer())
+            return format_money(self.reg.shifts.cash_in_drawer())
         except Exception:  # the SKO is unreachable: the screen still works, the figure is unknown
             return "—"
 
@@ -54,11 +54,11 @@ class CashScreen(Screen):
         info, rest = take_top(area, info_h, lay.pad)
         ui.panel(info, "card")
         inner = info.inflate(-2 * lay.pad, -2 * lay.pad)
-        state = str(reg.shift_state)
-        opened = reg.shift_opened_at.strftime("%d.%m.%Y %H:%M") if reg.shift_opened_at and state != "closed" else "—"
-        docs = reg.documents_in_shift() if state != "closed" else {}
+        state = str(reg.shifts.state)
+        opened = reg.shifts.opened_at.strftime("%d.%m.%Y %H:%M") if reg.shifts.opened_at and state != "closed" else "—"
+        docs = reg.shifts.documents_in_shift() if state != "closed" else {}
         rows = [(self.t("ui.cash.shift"), self.t(f"ui.shift.{state}_n" if state == "open" else f"ui.shift.{state}",
-                                                 n=reg.shift_number), "error" if state == "expired" else "strong"),
+                                                 n=reg.shifts.number), "error" if state == "expired" else "strong"),
                 (self.t("ui.cash.opened_at"), opened, "body"),
                 (self.t("ui.cash.drawer"), self.drawer(), "strong"),
                 (self.t("ui.cash.receipts"), str(docs.get("sale", 0)), "body")]
@@ -69,6 +69,6 @@ class CashScreen(Screen):
         cols, nrows = (2, 4) if lay.portrait else (3, 3)
         box_h = min(rest.height, nrows * (lay.btn * 2 + lay.gap))
         for (name, rule), cell in zip(ACTIONS, grid(Rect(rest.left, rest.top, rest.width, box_h), cols, nrows, lay.gap * 2)):
-            denial = reg.allowed(rule)
+            denial = reg.session.allowed(rule)
             ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n), style="menu",
                       enabled=denial is None, reason=denial.reason if denial else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pygame
 
-from fsm.diagnostics import Check, run_diagnostics
+from fsm.diagnostics import Check
 from screens.base import Layout, Screen, split_v, take_bottom
 from screens.widgets import Ui
 
@@ -16,7 +16,7 @@ Rect = pygame.Rect
 
 def run_checks(reg) -> list[Check]:
     """The checks of `fsm.diagnostics` (also `zpos diag`) on the register's own devices and journal."""
-    return run_diagnostics(reg.devices, reg.data_dir, reg.journal, reg.now())
+    return reg.hardware.diagnostics()
 
 
 class DiagnosticsScreen(Screen):

@@ -23,7 +23,7 @@ class GoodsScreen(Screen):
         self.query: str | None = None
 
     def pick_category(self) -> None:
-        cats = self.reg.catalog.categories()
+        cats = self.reg.goods.categories()
         choices = [("goods.cat.all", self.t("ui.goods.all"), lambda: self.set_cat(None), "secondary")]
         choices += [(f"goods.cat.{i}", c, lambda c=c: self.set_cat(c), "secondary") for i, c in enumerate(cats[:8], 1)]
         self.app.context(self.t("ui.goods.categories"), choices)
@@ -43,23 +43,23 @@ class GoodsScreen(Screen):
         if not old:
             return
         def done(new: str) -> None:
-            if self.app.guard(self.reg.rename_category, old, new):
+            if self.app.guard(self.reg.admin.rename_category, old, new):
                 self.category = new
         self.app.keyboard(self.t("ui.goods.rename_prompt", name=old), done, initial=old)
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         tools, area = take_top(area, lay.btn, lay.gap)
-        ren = self.reg.allowed("category_rename")
+        ren = self.reg.session.allowed("category_rename")
         cells = split_h(tools, [0, 0, 0, 0], lay.gap)
         ui.button("goods.categories", cells[0], self.category or self.t("ui.goods.all"), self.pick_category)
         ui.button("goods.search", cells[1], self.query or self.t("ui.sale.search"), self.search)
         ui.button("goods.cat_rename", cells[2], self.t("ui.goods.rename"), self.rename,
                   enabled=ren is None and self.category is not None,
                   reason=ren.reason if ren else self.t("ui.goods.pick_category"))
-        edit = self.reg.allowed("goods_edit")
+        edit = self.reg.session.allowed("goods_edit")
         ui.button("goods.add", cells[3], self.t("ui.goods.add"), lambda: self.app.go("goods_edit"), style="primary",
                   enabled=edit is None, reason=edit.reason if edit else None)
-        cat = self.reg.catalog
+        cat = self.reg.goods
         items = cat.search(self.query, limit=200) if self.query else (
             cat.in_category(self.category) if self.category else cat.items()[:500])
 
@@ -83,9 +83,9 @@ class GoodsEditScreen(Screen):
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
         code = params.get("code")
-        existing = self.reg.catalog.by_code(str(code)) if code else None
+        existing = self.reg.goods.item(str(code)) if code else None
         self.new = existing is None
-        self.item = existing or self.reg.blank_item()
+        self.item = existing or self.reg.admin.blank_item()
 
     def title(self) -> str:
         return self.t("ui.goods.new_title" if self.new else "ui.goods.edit_title")
@@ -125,12 +125,12 @@ class GoodsEditScreen(Screen):
         return v or "—"
 
     def save(self) -> None:
-        if self.app.guard(self.reg.save_item, self.item, self.new):
+        if self.app.guard(self.reg.admin.save_item, self.item, self.new):
             self.app.back()
 
     def delete(self) -> None:
         def yes() -> None:
-            if self.app.guard(self.reg.delete_item, self.item.code):
+            if self.app.guard(self.reg.admin.delete_item, self.item.code):
                 self.app.back()
         self.app.confirm(self.t("ui.goods.delete_title"), self.t("ui.goods.delete_text", name=self.item.name), yes,
                          self.t("ui.goods.delete"), danger=True)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import platform
+from importlib import metadata
 
 import pygame
 
+import texts
 from screens.base import Layout, Screen, take_bottom, take_top
 from screens.widgets import Ui
 
@@ -17,7 +19,7 @@ class HelpScreen(Screen):
 
     @property
     def parent(self) -> str:  # type: ignore[override]
-        return "menu" if self.app.reg.user else "login"
+        return "menu" if self.app.reg.session.user else "login"
 
     def send_support(self) -> None:
         """Service information for technical support, saved to a USB stick (or the export folder)."""
@@ -28,7 +30,7 @@ class HelpScreen(Screen):
 
             def run() -> None:
                 d.mkdir(parents=True, exist_ok=True)
-                saved.append(self.reg.send_support_info(str(d)))
+                saved.append(self.reg.maintenance.send_support_info(str(d)))
             if self.app.guard(run):
                 self.app.message(self.t("ui.help.support"), self.t("ui.help.support_done", name=saved[0], dir=str(d)))
         dirs = candidate_dirs(self.reg.data_dir)
@@ -42,20 +44,12 @@ class HelpScreen(Screen):
 
 
 def versions(reg) -> list[tuple[str, str]]:
-    import pygame_gui
-
-    import zpos
-    out = [("zPOS-BY", zpos.__version__)]
-    for mod in ("fiscal", "storage", "hal", "sim", "fsm", "screens"):
-        out.append((mod, zpos.__version__))
-    out += [("Python", platform.python_version()), ("pygame-ce", pygame.version.ver),
-            ("SDL", ".".join(map(str, pygame.get_sdl_version()))), ("pygame_gui", getattr(pygame_gui, "__version__", "?"))]
-    try:
-        info = reg.devices.sko.info()
-        out.append(("СКО", info.serial))
-        out += [(f"СКО {k}", v) for k, v in sorted(info.versions.items())]
-    except Exception:  # the SKO is unreachable: the rest of the list is still useful
-        out.append(("СКО", "—"))
+    out = [("zPOS-BY", metadata.version("zpos-by")), ("Python", platform.python_version()),
+           ("pygame-ce", pygame.version.ver), ("SDL", ".".join(map(str, pygame.get_sdl_version()))),
+           ("pygame_gui", metadata.version("pygame_gui"))]
+    sko = reg.hardware.sko_facts()
+    out.append((texts.t("ui.info.sko"), sko.serial if sko.reachable else "—"))
+    out += [(f"{texts.t('ui.info.sko')} {k}", v) for k, v in sorted(sko.versions.items())]
     return out
 
 
@@ -88,19 +82,19 @@ class DeviceInfoScreen(Screen):
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         reg, t = self.reg, self.t
         rows: list[tuple[str, str]] = []
-        if reg.settings.has_requisites():
-            req = reg.settings.requisites()
+        if reg.admin.requisites() is not None:
+            req = reg.admin.requisites()
             rows += [(t("ui.req.org_name"), req.org_name), (t("ui.req.unp"), req.unp),
                      (t("ui.req.ksa_number"), req.ksa_number), (t("ui.req.shop_name"), req.shop_name),
                      (t("ui.req.shop_address"), req.shop_address)]
-        try:
-            st = reg.devices.sko.status(reg.now())
-            rows += [(t("ui.info.shift"), str(st.shift_number)), (t("ui.info.next_number"), str(st.next_number)),
-                     (t("ui.info.unsent"), str(st.unsent_count))]
-        except Exception:  # the SKO is unreachable
-            rows.append(("СКО", "—"))
-        rows.append((t("ui.info.documents"), str(reg.journal.count())))
-        rows.append((t("ui.info.mode"), t(f"ui.param.mode.{reg.params.accounting_mode}")))
+        sko = reg.hardware.sko_facts()
+        if sko.reachable:
+            rows += [(t("ui.info.shift"), str(sko.shift_number)), (t("ui.info.next_number"), str(sko.next_number)),
+                     (t("ui.info.unsent"), str(sko.unsent_count))]
+        else:
+            rows.append((t("ui.info.sko"), "—"))
+        rows.append((t("ui.info.documents"), str(reg.docs.count())))
+        rows.append((t("ui.info.mode"), t(f"ui.param.mode.{reg.admin.params.accounting_mode}")))
         _kv(ui, lay, area, rows)
 
 

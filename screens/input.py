@@ -7,6 +7,7 @@ import threading
 import pygame
 
 from screens.widgets import Widget
+from texts.errors import CodedError
 
 log = logging.getLogger("zpos.screens")
 
@@ -19,20 +20,20 @@ class InputMixin:
     """Mixin of screens.app.App: turns input into taps, gestures and scans (SDL turns touches into mouse events)."""
 
     def start_scanner(self) -> None:
-        scanner = getattr(self.reg.devices, "scanner", None)
-        if scanner is None:
+        hardware = self.reg.hardware
+        if not hardware.has_scanner:
             return
 
         def reader() -> None:
-            from texts.errors import CodedError as DeviceError
             while not self._stop.is_set():
                 try:
-                    res = scanner.read(0.2)
-                except DeviceError:
-                    self._stop.wait(1.0)
+                    code = hardware.read_scan(0.2)
+                except CodedError as e:
+                    self.queue.put(("scan_error", e))      # the cashier sees it; the reader keeps listening
+                    self._stop.wait(0.5)
                     continue
-                if res is not None:
-                    self.queue.put(("scan", res.code))
+                if code is not None:
+                    self.queue.put(("scan", code))
         self._scanner_thread = threading.Thread(target=reader, name="ui-scanner", daemon=True)
         self._scanner_thread.start()
 
@@ -40,7 +41,7 @@ class InputMixin:
         handler = getattr(self.screen, "on_scan", None)
         if handler:
             handler(code)
-        elif self.reg.allowed("sale") is None and self.reg.state in ("menu", "receipt"):
+        elif self.reg.session.allowed("sale") is None and self.reg.session.state in ("menu", "receipt"):
             self.go("sale")
             if self.screen.id == "sale":
                 self.screen.on_scan(code)

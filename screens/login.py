@@ -57,7 +57,7 @@ class LockScreen(_PinPad):
     prompt_key = "ui.lock.prompt"
 
     def submit(self, value: str) -> None:
-        self.app.guard(self.reg.unlock, value)
+        self.app.guard(self.reg.session.unlock, value)
 
 
 class SkoPinScreen(_PinPad):
@@ -66,7 +66,7 @@ class SkoPinScreen(_PinPad):
     prompt_key = "ui.sko_pin.prompt"
 
     def submit(self, value: str) -> None:
-        self.app.guard(self.reg.sko_pin, value)
+        self.app.guard(self.reg.session.sko_pin, value)
 
     def header_buttons(self) -> list:
         # When the SKO itself is the problem the register stops here: the engineer needs the checks now.
@@ -81,7 +81,7 @@ class LoginScreen(_PinPad):
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
-        users = self.reg.users.list()
+        users = self.reg.session.login_choices()
         self.users = sorted(users, key=lambda u: (u.role != "admin", u.name))
         self.selected = params.get("user") or next((u.login for u in self.users if u.role == "cashier"),
                                                    self.users[0].login if self.users else None)
@@ -96,7 +96,7 @@ class LoginScreen(_PinPad):
     def submit(self, value: str) -> None:
         from fsm.errors import OperationError
         try:
-            self.reg.login(self.selected, value)
+            self.reg.session.login(self.selected, value)
         except OperationError as e:
             if e.code != "WRONG_PASSWORD":
                 self.app.fail(e.code, e.message)
@@ -134,7 +134,7 @@ class ChangePasswordScreen(Screen):
     side_menu = False
 
     def header_buttons(self) -> list:
-        return [("password.cancel", self.t("ui.menu.logout"), lambda: self.app.guard(self.reg.logout))]
+        return [("password.cancel", self.t("ui.menu.logout"), lambda: self.app.guard(self.reg.session.logout))]
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
@@ -161,7 +161,7 @@ class ChangePasswordScreen(Screen):
         if new != again:
             self.app.fail("WEAK_PASSWORD", self.t("ui.change_password.mismatch"))
             return
-        if self.app.guard(self.reg.change_password, old, new):
+        if self.app.guard(self.reg.session.change_password, old, new):
             self.app.message(self.t("ui.change_password.done_title"), self.t("ui.change_password.done"))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:

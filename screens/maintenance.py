@@ -41,7 +41,7 @@ class MaintenanceScreen(Screen):
             def run() -> None:
                 d.mkdir(parents=True, exist_ok=True)
                 self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 0.3)
-                name = self.reg.export_db(str(d))
+                name = self.reg.maintenance.export_db(str(d))
                 self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 1.0)
                 self.app.hide_progress()
                 self.app.message(self.t("ui.cash.done"), self.t("ui.maint.exported", name=name, dir=str(d)))
@@ -53,7 +53,7 @@ class MaintenanceScreen(Screen):
         def from_dir(d: Path) -> None:
             target = str(d)
             found: list[str] = []
-            if not self.app.guard(lambda: found.extend(self.reg.list_archives(target))):
+            if not self.app.guard(lambda: found.extend(self.reg.maintenance.list_archives(target))):
                 return
             names = found[:6]
             if not names:
@@ -68,7 +68,7 @@ class MaintenanceScreen(Screen):
         def yes() -> None:
             def run() -> None:
                 self.app.show_progress(self.t("ui.maint.import"), self.t("ui.maint.working"), 0.5)
-                self.reg.import_db(target, name)
+                self.reg.maintenance.import_db(target, name)
                 self.app.hide_progress()
                 self.app.message(self.t("ui.cash.done"), self.t("ui.maint.imported"))
             self.app.guard(run)
@@ -89,7 +89,7 @@ class MaintenanceScreen(Screen):
     def do_clear(self, date: str) -> None:
         def run() -> None:
             self.app.show_progress(self.t("ui.maint.clear"), self.t("ui.maint.working"), 0.5)
-            res = self.reg.clear_db(date)
+            res = self.reg.maintenance.clear_db(date)
             self.app.hide_progress()
             self.app.message(self.t("ui.cash.done"), self.t("ui.maint.cleared", n=getattr(res, "removed", "")))
         self.app.guard(run)

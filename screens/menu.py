@@ -26,7 +26,7 @@ class MenuScreen(Screen):
         cols, rows = (2, 4) if lay.portrait else (4, 2)
         cells = grid(rest, cols, rows, lay.gap * 2)
         for (name, rule, target), cell in zip(MENU, cells):
-            denial = self.reg.allowed(rule)
+            denial = self.reg.session.allowed(rule)
             ui.button(f"menu.{name}", cell, self.t(f"ui.menu.{name}"), lambda s=target: self.app.go(s),
                       style="menu", enabled=denial is None, reason=denial.reason if denial else None)
         ui.button("menu.logout", cells[len(MENU)], self.t("ui.menu.logout"), self.logout, style="secondary")
@@ -34,14 +34,14 @@ class MenuScreen(Screen):
 
     def hint(self) -> str:
         reg = self.reg
-        if reg.role == "admin":
+        if reg.session.role == "admin":
             return self.t("ui.menu.hint_admin")
-        if str(reg.shift_state) == "closed":
+        if str(reg.shifts.state) == "closed":
             return self.t("ui.menu.hint_closed")
-        if str(reg.shift_state) == "expired":
+        if str(reg.shifts.state) == "expired":
             return self.t("ui.menu.hint_expired")
         return self.t("ui.menu.hint_open")
 
     def logout(self) -> None:
-        self.app.guard(self.reg.logout)
+        self.app.guard(self.reg.session.logout)
         self.app.refresh()

@@ -52,7 +52,7 @@ class PaymentScreen(Screen):
         self.ptype = "cash"
         self.value = ""
         self.tenders: list[tuple[str, int]] = []
-        names = list(self.reg.devices.terminals) if self.reg.devices.terminals else []
+        names = self.reg.hardware.terminal_names()
         self.terminals = names
         self.terminal = names[0] if names else None
         self._qr_for: str | None = None
@@ -117,13 +117,13 @@ class PaymentScreen(Screen):
         result: dict = {}
 
         def run() -> None:
-            result["outcome"] = self.reg.pay(amounts, terminal=self.terminal, progress=self.progress)
+            result["outcome"] = self.reg.checkout.pay(amounts, terminal=self.terminal, progress=self.progress)
         ok = self.app.guard(run, retry=True)
         self.app.hide_progress()
         if not ok:
             self.tenders, self.value = [], ""
             return
-        entry = self.reg.journal.by_number(result["outcome"].registration.number)
+        entry = self.reg.docs.entry(result["outcome"].registration.number)
         doc = entry.doc if entry else None
         self.app.stack.pop()
         self.app.stack.append(self.app.make("change", total=doc.total_due if doc else 0,
@@ -143,11 +143,11 @@ class PaymentScreen(Screen):
                 self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
             self.app.show_progress(self.t("ui.pay.oplati_title"),
                                    self.t("ui.pay.oplati_scan", sum=format_money(self.due())), picture=self._qr_pic,
-                                   cancel=self.reg.request_abort)
+                                   cancel=self.reg.checkout.request_abort)
             return
         kind = "ui.pay.card_title" if self.ptype == "card" or any(p == "card" for p, _ in self.tenders) \
             else "ui.pay.oplati_title"
-        self.app.show_progress(self.t(kind), str(info or ""), cancel=self.reg.request_abort)
+        self.app.show_progress(self.t(kind), str(info or ""), cancel=self.reg.checkout.request_abort)
 
     # ----- drawing -------------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
@@ -168,7 +168,7 @@ class PaymentScreen(Screen):
         types_h = rows * (lay.btn + lay.gap)
         types_r, rest = take_top(rest, types_h, lay.gap)
         for ptype, cell in zip(TYPES, grid(types_r, 2, rows, lay.gap)):
-            denial = self.reg.allowed(f"pay_{ptype}")
+            denial = self.reg.session.allowed(f"pay_{ptype}")
             ui.button(f"pay.{ptype}", cell, self.t(f"ui.pay.type.{ptype}"), lambda p=ptype: self.choose(p),
                       style="selected" if ptype == self.ptype else "secondary", enabled=denial is None,
                       reason=denial.reason if denial else None)

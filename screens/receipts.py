@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pygame
 
-from fiscal.layout import render
 from fiscal.money import format_money
 from screens.base import Layout, Screen, split_h, take_bottom
 from screens.widgets import Ui
@@ -22,13 +21,13 @@ class ShiftsScreen(Screen):
     title_key = "ui.receipts.shifts_title"
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        shifts = list(reversed(self.reg.journal.shifts()))
+        shifts = list(reversed(self.reg.docs.shifts()))
         tools, area = take_bottom(area, lay.btn, lay.gap)
         a, b = split_h(tools, [0.5, 0], lay.gap)
-        free = self.reg.allowed("refund_funds")
+        free = self.reg.session.allowed("refund_funds")
         ui.button("receipts.refund_free", a, self.t("ui.receipts.refund_free"), self.refund_free,
                   enabled=free is None, reason=free.reason if free else None)
-        not_printed = len(self.reg.journal.not_printed())
+        not_printed = len(self.reg.docs.not_printed())
         ui.button("receipts.reprint", b, self.t("ui.receipts.reprint", n=not_printed), self.reprint,
                   enabled=not_printed > 0, reason=self.t("ui.receipts.all_printed"))
         if not shifts:
@@ -44,10 +43,10 @@ class ShiftsScreen(Screen):
 
     def refund_free(self) -> None:
         self.app.keypad(self.t("ui.receipts.refund_free_prompt"),
-                        lambda v: self.app.guard(self.reg.refund_free, v, {"cash": None}), kind="money")
+                        lambda v: self.app.guard(self.reg.refunds.refund_free, v, {"cash": None}), kind="money")
 
     def reprint(self) -> None:
-        self.app.guard(self.reg.reprint, retry=True)
+        self.app.guard(self.reg.docs.reprint, retry=True)
 
 
 class ReceiptsScreen(Screen):
@@ -59,7 +58,7 @@ class ReceiptsScreen(Screen):
         return self.t("ui.receipts.list_title", n=self.params.get("shift"))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        docs = list(reversed(self.reg.journal.shift_documents(int(self.params.get("shift", 0)))))
+        docs = list(reversed(self.reg.docs.receipts(int(self.params.get("shift", 0)))))
 
         def row(r: Rect, e, _i: int) -> None:
             doc = e.doc
@@ -85,7 +84,7 @@ class ReceiptDetailScreen(Screen):
         return self.t("ui.receipts.detail_title", n=self.params.get("number"))
 
     def entry(self):
-        return self.reg.journal.by_number(int(self.params.get("number", 0)))
+        return self.reg.docs.entry(int(self.params.get("number", 0)))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         e = self.entry()
@@ -94,15 +93,15 @@ class ReceiptDetailScreen(Screen):
             return
         tools, area = take_bottom(area, lay.btn, lay.gap)
         is_sale = e.type == "sale"
-        last = self.reg.journal.last_document(shift=self.reg.shift_number)
-        specs = [("detail.copy", "ui.receipts.copy", lambda: self.app.guard(self.reg.copy, e.number, retry=True), "copy",
+        last = self.reg.docs.last_document(shift=self.reg.shifts.number)
+        specs = [("detail.copy", "ui.receipts.copy", lambda: self.app.guard(self.reg.docs.copy, e.number, retry=True), "copy",
                   True),
                  ("detail.refund", "ui.receipts.refund", lambda: self.app.go("refund", number=e.number), "refund",
                   is_sale),
                  ("detail.annul", "ui.receipts.annul", self.annul, "annul",
                   last is not None and last.number == e.number and e.type in ("sale", "refund"))]
         for (wid, key, fn, rule, applies), r in zip(specs, split_h(tools, [0, 0, 0], lay.gap)):
-            denial = self.reg.allowed(rule)
+            denial = self.reg.session.allowed(rule)
             reason = denial.reason if denial else self.t(f"ui.receipts.{rule}_na")
             ui.button(wid, r, self.t(key), fn, enabled=denial is None and applies, reason=reason,
                       style="danger" if rule == "annul" else "secondary")
@@ -110,14 +109,14 @@ class ReceiptDetailScreen(Screen):
 
     def printed_lines(self, e) -> list[str]:
         try:
-            printed = render(e.doc, e.registration, self.reg.settings.requisites(), self.reg.params.printer_width)
+            printed = self.reg.docs.printed_form(e)
         except Exception as ex:  # a document that cannot be rendered is still listed, with why
             return [self.t("ui.receipts.cannot_render", why=str(ex))]
         return [ln.text for ln in printed.lines]
 
     def annul(self) -> None:
         def yes() -> None:
-            if self.app.guard(self.reg.annul_last, retry=True):
+            if self.app.guard(self.reg.docs.annul_last, retry=True):
                 self.app.message(self.t("ui.cash.done"), self.t("ui.receipts.annulled"))
         self.app.confirm(self.t("ui.receipts.annul_title"), self.t("ui.receipts.annul_text", n=self.params["number"]),
                          yes, self.t("ui.receipts.annul"), danger=True)

@@ -18,8 +18,8 @@ class RefundScreen(Screen):
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
         self.number = int(params.get("number", 0))
-        self.entry = self.reg.journal.by_number(self.number)
-        done = self.reg.refunded_qty(self.number) if self.entry else {}
+        self.entry = self.reg.docs.entry(self.number)
+        done = self.reg.refunds.refunded_qty(self.number) if self.entry else {}
         lines = self.entry.doc.lines if self.entry else ()
         self.left = {i + 1: ln.qty - done.get(i, 0) for i, ln in enumerate(lines)}
         self.chosen: dict[int, int] = {}
@@ -55,7 +55,7 @@ class RefundScreen(Screen):
             self.app.message(self.t("ui.refund.nothing_title"), self.t("ui.refund.nothing"))
             return
         lines = [{"line": n, "qty": format_qty(q)} for n, q in sorted(self.chosen.items())]
-        if self.app.guard(self.reg.refund, self.number, lines, {self.ptype: None}, retry=True):
+        if self.app.guard(self.reg.refunds.refund, self.number, lines, {self.ptype: None}, retry=True):
             self.app.back()
             self.app.message(self.t("ui.cash.done"), self.t("ui.refund.done"))
 

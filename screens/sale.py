@@ -1,21 +1,24 @@
 """Продажа: the receipt being built (lines, long-press actions, the total large) beside the catalog, search, code, quantity, scales."""
 from __future__ import annotations
 
+import threading
+
 import pygame
 
 from fiscal.money import format_money, format_qty
 from screens.base import Layout, Screen, grid, split_h, split_v, take_bottom, take_top
 from screens.dialogs import Overlay
 from screens.widgets import MIN_TARGET, Ui
+from texts.errors import CodedError
 
 Rect = pygame.Rect
 
 
 def calc_of(reg):
     """The receipt arithmetic of the open receipt (the facade's numbers), or None when it is empty."""
-    if not reg.receipt.lines:
+    if not reg.sale.receipt.lines:
         return None
-    return reg.receipt.calc(vat=reg.vat_table())
+    return reg.sale.receipt.calc(vat=reg.sale.vat_table())
 
 
 class SaleScreen(Screen):
@@ -33,17 +36,17 @@ class SaleScreen(Screen):
 
     # ----- actions ------------------------------------------------------------------------------
     def on_scan(self, code: str) -> None:
-        if self.app.guard(self.reg.scan, code):
+        if self.app.guard(self.reg.sale.scan, code):
             self.page, self.selected = None, None
 
     def add(self, code: str) -> None:
         qty, self.next_qty = self.next_qty, None
-        if self.app.guard(self.reg.add_item, code, qty):
+        if self.app.guard(self.reg.sale.add_item, code, qty):
             self.page, self.selected = None, None
 
     def add_section(self, section: int, name: str) -> None:
         self.app.keypad(self.t("ui.sale.section_amount", name=name),
-                        lambda v: self.app.guard(self.reg.add_section, section, v), kind="money")
+                        lambda v: self.app.guard(self.reg.sale.add_section, section, v), kind="money")
 
     def enter_code(self) -> None:
         def done(code: str) -> None:
@@ -68,7 +71,7 @@ class SaleScreen(Screen):
         self.app.refresh()
 
     def quantity(self) -> None:
-        if self.selected is not None and self.selected <= len(self.reg.receipt.lines):
+        if self.selected is not None and self.selected <= len(self.reg.sale.receipt.lines):
             self.edit_qty(self.selected)
             return
         def done(v: str) -> None:
@@ -81,7 +84,7 @@ class SaleScreen(Screen):
         self.app.refresh()
 
     def line_menu(self, line: int) -> None:
-        ln = self.reg.receipt.lines[line - 1]
+        ln = self.reg.sale.receipt.lines[line - 1]
         self.selected = line
         self.app.context(f"{line}. {ln.name}", [
             ("line.qty", self.t("ui.line.qty"), lambda: self.edit_qty(line), "secondary"),
@@ -91,8 +94,8 @@ class SaleScreen(Screen):
         ])
 
     def edit_qty(self, line: int) -> None:
-        ln = self.reg.receipt.lines[line - 1]
-        self.app.keypad(self.t("ui.line.qty_for", name=ln.name), lambda v: self.app.guard(self.reg.set_qty, line, v),
+        ln = self.reg.sale.receipt.lines[line - 1]
+        self.app.keypad(self.t("ui.line.qty_for", name=ln.name), lambda v: self.app.guard(self.reg.sale.set_qty, line, v),
                         kind="qty")
 
     def discount(self, line: int | None, kind: str) -> None:
@@ -100,9 +103,9 @@ class SaleScreen(Screen):
 
         def done(v: str) -> None:
             if line is None:
-                self.app.guard(self.reg.receipt_discount, {kind: v})
+                self.app.guard(self.reg.sale.receipt_discount, {kind: v})
             else:
-                self.app.guard(self.reg.item_discount, line, {kind: v})
+                self.app.guard(self.reg.sale.item_discount, line, {kind: v})
         self.app.keypad(title, done, kind="percent" if kind == "percent" else "money")
 
     def receipt_discount(self) -> None:
@@ -113,18 +116,18 @@ class SaleScreen(Screen):
         ])
 
     def discount_card(self) -> None:
-        self.app.keypad(self.t("ui.sale.discount_card"), lambda v: self.app.guard(self.reg.discount_card, v), kind="int")
+        self.app.keypad(self.t("ui.sale.discount_card"), lambda v: self.app.guard(self.reg.sale.discount_card, v), kind="int")
 
     def remove(self, line: int) -> None:
         self.selected = None
-        self.app.guard(self.reg.remove_line, line)
+        self.app.guard(self.reg.sale.remove_line, line)
 
     def cancel(self) -> None:
         self.app.confirm(self.t("ui.sale.cancel_title"), self.t("ui.sale.cancel_text"),
-                         lambda: self.app.guard(self.reg.cancel_receipt), self.t("ui.sale.cancel_yes"), danger=True)
+                         lambda: self.app.guard(self.reg.sale.cancel_receipt), self.t("ui.sale.cancel_yes"), danger=True)
 
     def pay(self) -> None:
-        if not self.reg.receipt.lines:
+        if not self.reg.sale.receipt.lines:
             self.app.message(self.t("ui.sale.empty_title"), self.t("ui.sale.empty_text"))
             return
         self.app.go("payment")
@@ -148,7 +151,7 @@ class SaleScreen(Screen):
         ui.button("sale.pay", pay_r, self.t("ui.sale.pay"), self.pay, style="go")
         totals, lines_r = take_bottom(area, total_h, lay.gap)
         ui.panel(totals, "card")
-        lines = self.reg.receipt.lines
+        lines = self.reg.sale.receipt.lines
         if not lines:
             ui.paragraph(lines_r.inflate(-8, -8), self.t("ui.sale.empty_hint"), "muted")
         calc_lines = calc.lines if calc else ()
@@ -183,17 +186,17 @@ class SaleScreen(Screen):
         actions, rest = take_bottom(rest, lay.btn, lay.gap)
         names = [("sale.search", "ui.sale.search", self.search), ("sale.code", "ui.sale.code", self.enter_code),
                  ("sale.qty", "ui.sale.qty", self.quantity), ("sale.weight", "ui.sale.weight", self.weigh)]
-        sum_mode = str(self.reg.mode) == "sum"
+        sum_mode = str(self.reg.session.mode) == "sum"
         if sum_mode:
             names = names[1:3]
         for (wid, key, fn), r in zip(names, split_h(tools, [0] * len(names), lay.gap)):
             ui.button(wid, r, self.t(key), fn)
-        can_discount = self.reg.allowed("receipt_discount")
+        can_discount = self.reg.session.allowed("receipt_discount")
         acts = split_h(actions, [0, 0], lay.gap)
         ui.button("sale.discount", acts[0], self.t("ui.sale.receipt_discount"), self.receipt_discount,
-                  enabled=can_discount is None and bool(self.reg.receipt.lines),
+                  enabled=can_discount is None and bool(self.reg.sale.receipt.lines),
                   reason=can_discount.reason if can_discount else self.t("ui.sale.empty_text"))
-        ui.button("sale.cancel", acts[1], self.t("ui.sale.cancel"), self.cancel, enabled=bool(self.reg.receipt.lines),
+        ui.button("sale.cancel", acts[1], self.t("ui.sale.cancel"), self.cancel, enabled=bool(self.reg.sale.receipt.lines),
                   reason=self.t("ui.sale.empty_text"))
         if sum_mode:
             self.draw_sections(ui, lay, rest)
@@ -202,14 +205,14 @@ class SaleScreen(Screen):
         cat_w = min(lay.theme.px(150), head.width // 3)
         title_r, btn_r = split_h(head, [0, cat_w], lay.gap)
         if self.query:
-            items = self.reg.catalog.search(self.query, limit=60)
+            items = self.reg.goods.search(self.query, limit=60)
             ui.label(title_r, self.t("ui.sale.found", text=self.query, n=len(items)), "strong")
             ui.button("sale.search_clear", btn_r, self.t("ui.sale.search_clear"), self.clear_search)
         else:
-            cats = self.reg.catalog.categories()
+            cats = self.reg.goods.categories()
             if self.category not in cats:
                 self.category = cats[0] if cats else None
-            items = self.reg.catalog.in_category(self.category) if self.category else self.reg.catalog.items()[:60]
+            items = self.reg.goods.in_category(self.category) if self.category else self.reg.goods.items(60)
             ui.label(title_r, self.category or "", "strong", wid="sale.category")
             ui.button("sale.categories", btn_r, self.t("ui.sale.categories"), self.app.toggle_side)
         self.draw_tiles(ui, lay, rest, items)
@@ -248,7 +251,7 @@ class SaleScreen(Screen):
         self.app.refresh()
 
     def draw_sections(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        sections = self.reg.catalog.sections()
+        sections = self.reg.goods.sections()
         rows = max(1, min(len(sections), (area.height + lay.gap) // (lay.btn + lay.gap)))
         for sec, r in zip(sections, split_v(Rect(area.left, area.top, area.width, rows * (lay.btn + lay.gap)),
                                             [0] * rows, lay.gap)):
@@ -267,34 +270,41 @@ class WeightOverlay(Overlay):
         self.sale = sale
         self.reading = None
         self.problem: str | None = None
-        self.next_poll = 0.0
-        self.poll()
-
-    def poll(self) -> None:
-        from texts.errors import CodedError as DeviceError
-        scale = self.app.reg.devices.scale
-        if scale is None:
+        self._latest: tuple = (None, None)
+        self._stop = threading.Event()
+        if not app.reg.hardware.has_scale:
             self.problem = self.app.t("ui.weight.no_scale")
-            return
-        try:
-            self.reading, self.problem = scale.read(), None
-        except DeviceError as e:
-            self.reading, self.problem = None, e.message
+        else:
+            self._poller = threading.Thread(target=self._poll_loop, name="ui-scale", daemon=True)
+            self._poller.start()
+
+    def _poll_loop(self) -> None:
+        """The scales are read off the UI thread; the loop only picks up the latest reading."""
+        hardware = self.app.reg.hardware
+        while not self._stop.is_set():
+            try:
+                self._latest = (hardware.read_scale(), None)
+            except CodedError as e:
+                self._latest = (None, e.message)
+            self._stop.wait(self.POLL_S)
 
     def tick(self, now: float) -> bool:
-        if now < self.next_poll:
+        if not self.app.reg.hardware.has_scale:
             return False
-        self.next_poll = now + self.POLL_S
         before = (self.reading, self.problem)
-        self.poll()
+        self.reading, self.problem = self._latest
         return before != (self.reading, self.problem)
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()
 
     def take(self, code: str) -> None:
         self.close()
         self.sale.add(code)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        goods = [i for i in self.app.reg.catalog.items() if i.weighed]
+        goods = self.app.reg.goods.weighed()
         cols = 2 if lay.w >= 700 else 1
         rows_n = max(1, -(-len(goods) // cols))
         height = (ui.line_h("heading") + ui.line_h("big_c") + ui.line_h("good") + (rows_n + 1) * (lay.btn + lay.gap)

@@ -25,14 +25,14 @@ class SelfServiceScreen(Screen):
         return [("self.cashier", self.t("ui.self.cashier"), self.end)]
 
     def on_scan(self, code: str) -> None:
-        self.app.guard(self.reg.scan, code)
+        self.app.guard(self.reg.sale.scan, code)
 
     def due(self) -> int:
-        return self.reg.receipt.calc().total_due if self.reg.receipt.lines else 0
+        return self.reg.sale.receipt.calc().total_due if self.reg.sale.receipt.lines else 0
 
     def pay(self, kind: str) -> None:
         amount = format_money(self.due())
-        if self.app.guard(self.reg.pay, {kind: amount}, progress=self.progress):
+        if self.app.guard(self.reg.checkout.pay, {kind: amount}, progress=self.progress):
             self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks"))
         self.app.hide_progress()
 
@@ -45,20 +45,20 @@ class SelfServiceScreen(Screen):
                 self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
             self.app.show_progress(self.t("ui.pay.oplati_title"),
                                    self.t("ui.pay.oplati_scan", sum=format_money(self.due())),
-                                   picture=self._qr_pic, cancel=self.reg.request_abort)
+                                   picture=self._qr_pic, cancel=self.reg.checkout.request_abort)
             return
-        self.app.show_progress(self.t("ui.pay.card_title"), str(info or ""), cancel=self.reg.request_abort)
+        self.app.show_progress(self.t("ui.pay.card_title"), str(info or ""), cancel=self.reg.checkout.request_abort)
 
     def cancel(self) -> None:
         self.app.confirm(self.t("ui.self.cancel"), self.t("ui.self.cancel_text"),
-                         lambda: self.app.guard(self.reg.cancel_receipt), self.t("ui.yes"))
+                         lambda: self.app.guard(self.reg.sale.cancel_receipt), self.t("ui.yes"))
 
     def end(self) -> None:
-        self.app.keypad(self.t("ui.self.password"), lambda v: self.app.guard(self.reg.end_self_service, v),
+        self.app.keypad(self.t("ui.self.password"), lambda v: self.app.guard(self.reg.session.end_self_service, v),
                         kind="pin", hidden=True)
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        lines = self.reg.receipt.lines
+        lines = self.reg.sale.receipt.lines
         if lay.portrait:
             left, right = split_v(area, [0.55, 0], lay.gap * 2)
         else:
@@ -68,7 +68,7 @@ class SelfServiceScreen(Screen):
         inner = list_r.inflate(-2 * lay.pad, -2 * lay.pad)
         if not lines:
             ui.paragraph(inner, self.t("ui.self.empty"), "muted")
-        totals = [ln.total for ln in self.reg.receipt.calc().lines] if lines else []
+        totals = [ln.total for ln in self.reg.sale.receipt.calc().lines] if lines else []
         row_h = 2 * ui.line_h("body")
         shown = lines[-min(len(lines), max(1, inner.height // row_h), MAX_LINES_SHOWN):]
         first = len(lines) - len(shown) + 1
@@ -91,6 +91,6 @@ class SelfServiceScreen(Screen):
         ui.button("self.pay_card", buttons[0], self.t("ui.self.pay_card"), lambda: self.pay("card"), style="go",
                   enabled=has, reason=self.t("ui.self.empty"))
         ui.button("self.pay_oplati", buttons[1], self.t("ui.self.pay_oplati"), lambda: self.pay("oplati"),
-                  style="primary", enabled=has and self.reg.devices.oplati is not None, reason=self.t("ui.self.empty"))
+                  style="primary", enabled=has and self.reg.hardware.has_oplati, reason=self.t("ui.self.empty"))
         ui.button("self.cancel", buttons[2], self.t("ui.self.cancel"), self.cancel, enabled=has,
                   reason=self.t("ui.self.empty"))

@@ -22,8 +22,7 @@ class SettingsScreen(Screen):
     def bank_test(self) -> None:
         def run() -> None:
             names = []
-            for name, term in self.reg.devices.terminals.items():
-                res = term.test()
+            for name, res in self.reg.hardware.bank_test().items():
                 names.append(f"{name}: {self.t('ui.diag.ok') if res.approved else res.message or res.status}")
             if not names:
                 names.append(self.t("ui.settings.no_terminals"))
@@ -34,7 +33,7 @@ class SettingsScreen(Screen):
         rows = split_v(Rect(area.left, area.top, area.width, min(area.height, len(ITEMS) * (lay.btn + lay.gap))),
                        [0] * len(ITEMS), lay.gap)
         for (name, rule, target), r in zip(ITEMS, rows):
-            denial = self.reg.allowed(rule)
+            denial = self.reg.session.allowed(rule)
             fn = (lambda s=target: self.app.go(s)) if target else self.bank_test
             ui.button(f"settings.{name}", r, self.t(f"ui.settings.{name}"), fn, style="row", enabled=denial is None,
                       reason=denial.reason if denial else None)
@@ -50,19 +49,19 @@ class RequisitesScreen(Screen):
     parent = "settings"
 
     def current(self) -> Requisites:
-        if self.reg.settings.has_requisites():
-            return self.reg.settings.requisites()
+        if self.reg.admin.requisites() is not None:
+            return self.reg.admin.requisites()
         return Requisites(org_name="", unp="", ksa_number="")
 
     def fill(self) -> None:
         def run() -> None:
-            self.reg.fill_requisites_from_sko()
+            self.reg.admin.fill_requisites_from_sko()
             self.app.message(self.t("ui.cash.done"), self.t("ui.req.filled"))
         self.app.guard(run, retry=True)
 
     def edit(self, field: str) -> None:
         def done(v: str) -> None:
-            self.app.guard(lambda: self.reg.update_requisites(**{field: v}))
+            self.app.guard(lambda: self.reg.admin.update_requisites(**{field: v}))
         self.app.keyboard(self.t(f"ui.req.{field}"), done, initial=getattr(self.current(), field))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
@@ -92,14 +91,14 @@ class ParametersScreen(Screen):
     parent = "settings"
 
     def save(self, **kw) -> None:
-        self.app.guard(lambda: self.reg.save_parameters(**kw))
+        self.app.guard(lambda: self.reg.admin.save_parameters(**kw))
 
     def cycle(self, field: str, options: tuple) -> None:
-        cur = getattr(self.reg.params, field)
+        cur = getattr(self.reg.admin.params, field)
         self.save(**{field: options[(options.index(cur) + 1) % len(options)] if cur in options else options[0]})
 
     def toggle_vat(self, rate: str) -> None:
-        rates = list(self.reg.params.vat_rates)
+        rates = list(self.reg.admin.params.vat_rates)
         rates = [r for r in rates if r != rate] if rate in rates else rates + [rate]
         self.save(vat_rates=tuple(rates))
 
@@ -107,7 +106,7 @@ class ParametersScreen(Screen):
         self.app.keypad(self.t(f"ui.param.{field}"), lambda v: self.save(**{field: int(v)}), kind="int", max_len=3)
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        p, t = self.reg.params, self.t
+        p, t = self.reg.admin.params, self.t
         rows = [
             ("accounting_mode", t(f"ui.param.mode.{p.accounting_mode}"),
              lambda: self.cycle("accounting_mode", ("differentiated", "sum"))),

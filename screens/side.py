@@ -21,11 +21,11 @@ class SideMenu(Overlay):
     def entries(self) -> list[tuple[str, str, object, bool, str | None]]:
         app, reg = self.app, self.app.reg
         out = []
-        if app.screen.id == "sale" and str(reg.mode) == "differentiated":
-            for i, cat in enumerate(reg.catalog.categories(), start=1):
+        if app.screen.id == "sale" and str(reg.session.mode) == "differentiated":
+            for i, cat in enumerate(reg.goods.categories(), start=1):
                 out.append((f"side.cat.{i}", cat, lambda c=cat: self.category(c), True, None))
         for name, rule, target in MENU:
-            denial = reg.allowed(rule)
+            denial = reg.session.allowed(rule)
             out.append((f"side.{name}", app.t(f"ui.menu.{name}"), lambda s=target: app.go(s), denial is None,
                         denial.reason if denial else None))
         for name, target in (("help", "help"), ("about", "about"), ("getdata", "device_info")):
@@ -39,7 +39,7 @@ class SideMenu(Overlay):
 
     def logout(self) -> None:
         self.close()
-        self.app.guard(self.app.reg.logout)
+        self.app.guard(self.app.reg.session.logout)
 
     def on_vertical_swipe(self, delta: int) -> None:
         self.page = max(0, self.page + delta)
@@ -54,8 +54,8 @@ class SideMenu(Overlay):
         area = panel.inflate(-2 * lay.pad, -2 * lay.pad)
         reg = self.app.reg
         who, area = take_top(area, ui.line_h("strong"), 0)
-        name = reg.user.name if reg.user else ""
-        role = self.app.t(f"ui.role.{reg.user.role}") if reg.user else ""
+        name = reg.session.user.name if reg.session.user else ""
+        role = self.app.t(f"ui.role.{reg.session.user.role}") if reg.session.user else ""
         ui.label(who, f"{name} · {role}", "strong", layer, wid="side.user")
         tariff, area = take_top(area, ui.line_h("muted"), lay.gap)
         ui.label(tariff, self.app.t("ui.side.tariff"), "muted", layer, wid="side.tariff")

@@ -17,7 +17,7 @@ class UsersScreen(Screen):
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         bottom, area = take_bottom(area, lay.btn, lay.gap)
         ui.button("users.add", bottom, self.t("ui.users.add"), lambda: self.app.go("user_edit"), style="primary")
-        users = self.reg.users.list()
+        users = self.reg.admin.users()
 
         def row(r: Rect, u, _i: int) -> None:
             text = f"{u.name} · {u.login} · {self.t(f'ui.role.{u.role}')}"
@@ -32,7 +32,7 @@ class UserEditScreen(Screen):
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
-        user = self.reg.users.get(str(params["login"])) if params.get("login") else None
+        user = next((u for u in self.reg.admin.users() if u.login == str(params["login"])), None) if params.get("login") else None
         self.new = user is None
         self.data = {"login": user.login if user else "", "name": user.name if user else "",
                      "role": str(user.role) if user else "cashier", "cashier_id": user.cashier_id if user else "",
@@ -63,17 +63,17 @@ class UserEditScreen(Screen):
 
         def run() -> None:
             if self.new:
-                reg.add_user(d["login"], d["name"], d["role"], d["cashier_id"], d["password"])
+                reg.admin.add_user(d["login"], d["name"], d["role"], d["cashier_id"], d["password"])
             else:
-                reg.update_user(d["login"], name=d["name"], role=d["role"], cashier_id=d["cashier_id"])
+                reg.admin.update_user(d["login"], name=d["name"], role=d["role"], cashier_id=d["cashier_id"])
                 if d["password"]:
-                    reg.reset_password(d["login"], d["password"])
+                    reg.admin.reset_password(d["login"], d["password"])
         if self.app.guard(run):
             self.app.back()
 
     def delete(self) -> None:
         def yes() -> None:
-            if self.app.guard(self.reg.delete_user, self.data["login"]):
+            if self.app.guard(self.reg.admin.delete_user, self.data["login"]):
                 self.app.back()
         self.app.confirm(self.t("ui.users.delete_title"), self.t("ui.users.delete_text", name=self.data["name"]), yes,
                          self.t("ui.users.delete"), danger=True)
@@ -81,7 +81,7 @@ class UserEditScreen(Screen):
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         bottom, area = take_bottom(area, lay.btn, lay.gap)
         a, b = split_h(bottom, [0.4, 0], lay.gap)
-        me = self.reg.user.login if self.reg.user else None
+        me = self.reg.session.user.login if self.reg.session.user else None
         ui.button("user.delete", a, self.t("ui.users.delete"), self.delete, style="danger",
                   enabled=not self.new and self.data["login"] != me, reason=self.t("ui.users.cannot_delete"))
         ui.button("user.save", b, self.t("ui.save"), self.save, style="primary")

@@ -11,8 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from fiscal.money import format_money
+from hal.protocols.oplati import OplatiStatus
+from sim.card import MODES as CARD_MODES
 from sim.card import SimTerminal
-from sim.oplati import SimOplati
+from sim.oplati import MODES as OPLATI_MODES
+from sim.oplati import REVERSAL_MODES, SimOplati
 from sim.printer import VirtualPrinter
 from sim.scale import SimScale
 from sim.scanner import SimScanner
@@ -36,6 +40,7 @@ class SimOptions:
     scale_protocol: str = "cas"
     terminals: tuple[str, ...] = TERMINALS
     oplati_confirm_after: float = 0.05
+    oplati_confirm_window: float = 300.0  # the service ends a payment nobody confirmed (status 4) after this
     unsent_limit_hours: int | None = 72
     unsent_limit_count: int | None = None
     sko_kind: SkoType | None = None   # what the simulated SKO does where iKassa's text is silent (the limits above win)
@@ -83,7 +88,7 @@ class SimHub:
         for i, name in enumerate(o.terminals):
             self.terminals[name] = SimTerminal(name, link=self._link(f"terminal{i + 1}")).start()
         self.oplati = SimOplati(reg_num=OPLATI_REG_NUM, password=OPLATI_PASSWORD,
-                                confirm_after=o.oplati_confirm_after,
+                                confirm_after=o.oplati_confirm_after, confirm_window=o.oplati_confirm_window,
                                 state_path=self.root / "oplati.json").start()
         return self
 
@@ -119,7 +124,9 @@ class SimHub:
             # A simulated customer enters the PIN at once: short timeouts keep a "timeout" fault brief.
             "terminals": [{"name": k.split(":", 1)[1], "url": v, "ack_timeout": 0.3, "op_timeout": 1.5,
                            "test_timeout": 1.5} for k, v in addresses.items() if k.startswith("terminal:")],
-            "oplati": {"url": addresses["oplati"], "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD},
+            # The simulated service answers at once: a short poll keeps tests brief (the product default is 2.5 s).
+            "oplati": {"url": addresses["oplati"], "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD,
+                       "poll_interval": 0.05},
         }
 
     def addresses(self) -> list[tuple[str, str]]:
@@ -169,13 +176,29 @@ class SimHub:
         self.scale.set_fault(what)
         return f"scale {what}"
 
+    def card_net(self, terminal: str | None = None) -> int:
+        """What the terminals hold for the current batch: approved sales − refunds − cancels (kopecks)."""
+        targets = [self._terminal(terminal)] if terminal else list(self.terminals.values())
+        return sum(t.net for t in targets)
+
+    def _terminal(self, name: str) -> SimTerminal:
+        if name not in self.terminals:
+            raise ControlError(f"card: no terminal {name!r}; there are: {', '.join(self.terminals)}")
+        return self.terminals[name]
+
     def _ctl_card(self, what: str = "", terminal: str | None = None) -> str:
-        modes = ("approve", "decline", "timeout", "no_answer", "garbage")
-        if what not in modes:
-            raise ControlError(f"card: one of {' | '.join(modes)} [TERMINAL]")
-        targets = [self.terminals[terminal]] if terminal else list(self.terminals.values())
+        words = (*CARD_MODES, "replay", "net")
+        if what not in words:
+            raise ControlError(f"card: one of {' | '.join(words)} [TERMINAL]")
+        targets = [self._terminal(terminal)] if terminal else list(self.terminals.values())
+        if what == "net":
+            return "card net " + "; ".join(f"{t.terminal_name} {format_money(t.net)}" for t in targets) + \
+                f"; total {format_money(sum(t.net for t in targets))}"
         for t in targets:
-            t.set_mode(what)
+            if what == "replay":
+                t.replay_last()
+            else:
+                t.set_mode(what)
         return f"card {what}"
 
     def _ctl_scan(self, code: str = "") -> str:
@@ -184,12 +207,26 @@ class SimHub:
         self.scanner.scan(code)
         return f"scan {code}"
 
-    def _ctl_oplati(self, what: str = "") -> str:
-        modes = {"confirm": "confirm", "decline": "decline", "timeout": "timeout", "not_enough": "not_enough"}
+    def _ctl_oplati(self, what: str = "", *rest: str) -> str:
+        usage = (f"oplati: {' | '.join(OPLATI_MODES)} | offline | online | lose_answer | "
+                 f"reversal {'|'.join(REVERSAL_MODES)} | resolve ID|last {'|'.join(_RESOLVE)}")
         if what in ("offline", "online"):
             self.oplati.set_offline(what == "offline")
-        elif what in modes:
-            self.oplati.set_mode(modes[what])
+        elif what in OPLATI_MODES and not rest:
+            self.oplati.set_mode(what)
+        elif what == "lose_answer" and not rest:
+            self.oplati.lose_next_answer()
+        elif what == "reversal" and len(rest) == 1 and rest[0] in REVERSAL_MODES:
+            self.oplati.set_reversal_mode(rest[0])
+        elif what == "resolve" and len(rest) == 2 and rest[1] in _RESOLVE:
+            pid = self.oplati.last_payment_id() if rest[0] == "last" else (int(rest[0]) if rest[0].isdigit() else None)
+            if pid is None or self.oplati.payment(pid) is None:
+                raise ControlError(f"oplati resolve: no payment {rest[0]!r}")
+            self.oplati.resolve(pid, OplatiStatus[_RESOLVE[rest[1]]])
+            return f"oplati resolve {pid} {rest[1]}"
         else:
-            raise ControlError("oplati: confirm | decline | timeout | not_enough | offline | online")
-        return f"oplati {what}"
+            raise ControlError(usage)
+        return " ".join(("oplati", what, *rest))
+
+
+_RESOLVE = {"confirm": "OK", "decline": "DECLINE", "not_enough": "NOT_ENOUGH", "timeout": "TIMEOUT"}

@@ -161,6 +161,14 @@ class Catalog:
         self._extra_categories = set()
         self._commit({})
 
+    def reload_stock(self, codes) -> None:
+        """The ledger moved (a registration's effects): take the new levels of these items into memory."""
+        if self._ledger is None:
+            return
+        for code, qty in self._ledger.levels_of(codes).items():
+            if code in self._items and self._items[code].stock is not None:
+                self._items[code] = replace(self._items[code], stock=qty)
+
     def adjust_stock(self, code: str, delta_thousandths: int) -> Item:
         return self.adjust_stock_many({code: delta_thousandths})[code]
 

@@ -10,11 +10,12 @@ from typing import Any
 from fiscal.documents import DocType, Document, Registration, canonical, chain_hash, document_digest, from_dict
 from fiscal.errors import FiscalError
 from fiscal.receipt import PaymentType
+from storage import journal_effects
 from storage.errors import StorageError
+from storage.intents import IntentLog
+from storage.journal_effects import Effects
 from storage.journal_schema import (
     GENESIS_HASH,
-    Intent,
-    IntentStatus,
     ItemTotal,
     JournalEntry,
     PaymentTotal,
@@ -27,7 +28,6 @@ from storage.journal_schema import (
 
 _COLS = ("op_id, type, shift, body, status, number, uid, reg_time, signature, sko_serial, hash, prev_hash, "
          "printed_at, fail_reason")
-_OPEN_INTENT = (IntentStatus.STARTED, IntentStatus.APPROVED, IntentStatus.UNKNOWN)
 
 
 class Journal:
@@ -58,26 +58,29 @@ class Journal:
 
     # ---- documents -------------------------------------------------------------------------
 
-    def add_pending(self, doc: Document) -> JournalEntry:
-        """Journal `doc` as pending. The same op_id twice is one document; different content is OP_ID_CONFLICT."""
+    def add_pending(self, doc: Document, effects: Effects | None = None) -> JournalEntry:
+        """Journal `doc` as pending, with what its registration will change (stock, intents).
+        The same op_id twice is one document; different content is OP_ID_CONFLICT."""
         body = canonical(doc).decode("utf-8")
         total = getattr(doc, "total_due", getattr(doc, "amount", None))
         with self._tx() as db:
             row = db.execute("SELECT body FROM documents WHERE op_id=?", (doc.op_id,)).fetchone()
             if row is None:
                 db.execute("INSERT INTO documents (op_id, type, shift, created, cashier, body, digest, status, "
-                           "total_due, target_number) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           "total_due, target_number, effects) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                            (doc.op_id, doc.type.value, doc.shift, doc.created, doc.cashier, body,
                             document_digest(doc), Status.PENDING.value, total,
-                            getattr(doc, "target_number", None) or getattr(doc, "original_number", None)))
+                            getattr(doc, "target_number", None) or getattr(doc, "original_number", None),
+                            (effects or Effects()).dumps()))
             elif row[0] != body:
                 raise StorageError("OP_ID_CONFLICT", f"operation {doc.op_id} is already journaled with other content")
         return self.get(doc.op_id)  # type: ignore[return-value]
 
     def mark_registered(self, op_id: str, reg: Registration) -> JournalEntry:
-        """Store the SKO's registration and the chain hash, in one transaction; the number must be last+1."""
+        """Store the SKO's registration, the chain hash and the document's effects (stock, intents settled)
+        in one transaction; the number must be last+1."""
         with self._tx() as db:
-            row = db.execute("SELECT status, body, number, uid, reg_time, signature, sko_serial FROM documents "
+            row = db.execute("SELECT status, body, number, uid, reg_time, signature, sko_serial, effects FROM documents "
                              "WHERE op_id=?", (op_id,)).fetchone()
             if row is None:
                 raise StorageError("UNKNOWN_OP", f"operation {op_id} is not in the journal")
@@ -99,6 +102,7 @@ class Journal:
                        (Status.REGISTERED.value, reg.number, reg.uid, reg.time, reg.signature, reg.sko_serial,
                         link, prev, op_id))
             self._index_sums(db, doc, reg.number)
+            journal_effects.apply(db, op_id, Effects.loads(row[7]))
             return self._entry_in(db, op_id)
 
     def discard_pending(self, op_id: str, reason: str) -> None:
@@ -266,45 +270,14 @@ class Journal:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def add_intent(self, intent_id: str, kind: str, payload: dict) -> Intent:
-        """Journal a terminal transaction before the terminal is asked; the same id twice is one intent."""
-        body = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        with self._tx() as db:
-            row = db.execute("SELECT kind, payload FROM intents WHERE intent_id=?", (intent_id,)).fetchone()
-            if row is None:
-                seq = db.execute("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM intents").fetchone()[0]
-                db.execute("INSERT INTO intents VALUES (?,?,?,?,NULL,NULL,?)",
-                           (intent_id, kind, body, IntentStatus.STARTED.value, seq))
-            elif row != (kind, body):
-                raise StorageError("INTENT_CONFLICT", f"intent {intent_id} is already journaled with other content")
-        return self._intent(intent_id)
+    @property
+    def intents(self) -> IntentLog:
+        """The outside effects journaled before they were sent (card, ОПЛАТИ)."""
+        return IntentLog(self._db, self._tx)
 
-    def set_intent_result(self, intent_id: str, status: IntentStatus | str, result: dict) -> Intent:
-        st = IntentStatus(status)
-        with self._tx() as db:
-            n = db.execute("UPDATE intents SET status=?, result=? WHERE intent_id=?",
-                           (st.value, json.dumps(result, sort_keys=True, ensure_ascii=False), intent_id)).rowcount
-            if n == 0:
-                raise StorageError("UNKNOWN_INTENT", f"intent {intent_id} is not in the journal")
-        return self._intent(intent_id)
-
-    def close_intent(self, intent_id: str, op_id: str) -> Intent:
-        """Tie the intent to the document that used it; it stops blocking new sales."""
-        with self._tx() as db:
-            if db.execute("UPDATE intents SET op_id=? WHERE intent_id=?", (op_id, intent_id)).rowcount == 0:
-                raise StorageError("UNKNOWN_INTENT", f"intent {intent_id} is not in the journal")
-        return self._intent(intent_id)
-
-    def open_intents(self) -> list[Intent]:
-        """Intents started, approved or unknown and not tied to a document: they need recovery."""
-        rows = self._db.execute("SELECT intent_id FROM intents WHERE op_id IS NULL AND status IN (?,?,?) "
-                                "ORDER BY created_seq", tuple(s.value for s in _OPEN_INTENT)).fetchall()
-        return [self._intent(r[0]) for r in rows]
-
-    def _intent(self, intent_id: str) -> Intent:
-        r = self._db.execute("SELECT intent_id, kind, payload, status, result, op_id FROM intents "
-                             "WHERE intent_id=?", (intent_id,)).fetchone()
-        return Intent(r[0], r[1], json.loads(r[2]), IntentStatus(r[3]), json.loads(r[4]) if r[4] else None, r[5])
+    def effects_of(self, op_id: str) -> Effects:
+        row = self._db.execute("SELECT effects FROM documents WHERE op_id=?", (op_id,)).fetchone()
+        return Effects.loads(row[0] if row else None)
 
     def save_draft(self, draft: dict | None) -> None:
         """The receipt being built, saved on every change; None when it is finished or cancelled."""

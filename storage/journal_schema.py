@@ -28,7 +28,8 @@ CREATE TABLE documents (
     uid TEXT, reg_time TEXT, signature TEXT, sko_serial TEXT,
     hash TEXT, prev_hash TEXT,
     printed_at TEXT, fail_reason TEXT,
-    total_due INTEGER, target_number INTEGER
+    total_due INTEGER, target_number INTEGER,
+    effects TEXT
 );
 CREATE INDEX doc_shift ON documents(shift, number);
 CREATE INDEX doc_created ON documents(created);
@@ -65,11 +66,19 @@ class Status(StrEnum):
 
 
 class IntentStatus(StrEnum):
-    STARTED = "started"        # journaled before the terminal is asked
+    """The states of fsm.machines.IntentMachine, persisted (older journals said started / cancelled)."""
+
+    INTENDED = "intended"      # journaled, not yet sent to the device
+    SENT = "sent"              # the device was asked; its answer is awaited
     APPROVED = "approved"
-    DECLINED = "declined"
-    UNKNOWN = "unknown"        # timeout / link lost: must be looked up at the terminal
-    CANCELLED = "cancelled"
+    DECLINED = "declined"      # refused, or proven absent by asking the device
+    UNKNOWN = "unknown"        # no answer: resolved only by asking the device about this key
+    SETTLED = "settled"        # its document is registered (same transaction)
+    RETURNED = "returned"      # the money was explicitly given back
+
+    @classmethod
+    def read(cls, value: str) -> IntentStatus:
+        return {"started": cls.SENT, "cancelled": cls.RETURNED}.get(value) or cls(value)
 
 
 @dataclass(frozen=True)
@@ -164,9 +173,18 @@ def connect(path: str, check: bool = True) -> sqlite3.Connection:
         if not {"documents", "meta", "intents", "draft"} <= tables:
             conn.close()
             raise corrupt(path, "this SQLite file is not a zPOS fiscal journal (tables missing)")
+        _migrate(conn)
     except sqlite3.DatabaseError as e:
         raise corrupt(path, f"not a readable SQLite database ({e})") from None
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns and tables added since schema 1, added in place (old journals keep working)."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    if "effects" not in cols:
+        conn.execute("ALTER TABLE documents ADD COLUMN effects TEXT")
+    conn.execute("CREATE TABLE IF NOT EXISTS stock (code TEXT PRIMARY KEY, qty INTEGER NOT NULL)")
 
 
 def _create(path: str) -> None:

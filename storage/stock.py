@@ -27,6 +27,13 @@ class StockLedger:
     def levels(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT code, qty FROM stock"))
 
+    def levels_of(self, codes) -> dict[str, int]:
+        codes = list(codes)
+        if not codes:
+            return {}
+        return dict(self._db.execute(f"SELECT code, qty FROM stock WHERE code IN ({','.join('?' * len(codes))})",
+                                     codes))
+
     def apply(self, deltas: dict[str, int], base: dict[str, int]) -> dict[str, int]:
         """Add each delta to the item's level (starting from `base` when the ledger has no row yet)."""
         self._db.execute("BEGIN IMMEDIATE")

@@ -4,6 +4,13 @@
 ``BODY = TYPE ('Q' request, 'R' response, 'P' progress) | SEQ u8 | TLV*``;
 ``TLV = TAG u8 | L u16 BE | VALUE (UTF-8)``. Tag numbers follow INPAS/LanPOST.
 Both the driver (hal/card.py) and the simulator (sim/card.py) use these declarations.
+
+Matching rule (our addition to §3.5): every response echoes the request's SEQ, OP and, when the
+request carries one, its ECR transaction id, so a stale answer (a replay after a reconnect, or
+the terminal's answer to a SEQ it took for a duplicate) is recognised by `answers()`.
+A status request (op 70) is answered with op 70, the asked id and the stored result of that
+transaction: its STATUS (0 while it is still running) and fields, or STATUS 100 NOT_FOUND when
+the terminal holds no transaction with that id.
 """
 from __future__ import annotations
 
@@ -66,11 +73,18 @@ class Op(IntEnum):
 
 
 class Status(IntEnum):
-    UNKNOWN = 0
+    UNKNOWN = 0               # also: the transaction is still running
     APPROVED = 1
     DECLINED = 16
-    NO_CONNECTION = 34
+    OFFLINE_APPROVED = 17
+    NO_CONNECTION = 34        # the host was not reached: nothing charged
     ABORTED = 53
+    NOT_FOUND = 100           # our addition: a status request names an id the terminal never saw
+
+
+APPROVED_STATUSES = frozenset({Status.APPROVED, Status.OFFLINE_APPROVED})
+# Statuses that prove nothing was charged; any other (0, unknown codes) leaves the outcome open.
+REFUSED_STATUSES = frozenset({Status.DECLINED, Status.NO_CONNECTION, Status.ABORTED})
 
 
 CURRENCY_BYN = "933"
@@ -105,6 +119,15 @@ class Message:
         if not (v.isascii() and v.lstrip("-").isdigit()):
             raise ProtocolError("ECR_BAD_FIELD", f"ECR field {tag} = {v!r} is not an integer")
         return int(v)
+
+
+def answers(request: Message, response: Message) -> bool:
+    """True when `response` is the terminal's answer to `request`: same SEQ, OP and ECR id."""
+    if response.type is not MsgType.RESPONSE or response.seq != request.seq:
+        return False
+    if response.get(Tag.OP) != request.get(Tag.OP):
+        return False
+    return response.get(Tag.ECR_TXN_ID) == request.get(Tag.ECR_TXN_ID)
 
 
 def message(type_: MsgType, seq: int, **fields: object) -> Message:

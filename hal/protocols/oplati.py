@@ -1,15 +1,19 @@
-"""ОПЛАТИ cash-register API wire form: statuses, errors, values, exact-decimal JSON, answer parsers.
+"""ОПЛАТИ cash-register API wire form: statuses, errors, values, JSON numbers, answer parsers.
 
-Shared by the client (hal/oplati.py) and the simulated service (sim/oplati.py). Sums are JSON
-numbers in BYN on the wire ("sum": 12.30) and integer kopecks here; fractional numbers are
-parsed as text, never as `float`.
+Shared by the client (hal/oplati.py) and the simulated service (sim/oplati.py). The shapes are
+those of Оплати's own clients (github oplati-by/go-acquiring `dto.go`, php-acquiring `Dto/`).
+Sums are JSON numbers in BYN on the wire and integer kopecks here. We send exact decimals
+("sum": 12.30); the service encodes float64 and may answer 12.299999999999999, so an answer's
+sum is rounded to the nearest kopeck, as the Go client does (`int64(math.Round(Sum*100))`,
+conv.go); a true half kopeck, which no sum should have, goes up. Fractional numbers are parsed as text, never `float`.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import IntEnum
 from typing import cast
 
@@ -20,11 +24,13 @@ DEVICE = "oplati"
 
 
 class OplatiStatus(IntEnum):
+    """payment-statuses.go: the same numbers for sales and reversals."""
+
     IN_PROGRESS = 0           # waiting for the customer to confirm on the phone
     OK = 1                    # paid: goods may be handed over
     DECLINE = 2
     NOT_ENOUGH = 3            # insufficient wallet funds
-    TIMEOUT = 4
+    TIMEOUT = 4               # not confirmed within the service's own window
     TECHNICAL_CANCELLING = 5  # cancelled by the register or the system
 
     @property
@@ -33,21 +39,39 @@ class OplatiStatus(IntEnum):
 
 
 class OplatiOperation(IntEnum):
+    """payment-types.go."""
+
     SALE = 1
     PURCHASE = 2
     SALE_REVERSAL = 3
     PURCHASE_REVERSAL = 4
 
 
+class OplatiItemType(IntEnum):
+    """payment.go PaymentItemType."""
+
+    PRODUCT = 1
+    SERVICE = 2
+
+
 class OplatiError(DeviceError):
-    """Every Оплати failure. `payment` is the last known state when there is one; `server` is the
-    service's own userMessage (shown to the cashier), `dev_message` its devMessage (for the log)."""
+    """Every Оплати failure. `payment` is the last known state when there is one; `payment_id` the
+    id the outcome belongs to (OPLATI_UNKNOWN); `server` is the service's own userMessage.lang_ru
+    (shown to the cashier), `dev_message` its devMessage (for the log)."""
 
     def __init__(self, code: str, detail: str = "", *, payment: OplatiPayment | None = None,
-                 dev_message: str = "", server: str = "") -> None:
-        super().__init__(code, detail or dev_message, DEVICE, server=server)
+                 payment_id: int | None = None, order_number: str = "", dev_message: str = "",
+                 server: str = "", variant: str | None = None, http_status: int | None = None) -> None:
+        if payment_id is None and payment is not None:
+            payment_id = payment.payment_id
+        super().__init__(code, detail or dev_message, DEVICE, variant=variant, server=server,
+                         payment_id=payment_id if payment_id is not None else "")
         self.payment = payment
+        self.payment_id = payment_id
+        self.order_number = order_number
         self.dev_message = dev_message
+        self.server = server
+        self.http_status = http_status
 
 
 _FAILED_STATUS_CODES = {
@@ -70,13 +94,34 @@ def bad_answer(detail: str) -> OplatiError:
 # --------------------------------------------------------------------------- values
 
 @dataclass(frozen=True)
+class OplatiItem:
+    """One line of the customer's receipt in the app (payment.go PaymentItem)."""
+
+    name: str
+    cost: int                                  # kopecks
+    type: OplatiItemType = OplatiItemType.PRODUCT
+
+
+ItemLike = OplatiItem | tuple[str, int] | tuple[str, int, OplatiItemType]
+
+
+@dataclass(frozen=True)
+class OplatiCreated:
+    """The answer to `POST /pos/webPayments/v2` (dto.go newPaymentResponse): the payment is IN_PROGRESS."""
+
+    payment_id: int
+    redirect_url: str                          # "URL страницы для оплаты": what the QR on the display encodes
+    amount: int
+    order_number: str
+
+
+@dataclass(frozen=True)
 class OplatiPayment:
-    """One Оплати operation as the service reports it. `payment_id` is the ref kept for refunds."""
+    """One Оплати operation as the service reports it (dto.go paymentInfoResponse)."""
 
     payment_id: int
     status: OplatiStatus
     amount: int = 0                       # kopecks
-    qr: str = ""                          # what the QR on the customer display encodes
     order_number: str = ""
     operation: OplatiOperation = OplatiOperation.SALE
     created_at: str = ""
@@ -96,18 +141,19 @@ class OplatiPayment:
         """The transaction reference stored in the receipt payment (`Payment.ref`)."""
         return str(self.payment_id)
 
-    def require_ok(self) -> "OplatiPayment":
-        """Return self when paid; raise OPLATI_DECLINED / _NOT_ENOUGH / _TIMEOUT / _CANCELLED otherwise."""
+    def require_ok(self) -> OplatiPayment:
+        """Self when paid; OPLATI_DECLINED / _NOT_ENOUGH / _TIMEOUT / _CANCELLED when it ended
+        otherwise; OPLATI_UNKNOWN while it is still IN_PROGRESS."""
         if self.ok:
             return self
         if self.status is OplatiStatus.IN_PROGRESS:
-            raise oplati_error("OPLATI_TIMEOUT", payment=self)
+            raise oplati_error("OPLATI_UNKNOWN", f"payment {self.payment_id} is still in progress", payment=self)
         raise oplati_error(_FAILED_STATUS_CODES[self.status], payment=self)
 
 
 @dataclass(frozen=True)
 class OplatiReversal:
-    """A reversal (full or partial refund) of a paid Оплати sale."""
+    """A reversal (full or partial refund) of a paid Оплати sale that the service completed (status 1)."""
 
     reversal_id: int
     payment_id: int                       # the reversed sale
@@ -138,6 +184,8 @@ def dumps_wire(value: object) -> bytes:
 def _encode(value: object) -> str:
     if isinstance(value, WireMoney):
         return format_money(value.kopecks)
+    if isinstance(value, WireNumber):
+        return str.__str__(value)
     if value is None or isinstance(value, (bool, str)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, int):
@@ -163,9 +211,11 @@ def loads_wire(raw: bytes) -> object:
 
 
 def money_from_wire(value: object, field: str) -> int:
-    """A positive BYN JSON number (int or decimal text) -> kopecks, exactly. Raises OPLATI_BAD_ANSWER."""
-    shape = f"{field}: {str(value)[:40]!r} is not a sum in BYN with at most 2 decimals"
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
+    """A positive BYN JSON number (an int, or a WireNumber from loads_wire) -> kopecks, rounded to the
+    kopeck (the service encodes float64: 12.299999999999999 is 12.30). A JSON string is not a sum
+    (Go decodes float64). Raises OPLATI_BAD_ANSWER."""
+    shape = f"{field}: {str(value)[:40]!r} is not a sum in BYN"
+    if isinstance(value, bool) or not isinstance(value, (int, WireNumber)):
         raise bad_answer(shape)
     if isinstance(value, int):
         kopecks = value * 100 if abs(value) <= MAX_SUM else MAX_SUM + 1
@@ -179,11 +229,8 @@ def money_from_wire(value: object, field: str) -> int:
         if not number.is_finite() or number.adjusted() > 14:
             raise bad_answer(shape)
         with localcontext() as ctx:
-            ctx.prec = 100            # exact for ≤ 40 digits: nothing is rounded away
-            scaled = number * 100
-        if scaled != scaled.to_integral_value():
-            raise bad_answer(shape)
-        kopecks = int(scaled)
+            ctx.prec = 100            # exact for ≤ 40 digits before the one rounding below
+            kopecks = int((number * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if not 0 < kopecks <= MAX_SUM:
         raise bad_answer(f"{field}: {str(value)[:40]!r} is out of range 0.01 … 99999999999.99")
     return kopecks
@@ -218,7 +265,7 @@ def _enum(obj: dict, name: str, enum: type[IntEnum], default: int | None = None)
 
 
 def parse_payment(value: object) -> OplatiPayment:
-    """A `GET /pos/payments/{id}` answer -> OplatiPayment. Raises only OPLATI_BAD_ANSWER."""
+    """A `GET /pos/payments/{id}` / reversal / report entry -> OplatiPayment. Raises only OPLATI_BAD_ANSWER."""
     if not isinstance(value, dict):
         raise bad_answer(f"expected a payment object, got {type(value).__name__}")
     return OplatiPayment(
@@ -233,15 +280,15 @@ def parse_payment(value: object) -> OplatiPayment:
     )
 
 
-def parse_created(value: object, amount: int, order_number: str) -> OplatiPayment:
-    """A `POST /pos/webPayments/v2` answer -> an IN_PROGRESS OplatiPayment with its QR payload."""
+def parse_created(value: object, amount: int, order_number: str) -> OplatiCreated:
+    """A `POST /pos/webPayments/v2` answer `{paymentId, redirectUrl}` -> OplatiCreated."""
     if not isinstance(value, dict):
         raise bad_answer(f"expected an object with paymentId, got {type(value).__name__}")
     payment_id = _positive_id(value, "paymentId")
-    qr = cast(str, _field(value, "qr", str, required=False) or _field(value, "redirectUrl", str))
-    if not qr:
+    url = cast(str, _field(value, "redirectUrl", str))
+    if not url:
         raise bad_answer("redirectUrl is empty: nothing to show as the QR")
-    return OplatiPayment(payment_id, OplatiStatus.IN_PROGRESS, amount, qr, order_number)
+    return OplatiCreated(payment_id, url, amount, order_number)
 
 
 def parse_report(value: object) -> tuple[OplatiPayment, ...]:
@@ -251,34 +298,71 @@ def parse_report(value: object) -> tuple[OplatiPayment, ...]:
     return tuple(parse_payment(item) for item in value)
 
 
-def parse_server_error(raw: bytes) -> tuple[str, str]:
-    """The documented error body -> (Russian user message, developer message); ('', '') if absent."""
+@dataclass(frozen=True)
+class ServerError:
+    """The documented error body (dto.go errorResponse): `{code, internalCode, devMessage,
+    userMessage{lang_ru, lang_en}}`. No list of codes is published: nothing branches on them."""
+
+    code: str = ""
+    internal_code: str = ""
+    dev_message: str = ""
+    lang_ru: str = ""
+    lang_en: str = ""
+
+
+def parse_server_error(raw: bytes) -> ServerError | None:
+    """The error body, or None when the body is not the documented object (a proxy's HTML page)."""
     try:
         body = loads_wire(raw)
     except OplatiError:
-        return "", ""
-    if not isinstance(body, dict):
-        return "", ""
+        return None
+    if not isinstance(body, dict) or not {"code", "devMessage", "userMessage"} & set(body):
+        return None
     user = body.get("userMessage")
-    ru = user.get("lang_ru") if isinstance(user, dict) else None
-    dev = body.get("devMessage")
-    internal = body.get("internalCode")
-    dev_text = " ".join(str(p) for p in (internal, dev) if isinstance(p, str) and p)
-    return (ru if isinstance(ru, str) else ""), dev_text
+    user = user if isinstance(user, dict) else {}
+
+    def text(obj: dict, key: str) -> str:
+        v = obj.get(key)
+        return str(v).strip()[:300] if isinstance(v, (str, int)) and not isinstance(v, bool) else ""
+    return ServerError(text(body, "code"), text(body, "internalCode"), text(body, "devMessage"),
+                       text(user, "lang_ru"), text(user, "lang_en"))
 
 
-def items_wire(amount: int, items: Sequence[tuple[str, int]], fallback_name: str) -> dict:
+def normalise_items(items: Sequence[ItemLike]) -> list[OplatiItem]:
+    """OplatiItem from items or (name, cost[, type]) tuples; a bad one is a ValueError naming it."""
+    out = []
+    for item in items:
+        if not isinstance(item, OplatiItem):
+            if not isinstance(item, tuple) or len(item) not in (2, 3):
+                raise ValueError(f"an Оплати item is OplatiItem or (name, cost[, type]), got {item!r}")
+            item = OplatiItem(item[0], item[1], OplatiItemType(item[2]) if len(item) == 3 else OplatiItemType.PRODUCT)
+        if not isinstance(item.name, str) or not item.name.strip():
+            raise ValueError(f"item name must be a non-empty string, got {item.name!r}")
+        if isinstance(item.cost, bool) or not isinstance(item.cost, int):
+            raise ValueError(f"item {item.name!r}: cost must be integer kopecks, got {item.cost!r}")
+        out.append(item)
+    return out
+
+
+def items_wire(amount: int, items: Sequence[ItemLike], fallback_name: str) -> dict:
     """The `details` items. Items that do not add up to `amount` (a mixed-tender receipt, or none
-    given) are replaced by one line `fallback_name` for the whole amount: the service demands the sum."""
+    given) are replaced by one line `fallback_name` for the whole amount: the service demands the sum
+    (Go: "at least one item"; sum == amountTotal == Σ cost, conv.go makePaymentItems)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_SUM:
         raise ValueError(f"amount must be kopecks in 1 … {MAX_SUM}, got {amount!r}")
-    for name, cost in items:
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"item name must be a non-empty string, got {name!r}")
-        if isinstance(cost, bool) or not isinstance(cost, int):
-            raise ValueError(f"item {name!r}: cost must be integer kopecks, got {cost!r}")
-    lines = list(items)
-    if not lines or any(cost <= 0 for _, cost in lines) or sum(cost for _, cost in lines) != amount:
-        lines = [(fallback_name, amount)]
-    return {"items": [{"type": 1, "name": name, "cost": WireMoney(cost)} for name, cost in lines],
+    lines = normalise_items(items)
+    if not lines or any(i.cost <= 0 for i in lines) or sum(i.cost for i in lines) != amount:
+        lines = [OplatiItem(fallback_name, amount)]
+    return {"items": [{"type": int(i.type), "name": i.name, "cost": WireMoney(i.cost)} for i in lines],
             "amountTotal": WireMoney(amount)}
+
+
+_OPERATION_ID = re.compile(r"[A-Za-z0-9_-]{1,60}")
+
+
+def reversal_order_number(operation_id: str) -> str:
+    """The reversal's `orderNumber`, derived from the caller's operation id: the same id gives the
+    same number, so a repeat after a lost answer is the same reversal (journal it before sending)."""
+    if not isinstance(operation_id, str) or not _OPERATION_ID.fullmatch(operation_id):
+        raise ValueError(f"operation_id must be 1–60 letters, digits, '-' or '_', got {operation_id!r}")
+    return f"R-{operation_id}"

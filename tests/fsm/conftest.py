@@ -12,9 +12,9 @@ def register_as(tmp_path):
     def make(login: str, password: str):
         reg, hub = build_sim_register(tmp_path / f"data{len(opened)}", None, SimClock(), sleep=lambda s: None)
         opened.append((reg, hub))
-        reg.unlock("1111")
-        reg.sko_pin("123456")
-        reg.login(login, password)
+        reg.session.unlock("1111")
+        reg.session.sko_pin("123456")
+        reg.session.login(login, password)
         return reg, hub
 
     yield make

@@ -12,83 +12,83 @@ def admin(register_as):
 def test_fill_requisites_from_the_sko(admin):
     reg, hub = admin
     hub.sko.set_requisites("ООО «Василёк»", "200988541", "987654321")
-    req = reg.fill_requisites_from_sko()
+    req = reg.admin.fill_requisites_from_sko()
     assert (req.org_name, req.unp, req.ksa_number, req.sko_serial) == ("ООО «Василёк»", "200988541", "987654321",
                                                                       "AVQ11169990670")
-    assert reg.settings.requisites().org_name == "ООО «Василёк»"
-    assert reg.save_requisites("Магазин №2", " г. Гродно ").shop_address == "г. Гродно"
+    assert reg.stores.settings.requisites().org_name == "ООО «Василёк»"
+    assert reg.admin.save_requisites("Магазин №2", " г. Гродно ").shop_address == "г. Гродно"
 
 
 def test_users_are_added_with_password_rules_and_can_log_in(admin):
     reg, _ = admin
     with pytest.raises(OperationError) as e:
-        reg.add_user("sidorova", "Сидорова", "cashier", "103", "1234")
+        reg.admin.add_user("sidorova", "Сидорова", "cashier", "103", "1234")
     assert e.value.code == "WEAK_PASSWORD"
-    reg.add_user("sidorova", "Сидорова", "cashier", "103", "8642")
-    assert reg.users.verify("sidorova", "8642")
+    reg.admin.add_user("sidorova", "Сидорова", "cashier", "103", "8642")
+    assert reg.stores.users.verify("sidorova", "8642")
     with pytest.raises(OperationError) as e:
-        reg.delete_user("admin")
+        reg.admin.delete_user("admin")
     assert e.value.code == "NOT_ALLOWED"
 
 
 def test_parameters_are_validated_and_mode_changes_need_a_closed_shift(admin):
     reg, _ = admin
     with pytest.raises(OperationError) as e:
-        reg.save_parameters(printer_width=40)
+        reg.admin.save_parameters(printer_width=40)
     assert e.value.code == "BAD_FIELD" and "printer_width" in e.value.detail
-    assert reg.save_parameters(accounting_mode="sum").accounting_mode == "sum"
-    assert reg.allowed("section_sale") is not None      # admins do not sell, whatever the mode
+    assert reg.admin.save_parameters(accounting_mode="sum").accounting_mode == "sum"
+    assert reg.session.allowed("section_sale") is not None      # admins do not sell, whatever the mode
 
 
 def test_a_cashier_cannot_reach_administration(register_as):
     reg, _ = register_as("ivanova", "2580")
-    for op in (lambda: reg.add_user("x", "X", "cashier", "1", "8642"), reg.fill_requisites_from_sko,
-               lambda: reg.save_parameters(printer_width=32)):
+    for op in (lambda: reg.admin.add_user("x", "X", "cashier", "1", "8642"), reg.admin.fill_requisites_from_sko,
+               lambda: reg.admin.save_parameters(printer_width=32)):
         with pytest.raises(OperationError) as e:
             op()
         assert e.value.code == "NOT_ALLOWED"
-    assert set(reg.bank_test()) == {"Беларусбанк", "Приорбанк"}
+    assert set(reg.hardware.bank_test()) == {"Беларусбанк", "Приорбанк"}
 
 
 def test_goods_are_edited_exported_and_imported_all_or_nothing(admin, tmp_path):
     reg, _ = admin
     from dataclasses import replace
-    item = reg.catalog.by_code("1")
-    reg.save_item(replace(item, price=199))
-    assert reg.catalog.by_code("1").price == 199
-    reg.rename_category("Хлеб", "Хлеб и выпечка")
-    assert "Хлеб и выпечка" in reg.catalog.categories()
+    item = reg.stores.catalog.by_code("1")
+    reg.admin.save_item(replace(item, price=199))
+    assert reg.stores.catalog.by_code("1").price == 199
+    reg.admin.rename_category("Хлеб", "Хлеб и выпечка")
+    assert "Хлеб и выпечка" in reg.stores.catalog.categories()
     path = tmp_path / "goods.csv"
-    assert reg.export_goods(path) == len(reg.catalog.items())
+    assert reg.admin.export_goods(path) == len(reg.stores.catalog.items())
     bad = tmp_path / "bad.csv"
     bad.write_text(path.read_text(encoding="utf-8") + "99,,Новый товар,abc,20,,false,,\n", encoding="utf-8")
-    before = len(reg.catalog.items())
+    before = len(reg.stores.catalog.items())
     with pytest.raises(OperationError) as e:
-        reg.import_goods(bad)
-    assert "row" in e.value.detail and len(reg.catalog.items()) == before
-    reg.delete_item("14")
-    assert reg.catalog.by_code("14") is None
+        reg.admin.import_goods(bad)
+    assert "row" in e.value.detail and len(reg.stores.catalog.items()) == before
+    reg.admin.delete_item("14")
+    assert reg.stores.catalog.by_code("14") is None
 
 
 def test_turnover_statement_counts_sales_and_stock(register_as):
     reg, _ = register_as("ivanova", "2580")
-    reg.open_shift()
-    reg.add_item("2", "3")
-    reg.pay({"cash": "10.00"})
-    rows = {r["code"]: r for r in reg.report_turnover("2000-01-01", "2100-01-01")}
+    reg.shifts.open_shift()
+    reg.sale.add_item("2", "3")
+    reg.checkout.pay({"cash": "10.00"})
+    rows = {r["code"]: r for r in reg.reports.turnover("2000-01-01", "2100-01-01")}
     assert rows["2"]["sold_qty"] == 3000 and rows["2"]["sold_sum"] == 747 and rows["2"]["stock"] == 57000
 
 
 def test_z_reports_are_exported_at_shift_close_to_the_configured_directory(register_as, tmp_path):
     admin, hub = register_as("admin", "7395")
     (tmp_path / "usb").mkdir()                      # the USB stick's mount point
-    admin.save_parameters(reports_target=str(tmp_path / "usb"))
-    admin.logout()
-    admin.login("ivanova", "2580")
-    admin.open_shift()
-    admin.add_item("1")
-    admin.pay({"cash": "5.00"})
-    admin.close_shift()
+    admin.admin.save_parameters(reports_target=str(tmp_path / "usb"))
+    admin.session.logout()
+    admin.session.login("ivanova", "2580")
+    admin.shifts.open_shift()
+    admin.sale.add_item("1")
+    admin.checkout.pay({"cash": "5.00"})
+    admin.shifts.close_shift()
     txt = (tmp_path / "usb" / "z-00001.txt").read_text(encoding="utf-8")
     assert "Z-ОТЧЕТ" in txt and "1.89" in txt
     assert '"shift": 1' in (tmp_path / "usb" / "z-00001.json").read_text(encoding="utf-8")
@@ -98,70 +98,70 @@ def test_a_failed_report_export_is_a_notice_not_a_refusal(register_as, tmp_path)
     admin, hub = register_as("admin", "7395")
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
-    admin.save_parameters(reports_target=str(blocker / "sub"))
-    admin.logout()
-    admin.login("ivanova", "2580")
-    admin.open_shift()
-    admin.cash_in("1.00")                 # the SKO does not close an empty shift (iKassa 1001)
-    admin.close_shift()
-    assert str(admin.shift_state) == "closed"
-    assert any("не выгружен" in m for m in admin.messages)
+    admin.admin.save_parameters(reports_target=str(blocker / "sub"))
+    admin.session.logout()
+    admin.session.login("ivanova", "2580")
+    admin.shifts.open_shift()
+    admin.shifts.cash_in("1.00")          # the SKO does not close an empty shift (iKassa 1001)
+    admin.shifts.close_shift()
+    assert str(admin.shifts.state) == "closed"
+    assert any("не выгружен" in m for m in admin.notices.items)
 
 
 def test_maintenance_exports_imports_and_clears_through_the_register(register_as, tmp_path):
     reg, hub = register_as("admin", "7395")
     usb = tmp_path / "usb"
     usb.mkdir()
-    name = reg.export_db(str(usb))
-    assert reg.list_archives(str(usb)) == [name]
-    reg.logout()
-    reg.login("ivanova", "2580")
-    reg.open_shift()
-    reg.add_item("1")
-    reg.pay({"cash": "5.00"})
-    reg.logout()
-    reg.login("admin", "7395")
+    name = reg.maintenance.export_db(str(usb))
+    assert reg.maintenance.list_archives(str(usb)) == [name]
+    reg.session.logout()
+    reg.session.login("ivanova", "2580")
+    reg.shifts.open_shift()
+    reg.sale.add_item("1")
+    reg.checkout.pay({"cash": "5.00"})
+    reg.session.logout()
+    reg.session.login("admin", "7395")
     with pytest.raises(OperationError) as e:
-        reg.import_db(str(usb), name)
+        reg.maintenance.import_db(str(usb), name)
     assert e.value.code == "SHIFT_OPEN"
-    reg.logout()
-    reg.login("ivanova", "2580")
-    reg.close_shift()
-    reg.logout()
-    reg.login("admin", "7395")
-    assert reg.journal.last_number() == 3
-    reg.import_db(str(usb), name)                      # back to before the shift: no documents
-    assert reg.journal.count() == 0 and reg.catalog.by_code("1") is not None
+    reg.session.logout()
+    reg.session.login("ivanova", "2580")
+    reg.shifts.close_shift()
+    reg.session.logout()
+    reg.session.login("admin", "7395")
+    assert reg.stores.journal.last_number() == 3
+    reg.maintenance.import_db(str(usb), name)                      # back to before the shift: no documents
+    assert reg.stores.journal.count() == 0 and reg.stores.catalog.by_code("1") is not None
     with pytest.raises(OperationError) as e:
-        reg.import_db(str(usb), "zpos-db-missing.zposdb")
+        reg.maintenance.import_db(str(usb), "zpos-db-missing.zposdb")
     assert e.value.message
 
 
 def test_clearing_keeps_documents_the_sko_has_not_sent(register_as):
     reg, hub = register_as("ivanova", "2580")
-    reg.open_shift()
-    reg.add_item("1")
-    reg.pay({"cash": "5.00"})
+    reg.shifts.open_shift()
+    reg.sale.add_item("1")
+    reg.checkout.pay({"cash": "5.00"})
     hub.control("sko", "uplink_offline")
-    reg.add_item("1")
-    reg.pay({"cash": "5.00"})
-    reg.close_shift()
-    reg.logout()
-    reg.login("admin", "7395")
-    result = reg.clear_db("2100-01-01")
+    reg.sale.add_item("1")
+    reg.checkout.pay({"cash": "5.00"})
+    reg.shifts.close_shift()
+    reg.session.logout()
+    reg.session.login("admin", "7395")
+    result = reg.maintenance.clear_db("2100-01-01")
     assert result.up_to_number == 2                    # shift open and the first sale were sent; the rest stay
-    assert [e.number for e in reg.journal.shift_documents(1)] == [3, 4]
-    assert reg.journal.verify(reg.journal.get_meta("sko_public_key")).ok
+    assert [e.number for e in reg.stores.journal.shift_documents(1)] == [3, 4]
+    assert reg.stores.journal.verify(reg.stores.journal.get_meta("sko_public_key")).ok
 
 
 def test_support_info_holds_diagnostics_and_facts_but_no_secrets(register_as, tmp_path):
     import json
     import zipfile
     reg, _ = register_as("ivanova", "2580")
-    reg.open_shift()
+    reg.shifts.open_shift()
     usb = tmp_path / "usb"
     usb.mkdir()
-    name = reg.send_support_info(str(usb))
+    name = reg.maintenance.send_support_info(str(usb))
     with zipfile.ZipFile(usb / name) as z:
         names = z.namelist()
         facts = json.loads(z.read("facts.json"))
@@ -171,4 +171,4 @@ def test_support_info_holds_diagnostics_and_facts_but_no_secrets(register_as, tm
     assert {c["id"] for c in diag} >= {"sko", "printer", "storage"}
     assert b"scrypt" not in blob and b"PRIVATE KEY" not in blob
     with pytest.raises(OperationError):
-        reg.send_support_info(str(tmp_path / "no-stick"))
+        reg.maintenance.send_support_info(str(tmp_path / "no-stick"))

@@ -1,13 +1,17 @@
-"""The card-terminal driver against simulated terminals over real ptys and loopback TCP."""
+"""The card-terminal driver against simulated terminals over real ptys and loopback TCP, and byte-exact on a bare pty."""
+import os
+import select
 import threading
 import time
+import tty
 
 import pytest
 
-from hal.card import EcrTerminal, TerminalPool, open_terminal
+from hal.card import EcrTerminal, open_terminal
 from hal.errors import CardTerminalError
+from hal.interfaces import CardOutcome
 from hal.protocols import ecr
-from hal.protocols.ecr import MsgType, Op
+from hal.protocols.ecr import MsgType, Op, Tag
 from hal.transport import open_transport
 from sim.card import SimTerminal
 
@@ -90,11 +94,46 @@ def test_lost_answer_is_recovered_by_status(rig):
     sim.set_mode("lose_answer")
     with pytest.raises(CardTerminalError) as e:
         term.sale(4560, "LOST-1")
-    assert e.value.code == "CARD_TIMEOUT"
+    assert e.value.code == "CARD_TIMEOUT" and e.value.device == "belarusbank"
     sim.set_mode("approve")
-    r = term.status("LOST-1")
+    st = term.status("LOST-1")
+    assert st.outcome is CardOutcome.APPROVED and st.approved
+    r = st.result
     assert r.approved and r.amount == 4560 and r.ecr_txn_id == "LOST-1" and len(r.rrn) == 12
-    assert term.status("NEVER").status == 0
+    assert "ОДОБРЕНО" in r.slip
+
+
+def test_status_tells_declined_not_found_and_still_running_apart(rig):
+    sim, term = rig
+    sim.set_mode("decline")
+    term.sale(100, "DEC-1")
+    assert term.status("DEC-1").outcome is CardOutcome.DECLINED
+    assert term.status("NEVER").outcome is CardOutcome.NOT_FOUND
+    sim.set_mode("timeout")
+    with pytest.raises(CardTerminalError) as e:
+        term.sale(200, "RUN-1")
+    assert e.value.code == "CARD_TIMEOUT"
+    aborted = term.status("RUN-1")          # the driver told the terminal to stop waiting for the card
+    assert aborted.outcome is CardOutcome.DECLINED and aborted.result.status == 53
+    with pytest.raises(ValueError):
+        term.status("")
+
+
+def test_lost_answer_then_a_dead_terminal_is_unknown_never_declined(rig):
+    """faults.py card_answer_lost_status_dead, at the driver: approved, answer lost, status unanswered."""
+    sim, term = rig
+    sim.set_mode("lose_answer_then_dead")
+    with pytest.raises(CardTerminalError):
+        term.sale(349, "DEAD-1")
+    st = term.status("DEAD-1")
+    assert st.outcome is CardOutcome.UNKNOWN and not st.approved and st.result is None
+    assert st.detail.startswith("CARD_NO_ANSWER")
+    assert sim.journal["DEAD-1"] and sim._batch.sales == [349]      # the terminal did charge
+    sim.set_mode("approve")
+    found = term.status("DEAD-1")
+    assert found.approved and found.result.amount == 349
+    again = term.sale(349, "DEAD-1")        # a repeat under the same ECR id is the stored result
+    assert again.approved and again.rrn == found.result.rrn and sim._batch.sales == [349]
 
 
 def test_timeout_after_progress_names_the_terminal(rig):
@@ -165,58 +204,66 @@ def test_duplicate_seq_resends_the_answer_without_charging_twice(rig):
     assert sum(1 for k in sim.journal if k == "DUP") == 1
 
 
-def test_amount_must_be_positive_kopecks(rig):
+def test_amount_must_be_positive_kopecks_and_the_ecr_id_is_required(rig):
     _, term = rig
     for bad in (0, -5, 1.5, "12.30"):
         with pytest.raises(CardTerminalError) as e:
             term.sale(bad, "X")
         assert e.value.code == "CARD_BAD_AMOUNT"
+    with pytest.raises(ValueError, match="ECR transaction id"):
+        term.sale(100, "")
 
 
-def test_multi_acquiring_two_terminals_at_once():
-    sims = [SimTerminal("belarusbank").start(), SimTerminal("priorbank").start()]
-    pool = TerminalPool([open_terminal(s.address, s.terminal_name, **FAST) for s in sims], default="priorbank")
+def test_a_replayed_sale_answer_after_a_restart_is_not_taken_as_the_cancels_answer(rig):
+    """faults.py cancel_after_restart_seq_replay, at the driver: the new process's first SEQ equals
+    the terminal's last one, so the terminal resends its last (sale) answer instead of cancelling."""
+    sim, term = rig
+    sale = term.sale(349, "SALE-1")
+    last_seq = sim.requests[-1].seq
+    term.close()
+    restarted = open_terminal(sim.address, "belarusbank", seq_start=last_seq - 1, **FAST)
     try:
-        assert pool.names() == ["belarusbank", "priorbank"] and pool.default.name == "priorbank"
-        results = {}
-        threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, pool.get(n).sale(1000, f"M-{n}")))
-                   for n in pool.names()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(3)
-        assert results["belarusbank"].terminal_id == sims[0].terminal_id
-        assert results["priorbank"].terminal_id == sims[1].terminal_id
-        assert results["belarusbank"].rrn != results["priorbank"].rrn
-        assert list(sims[0].journal) == ["M-belarusbank"] and list(sims[1].journal) == ["M-priorbank"]
-        with pytest.raises(CardTerminalError) as e:
-            pool.get("alfabank")
-        assert e.value.code == "CARD_UNKNOWN_TERMINAL"
+        res = restarted.cancel(349, sale.rrn, "CANCEL-1")
+        assert res.approved and res.ecr_txn_id == "CANCEL-1" and "ОТМЕНА" in res.slip
+        assert restarted.stale_answers == 1
+        assert [r.get(Tag.OP) for r in sim.requests] == ["1", "4", "4"]   # the replayed one, then a new SEQ
+        assert sim._sales[sale.rrn].cancelled and sim.net == 0
     finally:
-        pool.close()
-        for s in sims:
-            s.stop()
+        restarted.close()
 
 
-def test_pool_rejects_duplicate_names_and_unknown_default():
-    sim = SimTerminal("a")
-    try:
-        t = EcrTerminal(open_transport(sim.address), "a")
-        with pytest.raises(CardTerminalError):
-            TerminalPool([t, t])
-        with pytest.raises(CardTerminalError):
-            TerminalPool([t], default="b")
+def test_an_unasked_replay_of_the_last_answer_is_ignored(rig):
+    sim, term = rig
+    sale = term.sale(500, "SALE-2")
+    assert sim.replay_last()                 # as after the ECR reconnects
+    st = term.status("OTHER")
+    assert st.outcome is CardOutcome.NOT_FOUND and term.stale_answers == 1
+    assert term.refund(200, sale.rrn, "REF-2").ecr_txn_id == "REF-2"
+
+
+def test_the_first_seq_differs_between_processes():
+    firsts = set()
+    for _ in range(12):
+        t = EcrTerminal(open_transport("loop://"), "x")
+        firsts.add(t._next_seq())
         t.close()
-    finally:
-        sim.stop()
+    assert len(firsts) > 1
+    pinned = EcrTerminal(open_transport("loop://"), "x", seq_start=255)
+    assert pinned._next_seq() == 0
+    pinned.close()
 
 
-def test_terminal_over_loopback_tcp():
+def test_terminal_over_loopback_tcp_and_its_replay_on_reconnect_is_ignored():
     sim = SimTerminal("tcpbank", tcp=True).start()
     term = open_terminal(f"tcp://{sim.tcp_address}", "tcpbank", **FAST)
     try:
-        assert term.sale(1500, "NET1").approved
-        assert term.status("NET1").amount == 1500
+        sale = term.sale(1500, "NET1")
+        assert sale.approved and term.status("NET1").result.amount == 1500
+        term.close()
+        time.sleep(0.1)
+        term = open_terminal(f"tcp://{sim.tcp_address}", "tcpbank", **FAST)    # the terminal replays on connect
+        res = term.cancel(1500, sale.rrn, "NET2")
+        assert res.approved and res.ecr_txn_id == "NET2" and term.stale_answers == 1
     finally:
         term.close()
         sim.stop()
@@ -226,3 +273,101 @@ def test_unreachable_terminal_is_not_connected():
     with pytest.raises(CardTerminalError) as e:
         open_terminal("/nonexistent/ttyACM7", "x")
     assert e.value.code == "CARD_NOT_CONNECTED"
+
+
+# --- byte-exact frames on a bare pty: the test plays the terminal --------------------------------
+
+def _tlv(tag: int, value: str) -> bytes:
+    raw = value.encode()
+    return bytes([tag]) + len(raw).to_bytes(2, "big") + raw
+
+
+def _frame(body: bytes) -> bytes:
+    """devices.md §3.5 by hand: STX | LEN u16 BE | BODY | ETX | LRC = XOR(LEN..ETX)."""
+    payload = len(body).to_bytes(2, "big") + body + b"\x03"
+    lrc = 0
+    for b in payload:
+        lrc ^= b
+    return b"\x02" + payload + bytes([lrc])
+
+
+class BarePty:
+    """The master end of a pty: what the driver writes is read here byte for byte."""
+
+    def __init__(self):
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.master)
+        tty.setraw(self.slave)
+        self.path = os.ttyname(self.slave)
+
+    def read(self, n: int, timeout: float = 1.0) -> bytes:
+        out = b""
+        deadline = time.monotonic() + timeout
+        while len(out) < n and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.05)[0]:
+                out += os.read(self.master, n - len(out))
+        return out
+
+    def write(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self):
+        os.close(self.master)
+        os.close(self.slave)
+
+
+@pytest.fixture
+def bare():
+    pty = BarePty()
+    term = open_terminal(pty.path, "bank", seq_start=6, **FAST)
+    yield pty, term
+    term.close()
+    pty.close()
+
+
+def test_status_request_and_answer_are_byte_exact_and_an_older_answer_is_skipped(bare):
+    pty, term = bare
+    request = _frame(b"Q\x07" + _tlv(25, "70") + _tlv(26, "T-1"))
+    answer = _frame(b"R\x07" + _tlv(25, "70") + _tlv(39, "1") + _tlv(0, "349") + _tlv(14, "123456789012")
+                    + _tlv(26, "T-1"))
+    stale = _frame(b"R\x05" + _tlv(25, "1") + _tlv(39, "1") + _tlv(26, "OLD"))
+    result = []
+    worker = threading.Thread(target=lambda: result.append(term.status("T-1")))
+    worker.start()
+    assert pty.read(len(request)) == request
+    pty.write(b"\x06" + stale + answer)
+    worker.join(2)
+    assert pty.read(2) == b"\x06\x06"                   # every frame from the terminal is ACKed
+    (st,) = result
+    assert st.approved and st.result.rrn == "123456789012" and st.result.amount == 349
+    assert term.stale_answers == 1
+
+
+@pytest.mark.parametrize("status", ["0", "99", ""])
+def test_a_status_answer_that_proves_nothing_is_unknown(bare, status):
+    pty, term = bare
+    result = []
+    worker = threading.Thread(target=lambda: result.append(term.status("T-2")))
+    worker.start()
+    pty.read(len(_frame(b"Q\x07" + _tlv(25, "70") + _tlv(26, "T-2"))))
+    fields = _tlv(25, "70") + (_tlv(39, status) if status else b"") + _tlv(26, "T-2")
+    pty.write(b"\x06" + _frame(b"R\x07" + fields))
+    worker.join(2)
+    assert result[0].outcome is CardOutcome.UNKNOWN and result[0].result.status == int(status or 0)
+
+
+def test_an_answer_to_our_seq_about_another_transaction_makes_the_driver_send_again_under_a_new_seq(bare):
+    pty, term = bare
+    fields = _tlv(25, "4") + _tlv(0, "349") + _tlv(4, "933") + _tlv(14, "000000000042") + _tlv(26, "C-1")
+    first, second = _frame(b"Q\x07" + fields), _frame(b"Q\x08" + fields)
+    replayed_sale = _frame(b"R\x07" + _tlv(25, "1") + _tlv(39, "1") + _tlv(26, "S-1"))
+    cancel = _frame(b"R\x08" + _tlv(25, "4") + _tlv(39, "1") + _tlv(0, "349") + _tlv(26, "C-1"))
+    result = []
+    worker = threading.Thread(target=lambda: result.append(term.cancel(349, "000000000042", "C-1")))
+    worker.start()
+    assert pty.read(len(first)) == first
+    pty.write(b"\x06" + replayed_sale)
+    assert pty.read(1 + len(second)) == b"\x06" + second
+    pty.write(b"\x06" + cancel)
+    worker.join(2)
+    assert result and result[0].approved and result[0].ecr_txn_id == "C-1"

@@ -97,3 +97,49 @@ def test_reader_never_raises_on_any_chunking_of_garbage(chunks):
 def test_encode_decode_round_trips(kind, seq, fields):
     msg = Message(kind, seq, tuple((int(t), v) for t, v in fields))
     assert ecr.decode(ecr.encode(msg)) == msg
+
+
+def test_an_answer_matches_only_its_requests_seq_op_and_ecr_id():
+    req = ecr.message(MsgType.REQUEST, 7, op=Op.CANCEL, amount=349, ecr_txn_id="C-1")
+    good = ecr.message(MsgType.RESPONSE, 7, op=Op.CANCEL, status=1, ecr_txn_id="C-1")
+    assert ecr.answers(req, good)
+    for other in (ecr.message(MsgType.RESPONSE, 8, op=Op.CANCEL, status=1, ecr_txn_id="C-1"),   # other SEQ
+                  ecr.message(MsgType.RESPONSE, 7, op=Op.SALE, status=1, ecr_txn_id="C-1"),     # other op
+                  ecr.message(MsgType.RESPONSE, 7, op=Op.CANCEL, status=1, ecr_txn_id="S-1"),   # other id
+                  ecr.message(MsgType.RESPONSE, 7, op=Op.CANCEL, status=1),                     # no id
+                  ecr.message(MsgType.PROGRESS, 7, op=Op.CANCEL, ecr_txn_id="C-1")):             # not a response
+        assert not ecr.answers(req, other)
+    test = ecr.message(MsgType.REQUEST, 1, op=Op.TEST)
+    assert ecr.answers(test, ecr.message(MsgType.RESPONSE, 1, op=Op.TEST, status=1))
+
+
+messages = st.builds(lambda kind, seq, fields: Message(kind, seq, tuple((int(t), v) for t, v in fields)),
+                     st.sampled_from(list(MsgType)), st.integers(0, 255),
+                     st.lists(st.tuples(st.sampled_from(list(Tag)), st.text(max_size=20)), max_size=5))
+noise = st.binary(max_size=12).map(lambda b: bytes(x for x in b if x not in (ecr.STX, ecr.ACK, ecr.NAK)))
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(noise, messages), min_size=1, max_size=5), st.integers(1, 9))
+def test_frames_between_noise_are_all_recovered_whatever_the_chunking(parts, chunk):
+    stream = b"".join(n + ecr.encode(m) for n, m in parts)
+    r, got = ecr.FrameReader(), []
+    for i in range(0, len(stream), chunk):
+        r.feed(stream[i:i + chunk])
+        while (item := r.next()) is not None:
+            got.append(item)
+    assert got == [m for _, m in parts]
+
+
+@settings(max_examples=100)
+@given(messages, st.integers(0, 200), st.integers(1, 255))
+def test_a_flipped_byte_is_never_taken_for_the_original_message(msg, pos, flip):
+    frame = bytearray(ecr.encode(msg))
+    frame[pos % len(frame)] ^= flip
+    r = ecr.FrameReader()
+    r.feed(bytes(frame) + ecr.encode(ecr.message(MsgType.RESPONSE, 1, text="next")))
+    items = []
+    while (item := r.next()) is not None:
+        items.append(item)
+    assert msg not in items            # one flipped byte always breaks the LRC, LEN or ETX
+    assert all(isinstance(i, (int, Message, ProtocolError)) for i in items)

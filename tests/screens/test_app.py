@@ -13,30 +13,30 @@ def test_unlock_pin_and_login_lead_to_the_main_menu(ui, sim):
     assert ui.visible_screen() == "login"
     login(ui)
     assert ui.visible_screen() == "menu"
-    assert sim[0].state == "menu"
-    assert sim[0].user.login == "ivanova"
+    assert sim[0].session.state == "menu"
+    assert sim[0].session.user.login == "ivanova"
 
 
 def test_a_sale_is_sold_and_paid_in_cash_by_taps_and_registered(ui, sim):
     reg = sim[0]
     cashier_in_open_shift(ui)
-    assert str(reg.shift_state) == "open"
+    assert str(reg.shifts.state) == "open"
     ui.tap("menu.sale")
     assert ui.visible_screen() == "sale"
     ui.tap("sale.item.2")                 # Молоко 2.49
     ui.tap("sale.item.2")
     ui.tap("sale.item.3")                 # Кефир 2.35
-    assert len(reg.receipt.lines) == 3
+    assert len(reg.sale.receipt.lines) == 3
     assert ui.text_of("sale.total") == "7.33"
     ui.tap("sale.pay")
     assert ui.visible_screen() == "payment"
     ui.tap("pay.quick.10")
     assert ui.visible_screen() == "change"
     assert ui.text_of("change.value") == "2.67"
-    last = reg.journal.last_document(types=["sale"])
+    last = reg.stores.journal.last_document(types=["sale"])
     assert last.doc.total_due == 733 and last.doc.change == 267
     assert last.status == "printed"
-    assert reg.state == "receipt" and not reg.receipt.lines
+    assert reg.session.state == "receipt" and not reg.sale.receipt.lines
     ui.tap("change.done")
     assert ui.visible_screen() == "sale"
 
@@ -49,7 +49,7 @@ def test_an_amount_typed_on_the_keypad_pays_with_change(ui, sim):
     ui.tap("sale.pay")
     ui.type_digits("5")
     ui.tap("pay.ok")
-    assert reg.journal.last_document(types=["sale"]).doc.change == 251
+    assert reg.stores.journal.last_document(types=["sale"]).doc.change == 251
 
 
 def test_a_cashier_sees_sale_grey_until_the_shift_is_open_and_a_tap_says_why(ui, sim):
@@ -104,7 +104,7 @@ def test_a_long_press_on_a_line_opens_its_menu_and_remove_takes_it_out(ui, sim):
     ui.long_press("sale.line.1")
     assert ui.overlay() == "context"
     ui.tap("line.remove")
-    assert [ln.code for ln in reg.receipt.lines] == ["3"]
+    assert [ln.code for ln in reg.sale.receipt.lines] == ["3"]
 
 
 def test_a_long_press_discount_and_quantity_change_reach_the_receipt(ui, sim):
@@ -116,7 +116,7 @@ def test_a_long_press_discount_and_quantity_change_reach_the_receipt(ui, sim):
     ui.tap("line.qty")
     ui.type_digits("3")
     ui.tap("keypad.ok")
-    assert reg.receipt.lines[0].qty == 3000
+    assert reg.sale.receipt.lines[0].qty == 3000
     ui.long_press("sale.line.1")
     ui.tap("line.discount_pct")
     ui.type_digits("10")
@@ -150,7 +150,7 @@ def test_a_wrong_device_password_keeps_the_lock(ui, sim):
     ui.type_digits("1234")
     ui.tap("keypad.ok")
     assert ui.visible_screen() == "lock" and ui.overlay() == "dialog"
-    assert sim[0].state == "locked"
+    assert sim[0].session.state == "locked"
 
 
 def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
@@ -162,24 +162,24 @@ def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
     ui.tap("sale.pay")
     ui.tap("pay.quick.exact")
     ui.tap("change.done")
-    sale = reg.journal.last_document(types=["sale"])
+    sale = reg.stores.journal.last_document(types=["sale"])
     ui.app.home()
     ui.tap("menu.receipts")
-    ui.tap(f"shift.{reg.shift_number}")
+    ui.tap(f"shift.{reg.shifts.number}")
     ui.tap(f"doc.{sale.number}")
     assert ui.visible_screen() == "receipt_detail"
     ui.tap("detail.refund")
     ui.tap("refund.line.2")
     ui.tap("refund.ok")
-    refund = reg.journal.last_document(types=["refund"])
+    refund = reg.stores.journal.last_document(types=["refund"])
     assert refund is not None and refund.doc.total_due == 235
     ui.tap("dialog.ok")
     ui.app.home()
     ui.tap("menu.cash")
     ui.tap("cash.close_shift")
     ui.tap("dialog.yes")
-    assert str(reg.shift_state) == "closed"
-    assert reg.journal.last_document().type == "shift_close"
+    assert str(reg.shifts.state) == "closed"
+    assert reg.stores.journal.last_document().type == "shift_close"
 
 
 def test_a_refusal_from_the_register_is_shown_with_what_to_do(ui, sim):
@@ -191,16 +191,16 @@ def test_a_refusal_from_the_register_is_shown_with_what_to_do(ui, sim):
     ui.tap("keypad.ok")
     assert ui.overlay() == "dialog"
     assert "Уменьшите сумму" in ui.app.overlays[-1].text
-    assert reg.journal.last_document().type == "shift_open"
+    assert reg.stores.journal.last_document().type == "shift_open"
 
 
 def test_a_scanned_barcode_lands_on_the_receipt(ui, sim):
     reg = sim[0]
     cashier_in_open_shift(ui)
     ui.tap("menu.sale")
-    ui.app.queue.put(("scan", reg.catalog.by_code("1").barcode))
+    ui.app.queue.put(("scan", reg.stores.catalog.by_code("1").barcode))
     ui.app.step([])
-    assert [ln.code for ln in reg.receipt.lines] == ["1"]
+    assert [ln.code for ln in reg.sale.receipt.lines] == ["1"]
 
 
 def test_weighed_goods_take_the_stable_weight_from_the_scales(ui, sim):
@@ -211,7 +211,7 @@ def test_weighed_goods_take_the_stable_weight_from_the_scales(ui, sim):
     ui.tap("sale.weight")
     assert ui.text_of("weight.value").startswith("0.750")
     ui.tap("weigh.item.10")
-    assert reg.receipt.lines[0].qty == 750
+    assert reg.sale.receipt.lines[0].qty == 750
 
 
 def test_tapping_a_widget_that_is_not_shown_names_the_ones_that_are(ui):
@@ -248,8 +248,8 @@ def test_the_cashier_cancels_a_card_payment_that_waits_and_nothing_is_charged(ui
     ui.tap("pay.ok")
     assert tapped
     assert ui.overlay() == "dialog" and "отменена" in ui.app.overlays[-1].text
-    assert reg.journal.last_document(types=["sale"]) is None and reg.receipt.lines
-    assert not reg.approved_intents()
+    assert reg.stores.journal.last_document(types=["sale"]) is None and reg.sale.receipt.lines
+    assert not reg.intents.paid_by(reg.sale.receipt.op_id)
     terminal = next(iter(hub.terminals.values()))
     assert not terminal._sales                         # no approved sale at the terminal: nothing was charged
 
@@ -274,7 +274,7 @@ def test_with_the_sko_offline_the_engineer_reaches_diagnostics_from_the_pin_scre
     hub.control("sko", "offline")
     ui.type_digits("123456")
     ui.tap("keypad.ok")
-    assert ui.overlay() == "dialog" and reg.state == "sko_pin"
+    assert ui.overlay() == "dialog" and reg.session.state == "sko_pin"
     ui.tap("dialog.ok")
     ui.tap("login.diag")
     assert ui.visible_screen() == "diagnostics"
@@ -287,21 +287,21 @@ def test_with_the_sko_offline_the_engineer_reaches_diagnostics_from_the_pin_scre
 
 def test_self_service_by_taps_customer_scans_and_pays_cashier_ends_it(ui, sim):
     reg, hub = sim
-    reg.settings.save_parameters(reg.params.__class__.from_dict({**reg.params.to_dict(), "self_service_enabled": True}))
+    reg.stores.settings.save_parameters(reg.stores.params.__class__.from_dict({**reg.stores.params.to_dict(), "self_service_enabled": True}))
     cashier_in_open_shift(ui)
     ui.tap("menu.cash")
     ui.tap("cash.self_service")
-    assert ui.visible_screen() == "self_service" and reg.state == "self_service"
+    assert ui.visible_screen() == "self_service" and reg.session.state == "self_service"
     assert not ui.enabled("self.pay_card")
-    ui.app.on_scan(reg.catalog.by_code("2").barcode)        # as the scanner thread delivers it
+    ui.app.on_scan(reg.stores.catalog.by_code("2").barcode)        # as the scanner thread delivers it
     ui.app.refresh()
     assert ui.enabled("self.pay_card") and ui.text_of("self.total") == "2.49"
     ui.tap("self.pay_card")
-    assert reg.journal.last_document(types=["sale"]).doc.total_due == 249
+    assert reg.stores.journal.last_document(types=["sale"]).doc.total_due == 249
     ui.tap("dialog.ok")
     ui.swipe("left")                                        # no side menu for customers
     assert ui.visible_screen() == "self_service"
     ui.tap("self.cashier")
     ui.type_digits("2580")
     ui.tap("keypad.ok")
-    assert reg.state == "menu" and ui.visible_screen() == "menu"
+    assert reg.session.state == "menu" and ui.visible_screen() == "menu"

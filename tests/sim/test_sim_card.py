@@ -80,3 +80,107 @@ def test_two_terminals_have_different_ids_and_rrn_ranges():
     finally:
         a.stop()
         b.stop()
+
+
+def _response(items):
+    return [i for i in items if isinstance(i, Message) and i.type is MsgType.RESPONSE][-1]
+
+
+def test_every_answer_echoes_the_requests_op_and_ecr_id(rig):
+    _, port = rig
+    for seq, op, txn in ((10, Op.SALE, "E-1"), (11, Op.TEST, None), (12, Op.STATUS, "E-1"), (13, Op.SETTLEMENT, None),
+                         (14, Op.REPRINT, None)):
+        req = ecr.message(MsgType.REQUEST, seq, op=op, amount=100 if op == Op.SALE else None, ecr_txn_id=txn)
+        resp = _response(exchange(port, ecr.encode(req)))
+        assert ecr.answers(req, resp), (op, resp)
+
+
+def test_status_answers_op_70_with_the_stored_result_or_not_found(rig):
+    sim, port = rig
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 1, op=Op.SALE, amount=700, ecr_txn_id="S")))
+    found = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 2, op=Op.STATUS, ecr_txn_id="S"))))
+    assert (found.get(Tag.OP), found.get(Tag.STATUS), found.get(Tag.AMOUNT)) == ("70", "1", "700")
+    assert found.get(Tag.RRN) == dict(sim.journal["S"])[Tag.RRN]
+    missing = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 3, op=Op.STATUS, ecr_txn_id="Z"))))
+    assert (missing.get(Tag.OP), missing.get(Tag.STATUS), missing.get(Tag.ECR_TXN_ID)) == ("70", "100", "Z")
+
+
+def test_a_repeated_request_with_a_known_ecr_id_gets_the_stored_result_not_a_second_charge(rig):
+    sim, port = rig
+    first = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 1, op=Op.SALE, amount=300,
+                                                            ecr_txn_id="TWICE"))))
+    again = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 2, op=Op.SALE, amount=300,
+                                                            ecr_txn_id="TWICE"))))
+    assert again.fields == first.fields and sim._batch.sales == [300]
+    other = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 3, op=Op.REFUND, amount=300,
+                                                            rrn=first.get(Tag.RRN), ecr_txn_id="TWICE"))))
+    assert other.get(Tag.STATUS) == "16" and sim._batch.refunds == []
+
+
+def test_lose_answer_then_dead_approves_and_then_answers_nothing_until_approve(rig):
+    sim, port = rig
+    sim.set_mode("lose_answer_then_dead")
+    items = exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 4, op=Op.SALE, amount=349, ecr_txn_id="L")),
+                     timeout=0.3)
+    assert items[0] == ecr.ACK and not any(isinstance(i, Message) and i.type is MsgType.RESPONSE for i in items)
+    assert sim.journal["L"] and sim.net == 349 and sim.mode == "no_answer"
+    port.write(ecr.encode(ecr.message(MsgType.REQUEST, 5, op=Op.STATUS, ecr_txn_id="L")))
+    assert port.read(64, 0.3) == b""          # not even an ACK
+    sim.set_mode("approve")
+    found = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 6, op=Op.STATUS, ecr_txn_id="L"))))
+    assert found.get(Tag.STATUS) == "1"
+
+
+def test_the_net_is_sales_minus_refunds_minus_cancels_and_settlement_starts_a_new_batch(rig):
+    sim, port = rig
+    rrns = []
+    for seq, amount in ((1, 1000), (2, 500)):
+        resp = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, seq, op=Op.SALE, amount=amount,
+                                                               ecr_txn_id=f"N{seq}"))))
+        rrns.append(resp.get(Tag.RRN))
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 3, op=Op.REFUND, amount=200, rrn=rrns[0], ecr_txn_id="N3")))
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 4, op=Op.CANCEL, amount=500, rrn=rrns[1], ecr_txn_id="N4")))
+    assert (sim._batch.sales, sim._batch.refunds, sim._batch.cancels, sim.net) == ([1000, 500], [200], [500], 800)
+    done = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 5, op=Op.SETTLEMENT))))
+    assert done.get(Tag.AMOUNT) == "800" and sim.net == 0
+
+
+def test_the_last_answer_is_replayed_on_demand_even_when_it_was_lost(rig):
+    sim, port = rig
+    sim.set_mode("lose_answer")
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 9, op=Op.SALE, amount=100, ecr_txn_id="R")), timeout=0.2)
+    assert sim.replay_last()
+    replay = _response(exchange(port, b""))
+    assert replay.seq == 9 and replay.get(Tag.ECR_TXN_ID) == "R" and replay.get(Tag.STATUS) == "1"
+
+
+def test_leaving_timeout_mode_ends_the_waiting_operation_as_aborted(rig):
+    sim, port = rig
+    sim.set_mode("timeout")
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 1, op=Op.SALE, amount=100, ecr_txn_id="W")), timeout=0.2)
+    assert "W" not in sim.journal
+    sim.set_mode("approve")
+    assert dict(sim.journal["W"])[Tag.STATUS] == "53" and sim.net == 0
+
+
+def test_a_tcp_reconnect_gets_the_last_answer_replayed():
+    sim = SimTerminal("tcp", tcp=True).start()
+    try:
+        first = open_transport(f"socket://{sim.tcp_address}")
+        sale = _response(exchange(first, ecr.encode(ecr.message(MsgType.REQUEST, 3, op=Op.SALE, amount=100,
+                                                                ecr_txn_id="T")), timeout=1.0))
+        first.close()
+        time.sleep(0.1)
+        second = open_transport(f"socket://{sim.tcp_address}")
+        assert _response(exchange(second, b"")) == sale
+        second.close()
+    finally:
+        sim.stop()
+
+
+def test_status_of_an_operation_still_waiting_for_the_card_is_0_not_not_found(rig):
+    sim, port = rig
+    sim.set_mode("timeout")
+    exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 1, op=Op.SALE, amount=100, ecr_txn_id="P")), timeout=0.2)
+    st = _response(exchange(port, ecr.encode(ecr.message(MsgType.REQUEST, 2, op=Op.STATUS, ecr_txn_id="P"))))
+    assert (st.get(Tag.OP), st.get(Tag.STATUS), st.get(Tag.ECR_TXN_ID)) == ("70", "0", "P")

@@ -139,18 +139,23 @@ def test_report_queries_use_indexes_not_table_scans(journal):
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
 
 
-def test_intents_stay_open_until_tied_to_a_document(journal):
-    journal.add_intent("t1", "card", {"amount": 1000})
-    journal.add_intent("t1", "card", {"amount": 1000})
-    journal.add_intent("t2", "oplati", {"amount": 500})
-    journal.set_intent_result("t1", IntentStatus.APPROVED, {"rrn": "123"})
-    journal.set_intent_result("t2", "declined", {"code": "05"})
-    open_ = journal.open_intents()
-    assert [(i.intent_id, i.status, i.result) for i in open_] == [("t1", IntentStatus.APPROVED, {"rrn": "123"})]
-    journal.close_intent("t1", "s1")
-    assert journal.open_intents() == []
+def test_intents_stay_open_until_their_document_settles_them(journal):
+    log = journal.intents
+    log.add("t1", "card_sale", {"op_id": "s1", "amount": 1000})
+    log.add("t1", "card_sale", {"op_id": "s1", "amount": 1000})          # the same intent twice is one
+    log.add("t2", "oplati_sale", {"op_id": "s2", "amount": 500})
+    log.set("t1", IntentStatus.APPROVED, {"rrn": "123"})
+    log.set("t2", "declined", {"code": "05"})
+    assert [(i.intent_id, i.status, i.result) for i in log.open()] == [("t1", IntentStatus.APPROVED, {"rrn": "123"})]
+    assert [i.intent_id for i in log.for_document("s1")] == ["t1"]
     with pytest.raises(StorageError):
-        journal.add_intent("t1", "card", {"amount": 1})
+        log.add("t1", "card_sale", {"op_id": "s1", "amount": 1})
+
+
+def test_old_intent_states_are_read_as_the_machine_names_them(journal):
+    journal.intents.add("t1", "card_sale", {"amount": 1})
+    journal.raw().execute("UPDATE intents SET status='started'")
+    assert journal.intents.get("t1").status is IntentStatus.SENT
 
 
 def test_the_draft_is_saved_and_cleared(journal):

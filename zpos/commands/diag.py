@@ -30,10 +30,13 @@ def run(args) -> int:
     set_tracing(args.trace)
     if args.sim:
         from sim.hub import SimHub
+        from zpos.config import devices_from_mapping
         hub = SimHub(data / "sim").start()
-        cfg["devices"] = hub.device_config()
+        device_cfg = devices_from_mapping(hub.device_config(), "simulator")
+    else:
+        device_cfg = cfg.devices
     try:
-        devices = open_devices(cfg["devices"])
+        devices = open_devices(device_cfg)
         if args.sim:
             devices.sko.authorize("123456")
         data.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from zpos.errors import CliError, refusal_line
 
+WATCHDOG_MARGIN_S = 60
 NO_DISPLAY = "no display: {why}. Run it on the terminal's screen, or try `zpos demo` for a headless working day"
 
 
@@ -51,24 +52,31 @@ def run(args) -> int:
         raise CliError(NO_DISPLAY.format(why="DISPLAY and WAYLAND_DISPLAY are not set and there is no /dev/dri "
                                              "for kmsdrm"), 1)
     os.environ["SDL_VIDEODRIVER"] = driver
-    register_, stop = open_register(args)
+    from zpos.watchdog import Watchdog
+    watchdog = Watchdog.from_env()
+    register_, stop, longest_wait = open_register(args)
     try:
         import pygame
 
         from screens.app import App
         try:
-            app = App(register_, size=size, lang=args.lang or register_.params.language, fullscreen=args.fullscreen)
+            app = App(register_, size=size, lang=args.lang or register_.stores.params.language, fullscreen=args.fullscreen)
         except pygame.error as e:
             raise CliError(NO_DISPLAY.format(why=f"SDL could not open a window with the {driver} driver ({e})"), 1) \
                 from None
+        # The loop cannot draw while it waits inside a device call: allow the longest one plus a margin.
+        watchdog.require(longest_wait + WATCHDOG_MARGIN_S)
+        app.on_frame = watchdog.frame
         app.run()
     finally:
+        watchdog.stopping()
         stop()
     return 0
 
 
 def open_register(args):
-    """(register, stop) on simulated devices with --sim, else on the devices of the config file."""
+    """(register, stop, longest blocking device wait in seconds) on simulated devices with --sim, else on the
+    devices of the config file."""
     from fsm.clock import SystemClock
     from zpos.config import cli_config
     from zpos.logs import setup_logging
@@ -82,17 +90,17 @@ def open_register(args):
             reg.close()
             reg.devices.close()
             hub.stop()
-        return reg, stop_sim
-    from fsm.register import Register
+        return reg, stop_sim, cfg.devices.longest_blocking_call()
+    from fsm.till import Till
     from hal.errors import DeviceError
     from zpos.wiring import open_devices
     try:
-        devices = open_devices(cfg["devices"])
+        devices = open_devices(cfg.devices)
     except DeviceError as e:
         raise CliError(f"devices: {refusal_line(e)}", 1) from None
-    reg = Register(data, devices, SystemClock())
+    reg = Till(data, devices, SystemClock())
 
     def stop() -> None:
         reg.close()
         devices.close()
-    return reg, stop
+    return reg, stop, cfg.devices.longest_blocking_call()

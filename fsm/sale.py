@@ -1,71 +1,101 @@
 """Building the receipt: scan, code, weighed goods, sections, quantities, discounts; the draft is saved on every change."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fiscal.errors import FiscalError
+from fiscal.identifiers import WeightBarcodeLayout, classify
 from fiscal.money import parse_money, parse_percent, parse_qty
 from fiscal.receipt import Adjustment
+from fiscal.vat import VatTable
+from fsm.context import Stores
 from fsm.errors import OperationError
 from fsm.open_receipt import OpenReceipt, ReceiptLine
+from fsm.session import Session
 from hal.errors import DeviceError
 
 SCALE_WAIT_S = 3.0             # how long a weight may take to settle
 DISCOUNT_CARD_PERCENT = "5"    # a discount card's percent when none is configured
 
 
-def fiscal_refusal(e: FiscalError) -> OperationError:
-    return OperationError.carrying(e)
+class SaleService:
+    """The open receipt and every edit of it. Payment (`fsm.checkout`) takes the receipt from here."""
 
+    def __init__(self, stores: Stores, devices, session: Session, *,
+                 unfinished_check: Callable[[OpenReceipt], None] = lambda r: None,
+                 money_taken: Callable[[str | None], dict[str, int]] = lambda op_id: {},
+                 money_unknown: Callable[[str | None], bool] = lambda op_id: False) -> None:
+        self.stores = stores
+        self.devices = devices
+        self.session = session
+        self._unfinished_check = unfinished_check
+        self._money_taken = money_taken
+        self._money_unknown = money_unknown
+        self.receipt = OpenReceipt()
 
-class SellingOps:
-    """Mixin of fsm.register.Register: everything before the payment."""
-
-    # ----- navigation and the draft ---------------------------------------------------
-    def ensure_receipt(self) -> None:
-        if self.state == "payment":
-            self.cancel_payment()
-        if self.state in ("menu", "receipt"):
-            self.life.open_receipt()
+    # ----- the draft ------------------------------------------------------------------
+    def vat_table(self) -> VatTable:
+        return VatTable.from_config(list(self.stores.params.vat_rates))
 
     def save_draft(self) -> None:
-        self.journal.save_draft(self.receipt.to_dict() if self.receipt.lines else None)
+        self.stores.journal.save_draft(self.receipt.to_dict() if self.receipt.lines else None)
 
     def restore_draft(self) -> None:
         """After login: the receipt that was being built before a power loss comes back — unless it was registered."""
-        draft = self.journal.load_draft()
+        draft = self.stores.journal.load_draft()
         if not draft:
             return
         receipt = OpenReceipt.from_dict(draft)
         if receipt.op_id:
-            entry = self.journal.get(receipt.op_id)
+            entry = self.stores.journal.get(receipt.op_id)
             if entry is not None and entry.status != "pending":
-                self.journal.save_draft(None)
+                self.stores.journal.save_draft(None)
                 return
         self.receipt = receipt
-        if self.user is not None and self.user.role == "cashier" and receipt.lines:
-            self.life.open_receipt()
+        if receipt.lines and self.session.denial("sale") is None:
+            self.session.enter_receipt()
+
+    def reset(self) -> None:
+        """The receipt is done (registered) or dropped: the next customer starts empty."""
+        self.receipt = OpenReceipt()
+        self.save_draft()
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.receipt.lines)
+
+    def contains(self, code: str) -> bool:
+        return any(ln.code == code for ln in self.receipt.lines)
 
     def _edit(self, new_lines=None, **kw) -> None:
         """Apply an edit, check the arithmetic still holds, then commit it and save the draft."""
         candidate = OpenReceipt(list(self.receipt.lines if new_lines is None else new_lines),
                                 kw.get("discount", self.receipt.discount), kw.get("markup", self.receipt.markup),
                                 kw.get("discount_card", self.receipt.discount_card), None)
+        total = 0
         if candidate.lines:
             try:
-                candidate.calc(vat=self.vat_table())
+                total = candidate.calc(vat=self.vat_table()).total_due
             except FiscalError as e:
-                raise fiscal_refusal(e) from None
-        self.ensure_no_pending_payment()
-        self.ensure_receipt()              # navigate only once the edit is known to be good
+                raise OperationError.carrying(e) from None
+        self.ensure_editable(total)
+        if self.session.state in ("menu", "payment"):
+            self.session.enter_receipt()
+        candidate.op_id = self.receipt.op_id if self._money_taken(self.receipt.op_id) else None
         self.receipt = candidate
         self.save_draft()
 
-    def vat_table(self):
-        from fiscal.vat import VatTable
-        return VatTable.from_config(list(self.params.vat_rates))
-
-    def ensure_no_pending_payment(self) -> None:
-        if self.receipt.op_id and self.journal.get(self.receipt.op_id) is not None:
-            raise OperationError("UNFINISHED_SALE")
+    def ensure_editable(self, new_total: int | None = None) -> None:
+        """A journaled sale is finished, not edited; a receipt whose card/ОПЛАТИ answer is unknown waits
+        for it; one with money already taken may grow, but never below what was taken."""
+        op_id = self.receipt.op_id
+        if not op_id:
+            return
+        if self.stores.journal.get(op_id) is not None or self._money_unknown(op_id):
+            raise OperationError("UNFINISHED_SALE", variant="UNFINISHED_SALE.paid")
+        taken = sum(self._money_taken(op_id).values())
+        if taken and (new_total is None or new_total < taken):
+            raise OperationError("UNFINISHED_SALE", variant="UNFINISHED_SALE.paid")
 
     def _line_index(self, line: int) -> int:
         if not isinstance(line, int) or not 1 <= line <= len(self.receipt.lines):
@@ -73,50 +103,42 @@ class SellingOps:
         return line - 1
 
     # ----- adding goods ---------------------------------------------------------------
-    def _sell_op(self) -> None:
-        if self.state == "self_service":
-            return
-        self.require("sale")
-        self.ensure_unfinished_resolved()
+    def _sell_op(self, op: str = "sale") -> None:
+        self.session.require(op)
+        self._unfinished_check(self.receipt)
+
+    def weight_layout(self) -> WeightBarcodeLayout:
+        return WeightBarcodeLayout(prefixes=tuple(self.stores.params.weight_prefixes))
 
     def scan(self, code: str) -> ReceiptLine:
-        """A code from the scanner: EAN/UPC of a catalog item, or a weight barcode (item code + grams)."""
-        from fiscal.identifiers import barcode_valid, parse_weight_barcode
+        """A code from the scanner: the catalog first (a code stored there sells even if its check digit is
+        off — in-store codes often are), then a weight barcode (item code + grams); only an unknown code is
+        judged by its check digit (fiscal.identifiers.classify_barcode is the one classifier)."""
         self._sell_op()
         code = str(code).strip()
-        # The catalog is the truth for what is on the shelf: a code stored there sells even if its
-        # check digit is off (in-store codes often are); only an unknown code is judged by its digits.
-        item = self.catalog.by_barcode(code)
+        item = self.stores.catalog.by_barcode(code)
         if item is not None:
             return self._add(item, None)
         try:
-            weight = parse_weight_barcode(code, self.weight_layout())
+            kind = classify(code, self.weight_layout())
         except FiscalError as e:
-            raise fiscal_refusal(e) from None
-        if weight is not None:
-            item = self.catalog.by_code(weight.item_code) or self.catalog.by_code(weight.item_code.lstrip("0"))
+            raise OperationError.carrying(e) from None
+        if kind.weight is not None:
+            w = kind.weight
+            item = self.stores.catalog.by_code(w.item_code) or self.stores.catalog.by_code(w.item_code.lstrip("0"))
             if item is None:
                 raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
-            return self._add(item, weight.value)
-        if code.isdigit() and len(code) in (8, 12, 13) and not barcode_valid(code):
-            raise OperationError("BAD_BARCODE", variant="BAD_BARCODE", code=code)
+            return self._add(item, w.value)
         raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
-
-    def weight_layout(self):
-        from fiscal.identifiers import WeightBarcodeLayout
-        return WeightBarcodeLayout(prefixes=tuple(self.params.weight_prefixes))
 
     def add_item(self, code: str, qty: str | None = None) -> ReceiptLine:
         self._sell_op()
-        item = self.catalog.by_code(str(code))
+        item = self.stores.catalog.by_code(str(code))
         if item is None:
             raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
         q = None
         if qty is not None:
-            try:
-                q = parse_qty(str(qty), "qty", exact=False)
-            except FiscalError as e:
-                raise fiscal_refusal(e) from None
+            q = _parse_qty(qty)
         return self._add(item, q)
 
     def read_weight(self) -> int:
@@ -145,9 +167,9 @@ class SellingOps:
         return line
 
     def check_stock(self, code: str, extra_qty: int) -> None:
-        if not self.params.forbid_negative_stock:
+        if not self.stores.params.forbid_negative_stock:
             return
-        item = self.catalog.by_code(code)
+        item = self.stores.catalog.by_code(code)
         if item is None or item.stock is None:
             return
         in_receipt = sum(ln.qty for ln in self.receipt.lines if ln.code == code)
@@ -156,28 +178,23 @@ class SellingOps:
 
     def add_section(self, section: int, amount: str) -> ReceiptLine:
         """Sum mode: a free amount on a section (секция), no catalog item."""
-        if self.state != "self_service":
-            self.require("section_sale")
-        self.ensure_unfinished_resolved()
-        sec = next((s for s in self.catalog.sections() if int(s.code) == int(section)), None)
+        self._sell_op("section_sale")
+        sec = next((s for s in self.stores.catalog.sections() if int(s.code) == int(section)), None)
         if sec is None:
             raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_SECTION", section=section)
         try:
             price = parse_money(str(amount), "amount", exact=False)
         except FiscalError as e:
-            raise fiscal_refusal(e) from None
+            raise OperationError.carrying(e) from None
         line = ReceiptLine(None, sec.name, price, 1000, sec.vat, int(sec.code))
         self._edit(self.receipt.lines + [line])
         return line
 
     # ----- editing --------------------------------------------------------------------
     def set_qty(self, line: int, qty: str) -> None:
-        self.require("edit_line")
+        self.session.require("edit_line")
         i = self._line_index(line)
-        try:
-            q = parse_qty(str(qty), "qty", exact=False)
-        except FiscalError as e:
-            raise fiscal_refusal(e) from None
+        q = _parse_qty(qty)
         current = self.receipt.lines[i]
         if current.code:
             self.check_stock(current.code, q - current.qty)
@@ -186,50 +203,54 @@ class SellingOps:
         self._edit(lines)
 
     def remove_line(self, line: int) -> None:
-        self.require("sale")
+        self.session.require("sale")
         i = self._line_index(line)
         self._edit(self.receipt.lines[:i] + self.receipt.lines[i + 1:])
 
-    @staticmethod
-    def adjustment(spec: dict) -> Adjustment:
-        try:
-            if "percent" in spec:
-                return Adjustment(percent=parse_percent(str(spec["percent"]), "percent"))
-            if "amount" in spec:
-                return Adjustment(amount=parse_money(str(spec["amount"]), "amount", exact=False))
-        except FiscalError as e:
-            raise fiscal_refusal(e) from None
-        raise OperationError("BAD_FIELD", "discount: expected percent or amount", field="discount")
-
     def item_discount(self, line: int, spec: dict) -> None:
-        self.require("line_discount")
+        self.session.require("line_discount")
         i = self._line_index(line)
         kind = "markup" if spec.get("markup") else "discount"
-        adj = self.adjustment({k: v for k, v in spec.items() if k in ("percent", "amount")})
+        adj = adjustment({k: v for k, v in spec.items() if k in ("percent", "amount")})
         lines = list(self.receipt.lines)
         lines[i] = self.receipt.with_line(i, **{kind: adj})
         self._edit(lines)
 
     def receipt_discount(self, spec: dict, card: str | None = None) -> None:
-        self.require("receipt_discount")
+        self.session.require("receipt_discount")
         if not self.receipt.lines:
             raise OperationError("EMPTY_RECEIPT")
         kind = "markup" if spec.get("markup") else "discount"
-        adj = self.adjustment({k: v for k, v in spec.items() if k in ("percent", "amount")})
+        adj = adjustment({k: v for k, v in spec.items() if k in ("percent", "amount")})
         self._edit(**{kind: adj, "discount_card": card or self.receipt.discount_card})
 
     def discount_card(self, card_number: str) -> None:
         """A discount card: its percent comes from parameters (discount_card_percent)."""
-        pct = getattr(self.params, "discount_card_percent", DISCOUNT_CARD_PERCENT)
+        pct = getattr(self.stores.params, "discount_card_percent", DISCOUNT_CARD_PERCENT)
         self.receipt_discount({"percent": pct}, card=card_number)
 
     def cancel_receipt(self) -> None:
         """Drop the receipt being built (nothing fiscal happened to it). A receipt whose card or ОПЛАТИ
-        payment was approved is finished or its payment returned first (cancel_unfinished)."""
-        self.ensure_no_pending_payment()
-        if self.approved_intents():
-            raise OperationError("UNFINISHED_SALE")
-        if self.state == "payment":
-            self.cancel_payment()
-        self.receipt = OpenReceipt()
-        self.save_draft()
+        payment was approved is finished or its payment given back first."""
+        self.ensure_editable()
+        if self.session.state == "payment":
+            self.session.payment_cancelled()
+        self.reset()
+
+
+def adjustment(spec: dict) -> Adjustment:
+    try:
+        if "percent" in spec:
+            return Adjustment(percent=parse_percent(str(spec["percent"]), "percent"))
+        if "amount" in spec:
+            return Adjustment(amount=parse_money(str(spec["amount"]), "amount", exact=False))
+    except FiscalError as e:
+        raise OperationError.carrying(e) from None
+    raise OperationError("BAD_FIELD", "discount: expected percent or amount", field="discount")
+
+
+def _parse_qty(text) -> int:
+    try:
+        return parse_qty(str(text), "qty", exact=False)
+    except FiscalError as e:
+        raise OperationError.carrying(e) from None

@@ -1,14 +1,11 @@
-"""`zpos diag` and the configuration file."""
+"""`zpos diag` on simulated and unreachable devices (the configuration itself: test_config.py)."""
 import json
 import subprocess
 import sys
 
-import pytest
-
 from fiscal.documents import ShiftOpen
 from fsm.diagnostics import run_diagnostics
 from sim.hub import SimHub
-from zpos.config import ConfigError, load_config
 from zpos.wiring import open_devices
 
 
@@ -47,29 +44,3 @@ def test_an_unreachable_sko_is_reported_not_raised(tmp_path):
     checks = run_diagnostics(open_devices(cfg), tmp_path)
     sko = next(c for c in checks if c.id == "sko")
     assert not sko.ok and "СКО" in sko.detail
-
-
-def test_config_unknown_key_is_named(tmp_path):
-    f = tmp_path / "zpos.toml"
-    f.write_text('[devices.printer]\nurl = "/dev/usb/lp0"\nmodle = "tm-t20iii"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"unknown key \[devices.printer\].modle"):
-        load_config(f)
-
-
-def test_config_bad_toml_and_missing_file_are_one_line(tmp_path):
-    f = tmp_path / "zpos.toml"
-    f.write_text("[devices\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        load_config(f)
-    with pytest.raises(ConfigError, match="cannot read"):
-        load_config(tmp_path / "missing.toml")
-
-
-def test_config_terminals_and_defaults(tmp_path):
-    f = tmp_path / "zpos.toml"
-    f.write_text('[[devices.terminals]]\nname = "Беларусбанк"\nurl = "/dev/ttyACM1"\n'
-                 '[devices.scale]\nurl = "/dev/ttyUSB0"\nprotocol = "massak"\n', encoding="utf-8")
-    cfg = load_config(f)
-    assert cfg["devices"]["terminals"][0]["name"] == "Беларусбанк"
-    assert cfg["devices"]["printer"]["model"] == "tm-t20iii"
-    assert cfg["devices"]["scale"]["protocol"] == "massak"

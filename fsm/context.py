@@ -1,0 +1,151 @@
+"""What every service shares: the stores of one data dir, the notices for the screen, and the fiscal registrar."""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fiscal.documents import Document
+from fsm.clock import Clock, iso
+from fsm.errors import OperationError
+from fsm.fiscal_path import FiscalPath, Outcome, PowerLoss
+from hal.errors import DeviceError, SkoError
+from storage.catalog import Catalog
+from storage.journal import Journal
+from storage.journal_effects import Effects
+from storage.settings import Parameters, SettingsStore
+from storage.stock import StockLedger
+from storage.users import UserStore
+from texts import t
+
+log = logging.getLogger("zpos.register")
+
+
+class Stores:
+    """The journal, stock ledger, catalog, settings and users of one data dir, reopened together after an import."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._open()
+
+    def _open(self) -> None:
+        self.settings = SettingsStore(str(self.data_dir))
+        self.users = UserStore(str(self.data_dir))
+        self.journal = Journal(str(self.data_dir / "journal.sqlite"))
+        self.stock = StockLedger(self.data_dir / "journal.sqlite")
+        self.catalog = Catalog(str(self.data_dir), ledger=self.stock)
+
+    @property
+    def params(self) -> Parameters:
+        return self.settings.parameters()
+
+    def close(self) -> None:
+        self.stock.close()
+        self.journal.close()
+
+    def reopen(self) -> None:
+        self._open()
+
+
+@dataclass
+class Notices:
+    """Non-fatal notices for the screen (a document not printed, a report not exported); read once."""
+
+    items: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.items.append(text)
+
+    def take(self) -> list[str]:
+        out, self.items = self.items, []
+        return out
+
+
+def new_op_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Registrar:
+    """The fiscal path as the services use it: a document in, an Outcome out, refusals as OperationError."""
+
+    def __init__(self, path: FiscalPath, devices, notices: Notices, clock: Clock) -> None:
+        self.path = path
+        self.devices = devices
+        self.notices = notices
+        self.clock = clock
+
+    def now(self) -> str:
+        return iso(self.clock.now())
+
+    def check_printer(self) -> None:
+        """A printer already known to be out of paper, open or offline refuses before anything is registered."""
+        printer = self.devices.printer
+        if printer is None:
+            raise OperationError("PRINTER_OFFLINE")
+        try:
+            printer.check_ready()
+        except DeviceError as e:
+            raise OperationError.carrying(e) from None
+
+    def check_sko(self) -> None:
+        """Before money moves for a document (a card refund, a cancel), make sure the SKO answers at all."""
+        try:
+            self.devices.sko.status(self.now())
+        except SkoError as e:
+            raise OperationError.carrying(e) from None
+
+    def fiscalize(self, doc: Document, effects: Effects | None = None,
+                  same: Callable[[object], bool] | None = None,
+                  device_step: Callable[[], None] | None = None) -> Outcome:
+        """Register and print `doc`, finishing earlier pending documents first.
+
+        `same(entry)` recognises an earlier attempt of this very operation whose answer was lost:
+        that attempt is completed and returned instead of making a second document. `device_step`
+        runs the document's card/ОПЛАТИ effects after it is journaled and before the SKO is asked;
+        if it fails before any money moved, the pending document is dropped."""
+        resumed = self.settle_pending(same)
+        if resumed is not None:
+            return resumed
+        path = self.path
+        try:
+            if device_step is None:
+                outcome = path.run(doc, effects)
+            else:
+                path.journal.add_pending(doc, effects)
+                try:
+                    device_step()
+                except BaseException as e:
+                    if not isinstance(e, PowerLoss) and not path.money_moved(doc.op_id):
+                        path.journal.discard_pending(doc.op_id, "device step failed")
+                    raise
+                reg = path.register_pending(doc, maybe_sent=False)
+                outcome = path.print_registered(doc, reg)
+        except SkoError as e:
+            raise OperationError.carrying(e) from None
+        self.note_print(outcome)
+        return outcome
+
+    def settle_pending(self, same: Callable[[object], bool] | None = None) -> Outcome | None:
+        """Complete every pending document whose effects are all approved (lookup first, then send);
+        returns the outcome of the one `same` recognises, if any."""
+        path = self.path
+        found = None
+        for entry in path.journal.pending():
+            if not path.ready_to_register(entry):
+                continue
+            try:
+                reg = path.register_pending(entry.doc, maybe_sent=True)
+            except SkoError as e:
+                raise OperationError.carrying(e) from None
+            outcome = path.print_registered(entry.doc, reg)
+            self.note_print(outcome)
+            if found is None and same is not None and same(entry):
+                found = Outcome(outcome.registration, outcome.printed, outcome.print_error, resumed=True)
+        return found
+
+    def note_print(self, outcome: Outcome) -> None:
+        if not outcome.printed:
+            self.notices.add(t("notice.not_printed", code=outcome.print_error or ""))
