@@ -31,6 +31,7 @@ from hal.protocols.ikassa_values import (
 )
 
 log = logging.getLogger("zpos.sko")
+_told: set[str] = set()          # names whose shortening was already logged (once per name, not per document)
 
 
 def cashier(name: str) -> str:
@@ -38,7 +39,8 @@ def cashier(name: str) -> str:
     sent, shortened = cashier_for_sko(name)
     if not sent:
         raise SkoError("SKO_CASHIER_NAME", "the cashier name is empty; IKAPI 1005 EMPTY_CASHIER_NAME")
-    if shortened:
+    if shortened and name not in _told:
+        _told.add(name)
         log.warning("cashier name %r shortened to %r for the SKO (IKAPI: at most 16 characters)", name, sent)
     return sent
 

@@ -44,3 +44,17 @@ def test_an_unreachable_sko_is_reported_not_raised(tmp_path):
     checks = run_diagnostics(open_devices(cfg), tmp_path)
     sko = next(c for c in checks if c.id == "sko")
     assert not sko.ok and "СКО" in sko.detail
+
+
+def test_diag_beside_a_working_register_says_the_sko_is_in_use_and_leaves_the_register_alone(tmp_path):
+    with SimHub(tmp_path / "sim") as hub:
+        register = open_devices(hub.device_config())
+        register.sko.authorize("123456")               # the register holds the service's one connection
+        diag = open_devices(hub.device_config())
+        try:
+            checks = {c.id: c for c in run_diagnostics(diag, tmp_path)}
+            assert register.sko.next_number() == 1      # its session goes on
+        finally:
+            diag.close()
+            register.close()
+    assert not checks["sko"].ok and "занято" in checks["sko"].detail and "40" in checks["sko"].trace
