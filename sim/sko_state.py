@@ -195,8 +195,8 @@ class SkoState:
     # -- uplink -----------------------------------------------------------------------------------
     def flush_uplink(self) -> int:
         """Send every unsent document, in number order, to the simulated SKKO; returns how many."""
-        if not self.uplink_online:
-            return 0
+        if not self.uplink_online or self.db.execute("SELECT 1 FROM documents WHERE sent = 0 LIMIT 1").fetchone() is None:
+            return 0             # nothing to send: no write transaction (and no fsync) on every request
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             rows = self.db.execute("SELECT number, uid, answer FROM documents WHERE sent = 0 ORDER BY number").fetchall()
