@@ -12,9 +12,12 @@ from fsm.clock import Clock, iso
 from fsm.errors import OperationError
 from fsm.fiscal_path import FiscalPath, Outcome, PowerLoss
 from hal.errors import DeviceError, SkoError
+from storage import swap
+from storage.archive import verify_data_dir
 from storage.catalog import Catalog
 from storage.journal import Journal
 from storage.journal_effects import Effects
+from storage.lock import DataDirLock
 from storage.settings import Parameters, SettingsStore
 from storage.stock import StockLedger
 from storage.users import UserStore
@@ -29,20 +32,38 @@ class Stores:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._open()
+        self.lock = DataDirLock(self.data_dir).acquire()
+        try:
+            self._open()
+        except BaseException:
+            self.lock.release()
+            raise
 
     def _open(self) -> None:
+        data = str(self.data_dir)
+        swap.recover(data, verify_data_dir)    # an import a kill interrupted is finished or undone first
+        swap.check_present(data)               # a lost journal is never replaced by an empty one
         self.settings = SettingsStore(str(self.data_dir))
         self.users = UserStore(str(self.data_dir))
         self.journal = Journal(str(self.data_dir / "journal.sqlite"))
         self.stock = StockLedger(self.data_dir / "journal.sqlite")
         self.catalog = Catalog(str(self.data_dir), ledger=self.stock)
+        swap.check_present(data)
 
     @property
     def params(self) -> Parameters:
         return self.settings.parameters()
 
     def close(self) -> None:
+        """Close the stores; the data dir lock is released last, whatever closing the files did."""
+        try:
+            self.stock.close()
+            self.journal.close()
+        finally:
+            self.lock.release()
+
+    def close_files(self) -> None:
+        """Close the files for a maintenance swap, keeping the data dir locked."""
         self.stock.close()
         self.journal.close()
 
@@ -90,12 +111,16 @@ class Registrar:
         except DeviceError as e:
             raise OperationError.carrying(e) from None
 
-    def check_sko(self) -> None:
-        """Before money moves for a document (a card refund, a cancel), make sure the SKO answers at all."""
+    def sko_status(self):
+        """The SKO's status (shift, drawer, counters); an SKO that does not answer is the operation's refusal."""
         try:
-            self.devices.sko.status(self.now())
+            return self.devices.sko.status(self.now())
         except SkoError as e:
             raise OperationError.carrying(e) from None
+
+    def check_sko(self) -> None:
+        """Before money moves for a document (a card refund, a cancel), make sure the SKO answers at all."""
+        self.sko_status()
 
     def fiscalize(self, doc: Document, effects: Effects | None = None,
                   same: Callable[[object], bool] | None = None,

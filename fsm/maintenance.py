@@ -44,10 +44,13 @@ class Maintenance:
     def import_db(self, target: str, name: str) -> int:
         """Verify, then replace the database all-or-nothing; the stores are reopened on the new data."""
         self._closed_shift()
-        self.stores.close()
+        st = self.registrar.sko_status()
+        registered = max(st.next_number - 1, self.stores.journal.last_number())
+        self.stores.close_files()
         try:
             with storage_refusals():
-                return import_archive(str(self.stores.data_dir), parse_target(target), name)
+                return import_archive(str(self.stores.data_dir), parse_target(target), name,
+                                      registered_up_to=registered)
         finally:
             self.stores.reopen()
             self._after_reopen()
@@ -55,9 +58,9 @@ class Maintenance:
     def clear_db(self, until_date: str):
         """Clear documents up to a date inclusive — never one the SKO has not confirmed as sent."""
         self._closed_shift()
-        st = self.devices.sko.status(self.registrar.now())
+        st = self.registrar.sko_status()
         sent_up_to = st.next_number - 1 - st.unsent_count
-        self.stores.close()
+        self.stores.close_files()
         try:
             with storage_refusals():
                 return clear_until(str(self.stores.data_dir), until_date, sent_up_to)

@@ -23,7 +23,7 @@ from fsm.fiscal_path import Outcome
 from fsm.machines import ShiftMachine, state_of
 from fsm.permissions import ShiftState
 from fsm.session import Session
-from hal.errors import DeviceError, SkoError
+from hal.errors import DeviceError
 
 log = logging.getLogger("zpos.shift")
 META_KEY = "shift_record"
@@ -116,11 +116,7 @@ class Shifts:
         self.record.save()
 
     def cash_in_drawer(self) -> int:
-        """The SKO's cash in the drawer; an SKO that does not answer is a refusal, never a traceback."""
-        try:
-            return self.devices.sko.status(self.registrar.now()).cash_in_drawer
-        except SkoError as e:
-            raise OperationError.carrying(e) from None
+        return self.registrar.sko_status().cash_in_drawer
 
     def counters(self, shift: int | None = None):
         shift = self.number if shift is None else shift

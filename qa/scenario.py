@@ -15,6 +15,7 @@ from fsm.errors import OperationError
 from fsm.fiscal_path import CRASH_POINTS, CrashSwitch, PowerLoss
 from qa.rig import SetupError, build_sim_register, reopen
 from qa.scenario_checks import ExpectationFailed, check_expectations, state_snapshot
+from texts.errors import CodedError
 
 DEFAULT_CLOCK = "2026-01-15T09:00:00+03:00"
 
@@ -114,7 +115,7 @@ class Runner:
                     self.do(step)
                 except PowerLoss:
                     self.power_loss()
-                except OperationError as e:
+                except CodedError as e:       # a refusal of the register (or a device error it let through)
                     return ScenarioResult(name, False, k, f"rejected {e.code}: {e.message}")
                 except (ExpectationFailed, ScenarioFileError) as e:
                     return ScenarioResult(name, False, k, str(e))
@@ -168,6 +169,14 @@ class Runner:
             raise ScenarioFileError("repeat: needs {times: N, do: STEP}")
         for _ in range(spec["times"]):
             self.do(spec["do"])
+
+    def step_try(self, step):
+        """Extension: run STEP as the cashier would under a fault: a refusal is accepted (the outcome is
+        then checked by the expectations that follow), anything else still fails the scenario."""
+        try:
+            self.do(step)
+        except CodedError:
+            pass
 
     def step_weigh(self, kg):
         self.hub.control("scale", "weight", str(kg))
@@ -238,7 +247,7 @@ class Runner:
         before = state_snapshot(self)
         try:
             self.do(spec["do"])
-        except OperationError as e:
+        except CodedError as e:
             if e.code != spec["code"]:
                 raise ExpectationFailed(f"expected {spec['code']}, got {e.code}: {e.message}") from None
         else:

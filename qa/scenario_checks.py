@@ -105,6 +105,8 @@ def check_expectations(runner, spec: dict) -> None:
                 if item is None:
                     raise ExpectationFailed(f"stock.{code}: no such item")
                 _eq(f"stock.{code}", qty, format_qty(item.stock) if item.stock is not None else None)
+        elif key == "card_net":
+            _eq(key, expected, format_money(runner.hub.card_net()))
         elif key == "screen":
             _eq(key, expected, runner.headless_ui().visible_screen())
         elif key in ("enabled", "disabled"):

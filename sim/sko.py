@@ -169,7 +169,8 @@ class SkoEmulator:
         self._fail_next = (code, action)
 
     def drop_next_answer(self, then_offline: bool = False) -> None:
-        """The next fiscal request is executed and committed, then the link drops before the answer is sent."""
+        """The next fiscal request (a document registration) is executed and committed, then the link drops before
+        the answer is sent; with `then_offline` the emulator also goes offline at that moment (as if killed)."""
         self._drop_next = True
         self._drop_then_offline = then_offline
 

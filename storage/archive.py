@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from storage import swap
 from storage.catalog import Catalog
 from storage.errors import StorageError
 from storage.journal import Journal
@@ -141,16 +142,20 @@ def read_archive(path: str, trusted_keys: list[str]) -> dict[str, bytes]:
     return data
 
 
-def import_archive(data_dir: str, target: Target, name: str, trust_key_pem: str | None = None) -> int:
+def import_archive(data_dir: str, target: Target, name: str, trust_key_pem: str | None = None,
+                   registered_up_to: int | None = None) -> int:
     """Replace the DB with the archive's, all-or-nothing; returns the number of journal documents.
 
-    Everything is verified (signature, hashes, the journal's chain) in a staging directory first;
-    on any failure the current data is left exactly as it was."""
+    Everything is verified (signature, hashes, the journal's chain) in a staging directory first, and
+    an archive whose journal ends before what the SKO has registered is refused (ARCHIVE_BEHIND_SKO):
+    it would rewind the journal behind the SKO. `registered_up_to` is the SKO's last document number
+    (default: the current journal's). On any failure the current data is left exactly as it was; a
+    kill during the swap is finished or undone at the next start (storage.swap)."""
     trusted = [public_pem(device_key(data_dir))] + ([trust_key_pem] if trust_key_pem else [])
-    staging = os.path.join(data_dir, ".import-staging")
-    backup = os.path.join(data_dir, ".import-backup")
-    for d in (staging, backup):
-        shutil.rmtree(d, ignore_errors=True)
+    staging = os.path.join(data_dir, swap.STAGING)
+    if registered_up_to is None:
+        registered_up_to = _current_last_number(data_dir)
+    shutil.rmtree(staging, ignore_errors=True)
     os.makedirs(os.path.join(staging, "store"))
     try:
         arch = os.path.join(staging, "archive.tmp")
@@ -162,55 +167,46 @@ def import_archive(data_dir: str, target: Target, name: str, trust_key_pem: str 
                 f.write(blob)
                 f.flush()
                 os.fsync(f.fileno())
-        count = 0
+        count, last = 0, 0
         if "journal.sqlite" in files:
-            try:
-                with Journal(os.path.join(staging, "journal.sqlite")) as j:
-                    result = j.verify()
-                    j.raw().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except StorageError as e:
-                raise ArchiveError("BAD_JOURNAL", f"the archive's journal cannot be opened: {e.detail}") from None
-            if not result.ok:
-                raise ArchiveError("BAD_JOURNAL", f"the archive's journal is broken at document "
-                                   f"{result.broken_number}: {result.reason}")
-            count = result.count
-        _swap(data_dir, staging, backup)
+            count, last = _verified(os.path.join(staging, "journal.sqlite"))
+        if last < registered_up_to:
+            raise ArchiveError("ARCHIVE_BEHIND_SKO", f"the archive's journal ends at document {last}; "
+                               f"the SKO has registered up to {registered_up_to}", last=last, registered=registered_up_to)
+        swap.swap_in(data_dir, staging, verify_data_dir)
         return count
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap(data_dir: str, staging: str, backup: str) -> None:
-    """Move the current journal and store aside, the staged ones in; put everything back on any error."""
-    live = ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "store"]
-    os.makedirs(backup)
-    moved: list[str] = []
-    placed: list[str] = []
-    try:
-        for n in live:
-            if os.path.exists(os.path.join(data_dir, n)):
-                os.replace(os.path.join(data_dir, n), os.path.join(backup, n))
-                moved.append(n)
-        for n in ("journal.sqlite", "store"):
-            if os.path.exists(os.path.join(staging, n)):
-                os.replace(os.path.join(staging, n), os.path.join(data_dir, n))
-                placed.append(n)
-        _fsync_dir(data_dir)
-    except OSError as e:
-        for n in placed:
-            os.replace(os.path.join(data_dir, n), os.path.join(staging, n))
-        for n in moved:
-            os.replace(os.path.join(backup, n), os.path.join(data_dir, n))
-        raise ArchiveError("IMPORT_FAILED", f"the data could not be put in place ({e}); the old data was restored") from None
-    shutil.rmtree(backup, ignore_errors=True)
+def _current_last_number(data_dir: str) -> int:
+    path = os.path.join(data_dir, "journal.sqlite")
+    if not os.path.exists(path):
+        return 0
+    with Journal(path) as j:
+        return j.last_number()
 
 
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _verified(path: str) -> tuple[int, int]:
+    """The number of documents and the last number of a journal whose chain verifies."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        with Journal(path) as j:
+            result = j.verify()
+            j.raw().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            last = j.last_number()
+    except StorageError as e:
+        raise ArchiveError("BAD_JOURNAL", f"the archive's journal cannot be opened: {e.detail}") from None
+    if not result.ok:
+        raise ArchiveError("BAD_JOURNAL", f"the archive's journal is broken at document "
+                           f"{result.broken_number}: {result.reason}")
+    return result.count, last
+
+
+def verify_data_dir(data_dir: str) -> None:
+    """The data dir's journal opens and its chain verifies (an import's result, before its backup goes)."""
+    path = os.path.join(data_dir, "journal.sqlite")
+    if os.path.exists(path):
+        _verified(path)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class StorageCode(Code):
     DISK_FULL = "DISK_FULL"
     STORAGE_IO = "STORAGE_IO"
     DATA_DIR_IN_USE = "DATA_DIR_IN_USE"
+    JOURNAL_MISSING = "JOURNAL_MISSING"
+    ARCHIVE_BEHIND_SKO = "ARCHIVE_BEHIND_SKO"
 
 
 class StorageError(CodedError):

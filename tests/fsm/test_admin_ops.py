@@ -130,8 +130,13 @@ def test_maintenance_exports_imports_and_clears_through_the_register(register_as
     reg.session.logout()
     reg.session.login("admin", "7395")
     assert reg.stores.journal.last_number() == 3
-    reg.maintenance.import_db(str(usb), name)                      # back to before the shift: no documents
-    assert reg.stores.journal.count() == 0 and reg.stores.catalog.by_code("1") is not None
+    with pytest.raises(OperationError) as e:                       # it would rewind the journal behind the SKO
+        reg.maintenance.import_db(str(usb), name)
+    assert e.value.code == "ARCHIVE_BEHIND_SKO" and reg.stores.journal.last_number() == 3
+    reg.stores.catalog.by_code("1")
+    newer = reg.maintenance.export_db(str(usb))
+    reg.maintenance.import_db(str(usb), newer)                     # a current archive goes back in whole
+    assert reg.stores.journal.last_number() == 3 and reg.stores.catalog.by_code("1") is not None
     with pytest.raises(OperationError) as e:
         reg.maintenance.import_db(str(usb), "zpos-db-missing.zposdb")
     assert e.value.message

@@ -123,7 +123,10 @@ def test_an_archive_of_another_device_needs_its_key(tmp_path, data, usb):
     with pytest.raises(ArchiveError) as e:
         import_archive(data, usb, name)
     assert e.value.code == "FOREIGN_ARCHIVE" and "another device" in e.value.detail
-    assert import_archive(data, usb, name, trust_key_pem=public_pem(device_key(str(other)))) == 2
+    with pytest.raises(ArchiveError) as e:        # 2 documents where this register's SKO holds 5: behind it
+        import_archive(data, usb, name, trust_key_pem=public_pem(device_key(str(other))))
+    assert e.value.code == "ARCHIVE_BEHIND_SKO" and e.value.params == {"last": 2, "registered": 5}
+    assert import_archive(data, usb, name, trust_key_pem=public_pem(device_key(str(other))), registered_up_to=0) == 2
 
 
 def test_a_random_tar_is_not_an_archive(data, usb, tmp_path):

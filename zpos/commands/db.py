@@ -8,6 +8,7 @@ from storage.errors import StorageError
 from storage.keys import device_key, fingerprint, public_pem
 from storage.targets import parse_target
 from zpos.errors import CliError, refusal_line
+from zpos.files import locked_data
 
 _TARGET = "a directory (USB stick mount point) or ftp://user:pw@host:port/dir"
 
@@ -35,14 +36,18 @@ def register(sub) -> None:
     g.set_defaults(func=run_delete_goods)
 
 
-def _data(path: str) -> str:
+def _data(path: str, change: bool = True) -> str:
+    """The data dir; one this command changes is locked (one process per data dir) until it exits. An export
+    only reads (a consistent SQLite snapshot, stores replaced atomically), so it runs beside the register."""
     if not os.path.isdir(path):
         raise CliError(f"data directory {path} does not exist", 2)
+    if change:
+        locked_data(path)
     return path
 
 
 def run_export(args) -> int:
-    data = _data(args.data)
+    data = _data(args.data, change=False)
     try:
         name = export_archive(data, parse_target(args.to))
         fp = fingerprint(public_pem(device_key(data)))
