@@ -22,6 +22,7 @@ class FiscalCode(Code):
     BAD_BARCODE = "BAD_BARCODE"
     BAD_UNP = "BAD_UNP"
     REPORT_INCONSISTENT = "REPORT_INCONSISTENT"
+    MARKING_BAD = "MARKING_BAD"
 
 
 class FiscalError(CodedError):

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from fiscal.errors import FiscalError
+from fiscal.marking import looks_like_si
 
 # --- УНП (domain.md §5.1, after python-stdnum stdnum/by/unp.py) -------------------------
 
@@ -159,6 +160,7 @@ class BarcodeKind(StrEnum):
     EAN8 = "ean8"
     UPCA = "upca"
     WEIGHT = "weight"
+    MARKING = "marking"    # a СИ DataMatrix (fiscal.marking parses it); a УКЗ is OTHER until a line waits for one
     OTHER = "other"
 
 
@@ -172,12 +174,12 @@ _GTIN_KINDS = {8: BarcodeKind.EAN8, 12: BarcodeKind.UPCA, 13: BarcodeKind.EAN13}
 
 def classify(code: str, layout: WeightBarcodeLayout = WeightBarcodeLayout()) -> BarcodeClass:
     """What a scanned or typed code is. All-digit codes of 8, 12 or 13 digits are GTINs and must
-    carry a correct check digit (else BAD_BARCODE: a misread); anything else non-empty is OTHER
-    (an internal article code, a marking code)."""
+    carry a correct check digit (else BAD_BARCODE: a misread); a GS1 DataMatrix of a marked unit is
+    MARKING; anything else non-empty is OTHER (an internal article code, a УКЗ control-stamp code)."""
     if not isinstance(code, str) or not code.strip():
         raise FiscalError("BAD_BARCODE", f"{code!r}: the code is empty")
     if not (code.isascii() and code.isdigit()) or len(code) not in _GTIN_KINDS:
-        return BarcodeClass(BarcodeKind.OTHER)
+        return BarcodeClass(BarcodeKind.MARKING if looks_like_si(code) else BarcodeKind.OTHER)
     weight = parse_weight_barcode(code, layout)
     if weight is not None:
         return BarcodeClass(BarcodeKind.WEIGHT, weight)

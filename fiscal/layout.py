@@ -71,6 +71,7 @@ TITLES = {
 }
 X_TITLE = "X-ОТЧЕТ"
 COPY_MARK = "КОПИЯ"
+MARKING_MARK = "[М]"   # after a marked line's name: Belarus prescribes no sign (marking.md §5); cashiers know this one
 PAYMENT_LABELS = {
     PaymentType.CASH: "Наличными", PaymentType.CARD: "Банковской картой", PaymentType.CERTIFICATE: "Сертификатом",
     PaymentType.CASHLESS_OTHER: "Иные безналичные", PaymentType.ADVANCE_OTHER: "Иные авансовые",
@@ -214,8 +215,11 @@ def _footer(page: _Page, reg: Registration, copy: bool) -> None:
         page.text(COPY_MARK, bold=True, double=True, center=True)
 
 
-def _item(page: _Page, position: int, ln: CalcLine) -> None:
-    page.text(f"{position}. {ln.name}")
+def _item(page: _Page, position: int, ln: CalcLine, marking_mark: str = "") -> None:
+    # A line carrying marking codes gets a short mark after its name; the codes themselves (and their
+    # crypto tails) stay in the journal and the SKO document, never on paper (marking.md §5).
+    sign = f" {marking_mark}" if marking_mark and ln.markings else ""
+    page.text(f"{position}. {ln.name}{sign}")
     mark = _vat_label(ln.vat_rate) + (f", секция {ln.section}" if ln.section is not None else "")
     qty_price = f"{format_qty(ln.qty)} × {format_money(ln.price)}"
     full = f"{qty_price} = {format_money(ln.raw)}"
@@ -246,7 +250,7 @@ def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: 
         page.pair("Сдача", format_money(change), bold=True)
 
 
-def _priced_body(page: _Page, doc: Sale | Refund) -> None:
+def _priced_body(page: _Page, doc: Sale | Refund, marking_mark: str) -> None:
     if isinstance(doc, Refund):
         if doc.kind is RefundKind.BY_RECEIPT:
             page.text(f"Возврат по чеку № {doc.original_number if doc.original_number is not None else '—'}")
@@ -256,7 +260,7 @@ def _priced_body(page: _Page, doc: Sale | Refund) -> None:
             page.text(_REFUND_KINDS[doc.kind])
         page.rule()
     for i, ln in enumerate(doc.lines, 1):
-        _item(page, i, ln)
+        _item(page, i, ln, marking_mark)
     page.rule()
     page.pair("Итого общая стоимость", format_money(doc.total_cost))
     page.pair("Сумма скидки (надбавки)", format_money(doc.discount_total))
@@ -336,8 +340,9 @@ def plain_text(printed: PrintedDocument) -> str:
 
 
 def render(doc: Document, reg: Registration | None, req: Requisites, width: int, *,
-           copy: bool = False) -> PrintedDocument:
-    """The printed form of a registered document (or its copy).
+           copy: bool = False, marking_mark: str = MARKING_MARK) -> PrintedDocument:
+    """The printed form of a registered document (or its copy). `marking_mark` follows the name of a line
+    that carries marking codes ("" prints none).
 
     ValueError for a pending document (no registration), a width other than 32/42/48 or a
     malformed time; FiscalError BAD_FIELD for a Z report with malformed counters.
@@ -349,7 +354,7 @@ def render(doc: Document, reg: Registration | None, req: Requisites, width: int,
     _header(page, req, title, reg.sko_serial, copy)
     _doc_info(page, reg.number, doc.shift, reg.time, doc.cashier)
     if isinstance(doc, (Sale, Refund)):
-        _priced_body(page, doc)
+        _priced_body(page, doc, marking_mark)
     elif isinstance(doc, Annulment):
         _annulment_body(page, doc)
     elif isinstance(doc, (CashIn, CashOut)):

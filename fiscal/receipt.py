@@ -9,16 +9,6 @@ from fiscal.errors import FiscalError
 from fiscal.money import MAX_LINES, MAX_QTY, MAX_SUM, MIN_QTY, MIN_SUM, line_sum, percent_of
 from fiscal.vat import DEFAULT_RATES, VatTable
 
-
-class CodeType(StrEnum):
-    """What a line's code is (iKassa cloud SDK CodeTypes: code, gtin, service, prepayment)."""
-
-    INTERNAL = "internal"
-    GTIN = "gtin"
-    SERVICE = "service"
-    PREPAYMENT = "prepayment"
-
-
 MARKING_KINDS = ("si", "ukz")    # SmartX-marking: средство идентификации, унифицированный контрольный знак
 
 
@@ -28,6 +18,16 @@ class Marking:
 
     kind: str
     code: str
+
+
+class CodeType(StrEnum):
+    """What a line's code is (iKassa cloud SDK CodeTypes: code, gtin, service, prepayment)."""
+
+    INTERNAL = "internal"
+    GTIN = "gtin"
+    SERVICE = "service"
+    PREPAYMENT = "prepayment"
+
 
 
 class PaymentType(StrEnum):

@@ -86,6 +86,7 @@ class Checkout:
             self.session.enter_receipt()          # a receipt is paid from the receipt, never from the menu
         for p in payments:
             self.session.require(f"pay_{p.type.value}")
+        self.sale.ensure_complete()               # marked goods: every unit whose code is required has one
         self.intents.ensure_resolved(receipt)
         pending = self.pending_sale()
         if pending is not None:

@@ -14,9 +14,10 @@ class DeviceSet:
     terminals: dict[str, Any] = field(default_factory=dict)   # name → hal.interfaces.CardTerminal
     oplati: Any | None = None                  # hal.oplati.OplatiClient
     errors: dict[str, str] = field(default_factory=dict)      # device → why it could not be opened
+    display: Any | None = None                 # hal.interfaces.CustomerDisplay (a pole display)
 
     def close(self) -> None:
-        for dev in (self.sko, self.printer, self.scale, self.scanner, *self.terminals.values()):
+        for dev in (self.sko, self.printer, self.scale, self.scanner, self.display, *self.terminals.values()):
             if dev is not None:
                 try:
                     dev.close()

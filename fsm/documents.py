@@ -57,7 +57,7 @@ class Documents:
     def printed_form(self, entry, copy: bool = False) -> PrintedDocument:
         """A document as it prints (the receipts screen previews it)."""
         return render(entry.doc, entry.registration, self.stores.settings.requisites(),
-                      self.stores.params.printer_width, copy=copy)
+                      self.stores.params.printer_width, copy=copy, **self.registrar.path.render_options())
 
     # ----- annulment ----------------------------------------------------------------------
     def annul_last(self) -> Outcome:

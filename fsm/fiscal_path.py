@@ -73,6 +73,7 @@ class FiscalPath:
         self._requisites = requisites_fn
         self._width = width_fn
         self.crash = crash or CrashSwitch()
+        self.render_options: Callable[[], dict] = dict    # extra layout options (the marked-line mark)
 
     def run(self, doc: Document, effects: Effects | None = None) -> Outcome:
         """Journal, register, commit, print. SKO errors propagate after the journal is made consistent."""
@@ -107,7 +108,8 @@ class FiscalPath:
         try:
             if printer is None:
                 raise PrinterError("PRINTER_OFFLINE", "no printer is configured", "printer")
-            printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy))
+            printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy,
+                                         **self.render_options()))
         except DeviceError as e:
             if not copy:
                 self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.detail}")

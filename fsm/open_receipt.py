@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from fiscal.receipt import Adjustment, ItemInput, Payment, ReceiptCalc, calculate
+from fiscal.receipt import Adjustment, ItemInput, Marking, Payment, ReceiptCalc, calculate
 from fiscal.vat import VatTable
 
 
@@ -18,10 +18,22 @@ class ReceiptLine:
     weighed: bool = False
     discount: Adjustment | None = None
     markup: Adjustment | None = None
+    marking: str | None = None          # "si" | "ukz": the line takes one marking code per unit (fsm.marking)
+    marking_required: bool = False      # the receipt is not paid until every unit has its code
+    markings: tuple[Marking, ...] = ()
 
     def item(self) -> ItemInput:
         return ItemInput(name=self.name, price=self.price, qty=self.qty, vat=self.vat, code=self.code,
-                         section=self.section, discount=self.discount, markup=self.markup)
+                         section=self.section, discount=self.discount, markup=self.markup, markings=self.markings)
+
+    @property
+    def units(self) -> int:
+        """Units that each take a code: a weighed marked line is one piece, else whole pieces."""
+        return 1 if self.weighed else max(1, self.qty // 1000)
+
+    @property
+    def codes_needed(self) -> int:
+        return max(0, self.units - len(self.markings)) if self.marking else 0
 
 
 def _adj_dict(a: Adjustment | None) -> dict | None:
@@ -31,6 +43,7 @@ def _adj_dict(a: Adjustment | None) -> dict | None:
 def _line_dict(ln: ReceiptLine) -> dict:
     d = dict(ln.__dict__)
     d["discount"], d["markup"] = _adj_dict(ln.discount), _adj_dict(ln.markup)
+    d["markings"] = [{m.kind: m.code} for m in ln.markings]
     return d
 
 
@@ -70,5 +83,6 @@ class OpenReceipt:
         for ln in d.get("lines", []):
             ln = dict(ln)
             ln["discount"], ln["markup"] = _adj(ln.get("discount")), _adj(ln.get("markup"))
+            ln["markings"] = tuple(Marking(k, c) for m in ln.get("markings") or () for k, c in m.items())
             lines.append(ReceiptLine(**ln))
         return cls(lines, _adj(d.get("discount")), _adj(d.get("markup")), d.get("discount_card"), d.get("op_id"))

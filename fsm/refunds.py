@@ -46,6 +46,7 @@ class Refunds:
         self._shift_number = shift_number
         self._cash_in_drawer = cash_in_drawer
         self._vat_table = vat_table
+        self.marking = None            # fsm.marking.MarkingService, set by fsm.till: which marked units come back
 
     def refunded_qty(self, sale_number: int) -> dict[int, int]:
         """Quantities already refunded per line index of a sale (all refunds that name it)."""
@@ -75,6 +76,9 @@ class Refunds:
                 raise OperationError("BAD_FIELD", variant="BAD_LINE", line=i + 1, count=len(sale.lines))
             orig = sale.lines[i]
             q = orig.qty - already.get(i, 0) if spec.get("qty") is None else _qty(spec["qty"])
+            marks = ()
+            if orig.markings and self.marking is not None:
+                q, marks = self.marking.refund_units(entry.number, orig, spec, q)
             if q <= 0 or q + already.get(i, 0) > orig.qty:
                 raise OperationError("QTY_RANGE", variant="REFUND_QTY", line=i + 1)
             # The customer gets back what they paid for this share of the line: total × q / qty.
@@ -84,7 +88,7 @@ class Refunds:
                 {"markup": Adjustment(amount=target - raw)} if target > raw else {})
             indexes.append(i)
             items.append(ItemInput(name=orig.name, price=orig.price, qty=q, vat=orig.vat_rate, code=orig.code,
-                                   section=orig.section, **adj))
+                                   section=orig.section, markings=marks, **adj))
         payments = pay if pay else {sale.payments[0].type.value: None}
         return self._refund_doc(items, payments, RefundKind.BY_RECEIPT, entry, sale, tuple(indexes))
 
@@ -96,8 +100,11 @@ class Refunds:
             item = self.stores.catalog.by_code(str(g["code"]))
             if item is None:
                 raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=g["code"])
-            items.append(ItemInput(name=item.name, price=item.price, qty=_qty(g.get("qty", "1.000")),
-                                   vat=item.vat, code=item.code, section=item.section))
+            qty, marks = _qty(g.get("qty", "1.000")), ()
+            if self.marking is not None:
+                qty, marks = self.marking.goods_codes(item, g, qty)
+            items.append(ItemInput(name=item.name, price=item.price, qty=qty, vat=item.vat, code=item.code,
+                                   section=item.section, markings=marks))
         return self._refund_doc(items, pay or {"cash": None}, RefundKind.NO_RECEIPT, None, None)
 
     def refund_free(self, amount: str, pay: dict | None = None, vat: str = "none"):

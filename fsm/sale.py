@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fiscal.errors import FiscalError
-from fiscal.identifiers import WeightBarcodeLayout, classify
+from fiscal.identifiers import BarcodeKind, WeightBarcodeLayout, classify
 from fiscal.money import parse_money, parse_percent, parse_qty
 from fiscal.receipt import Adjustment
 from fiscal.vat import VatTable
@@ -32,6 +32,7 @@ class SaleService:
         self._money_taken = money_taken
         self._money_unknown = money_unknown
         self.receipt = OpenReceipt()
+        self.marking = None            # fsm.marking.MarkingService, set by fsm.till: marked goods and their codes
 
     # ----- the draft ------------------------------------------------------------------
     def vat_table(self) -> VatTable:
@@ -85,6 +86,15 @@ class SaleService:
         self.receipt = candidate
         self.save_draft()
 
+    def apply_lines(self, lines: list[ReceiptLine]) -> None:
+        """Replace the lines (the marking service adds units and codes through this); checked, then saved."""
+        self._edit(lines)
+
+    def ensure_complete(self) -> None:
+        """A line still waiting for its marking code keeps the receipt from being paid (MARKING_REQUIRED)."""
+        if self.marking is not None:
+            self.marking.ensure_complete()
+
     def ensure_editable(self, new_total: int | None = None) -> None:
         """A journaled sale is finished, not edited; a receipt whose card/ОПЛАТИ answer is unknown waits
         for it; one with money already taken may grow, but never below what was taken."""
@@ -123,6 +133,9 @@ class SaleService:
             kind = classify(code, self.weight_layout())
         except FiscalError as e:
             raise OperationError.carrying(e) from None
+        if self.marking is not None and (kind.kind is BarcodeKind.MARKING or
+                                         (kind.kind is BarcodeKind.OTHER and self.marking.awaits_ukz())):
+            return self.marking.scan_code(code)
         if kind.weight is not None:
             w = kind.weight
             item = self.stores.catalog.by_code(w.item_code) or self.stores.catalog.by_code(w.item_code.lstrip("0"))
@@ -159,6 +172,8 @@ class SaleService:
         return reading.weight_g
 
     def _add(self, item, qty: int | None) -> ReceiptLine:
+        if self.marking is not None and self.marking.handles(item):
+            return self.marking.add(item, qty)
         if qty is None:
             qty = self.read_weight() if item.weighed else 1000
         self.check_stock(item.code, qty)
@@ -196,6 +211,8 @@ class SaleService:
         i = self._line_index(line)
         q = _parse_qty(qty)
         current = self.receipt.lines[i]
+        if self.marking is not None:
+            self.marking.check_qty(current)
         if current.code:
             self.check_stock(current.code, q - current.qty)
         lines = list(self.receipt.lines)

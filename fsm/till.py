@@ -24,6 +24,7 @@ from fsm.goods import GoodsView
 from fsm.hardware import Hardware
 from fsm.intents import PaymentIntents
 from fsm.maintenance import Maintenance
+from fsm.marking import MarkingService
 from fsm.refunds import Refunds
 from fsm.reports import Reports
 from fsm.sale import SaleService
@@ -63,6 +64,9 @@ class Till:
                                        self._after_reopen)
         self.hardware = Hardware(stores, devices, session, electronic, registrar)
         self.goods = GoodsView(stores)
+        self.marking = MarkingService(stores, sale, session, self.registrar.now)
+        sale.marking = self.refunds.marking = self.marking
+        self.path.render_options = lambda: {"marking_mark": self.marking.receipt_mark}
 
     # ----- start-up after the SKO PIN ----------------------------------------------------------
     def _start_up(self, pin: str) -> None:

@@ -1,7 +1,7 @@
 """One small interface per device kind, and the values they return. Drivers implement these."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -18,11 +18,29 @@ class PrinterStatus:
     cover_open: bool = False
     cutter_error: bool = False
     unrecoverable: bool = False
-    drawer_open: bool = False
+    drawer_open: bool | None = None     # None: no drawer sensor configured (the printer's pin 3 means nothing)
 
     @property
     def ready(self) -> bool:
         return self.online and not (self.paper_end or self.cover_open or self.cutter_error or self.unrecoverable)
+
+
+class JobOutcome(StrEnum):
+    """What became of a print job, as far as the printer can tell."""
+
+    PRINTED = "printed"            # (a) the whole job is on paper
+    NOT_PRINTED = "not_printed"    # (b) nothing of it reached the paper: a reprint is the original
+    UNKNOWN = "unknown"            # (c) partly printed, or the printer cannot tell: a reprint is a copy
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    outcome: JobOutcome
+    status: PrinterStatus          # after the job or the recovery (paper near end shows here)
+    confirmed: bool = False        # the printer acknowledged the end of the job, not just "no fault seen"
+    buffer_cleared: bool = False   # the rest of an interrupted job was discarded in the printer
+    held: bool = False             # the rest may still sit in the printer and print when the fault clears
+    detail: str = ""               # technical English for the log
 
 
 class Printer(Protocol):
@@ -31,8 +49,11 @@ class Printer(Protocol):
     def status(self) -> PrinterStatus: ...
     def check_ready(self) -> None:
         """Raise PrinterError PRINTER_PAPER_OUT / PRINTER_COVER_OPEN / PRINTER_OFFLINE / PRINTER_CUTTER_JAM."""
-    def print_document(self, doc: PrintedDocument) -> None: ...
-    def kick_drawer(self) -> None: ...
+    def print_document(self, doc: PrintedDocument) -> PrintResult:
+        """Print, or raise PrinterError; a job cut short raises hal.printer.PrintInterrupted carrying its PrintResult."""
+    def recover(self) -> PrintResult:
+        """Discard whatever the printer still holds of the last job, re-read the status, say what became of it."""
+    def kick_drawer(self, pin: int | None = None, pulse_on_ms: int | None = None, pulse_off_ms: int | None = None) -> None: ...
     def close(self) -> None: ...
 
 
@@ -41,11 +62,47 @@ class ScaleReading:
     weight_g: int
     stable: bool
     overload: bool = False
-    negative: bool = False
+    negative: bool = False             # below zero (a negative weight, or the scale's "under zero" status)
+    net: bool = False                  # a net weight (a tare is taken)
+    tare_g: int | None = None          # the tare, where the protocol reports it
+    weight_known: bool = True          # False for a status-only answer (in motion, over capacity, under zero)
+
+
+CancelCheck = Callable[[], bool]
 
 
 class Scale(Protocol):
     def read(self) -> ScaleReading: ...
+    def wait_stable(self, timeout: float, *, cancel: CancelCheck | None = None,
+                    on_reading: Callable[[ScaleReading], None] | None = None) -> ScaleReading:
+        """Poll until the weight is stable (off the UI thread); ScaleError SCALE_UNSTABLE at the deadline,
+        SCALE_OVERLOAD / SCALE_UNDER_ZERO / SCALE_NEGATIVE at once, SCALE_CANCELLED when `cancel()` turns true."""
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DisplayLine:
+    """One receipt line as the customer sees it: name, quantity (thousandths), line total (kopecks)."""
+
+    name: str
+    qty: int
+    amount: int
+
+
+class CustomerDisplay(Protocol):
+    """What the customer sees: a 2x20 pole display, or a second screen that shows more of the same."""
+
+    def show_sale(self, lines: Sequence[DisplayLine], total: int) -> None:
+        """The receipt being built; a pole display shows the last line, a screen the whole list and the total."""
+    def show_total(self, total: int) -> None: ...
+    def show_payment(self, due: int, paid: int = 0, change: int = 0, qr: str | None = None) -> None:
+        """Amount due, then what was paid and the change; `qr` is an ОПЛАТИ code where the display can show one."""
+    def show_idle(self, text: str = "") -> None:
+        """Between customers: the shop's text (a pole display) or the ad slideshow (a screen)."""
+    def show_text(self, upper: str, lower: str = "") -> None: ...
+    def clear(self) -> None: ...
+    def set_brightness(self, level: int) -> None:
+        """1 (dim) .. 4 (full) where the display has brightness; DeviceError DISPLAY_BAD_CONFIG outside 1..4."""
     def close(self) -> None: ...
 
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
+import termios
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlparse
 
@@ -37,17 +41,92 @@ def read_exact(t: Transport, size: int, timeout: float) -> bytes:
     return bytes(buf)
 
 
-class SerialTransport:
-    """pyserial by URL: a device path, socket://host:port, loop://, rfc2217://."""
+PARITIES = {"N": "none", "E": "even", "O": "odd", "M": "mark", "S": "space"}
+_PARITY_WORDS = {v: k for k, v in PARITIES.items()}
+BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
-    def __init__(self, url: str, baudrate: int = 9600) -> None:
-        import serial
-        self.name = f"{url} at {baudrate} baud"
+
+@dataclass(frozen=True)
+class SerialParams:
+    """A serial line's framing: baud rate, data bits, parity (N/E/O/M/S) and stop bits, e.g. 9600 7E1."""
+
+    baudrate: int = 9600
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: float = 1
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.baudrate not in BAUD_RATES:
+            problems.append(f"baud {self.baudrate!r} is not one of {', '.join(map(str, BAUD_RATES))}")
+        if self.bytesize not in (5, 6, 7, 8):
+            problems.append(f"data_bits {self.bytesize!r} is not 5, 6, 7 or 8")
+        if self.parity not in PARITIES:
+            problems.append(f"parity {self.parity!r} is not one of none, even, odd, mark, space")
+        if self.stopbits not in (1, 1.5, 2):
+            problems.append(f"stop_bits {self.stopbits!r} is not 1, 1.5 or 2")
+        if problems:
+            raise TransportError("BAD_CONFIG", "serial line: " + "; ".join(problems))
+
+    def __str__(self) -> str:
+        stop = f"{self.stopbits:g}"
+        return f"{self.baudrate} {self.bytesize}{self.parity}{stop}"
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, object], default: SerialParams) -> SerialParams:
+        """The line settings of a device's config section (`baud`, `data_bits`, `parity`, `stop_bits`),
+        each falling back to the protocol's `default`; a bad value is TransportError BAD_CONFIG naming it."""
+        raw_parity = section.get("parity", default.parity)
+        parity = str(raw_parity).strip()
+        parity = _PARITY_WORDS.get(parity.lower(), parity.upper())
         try:
-            self._s = serial.serial_for_url(url, baudrate=baudrate, timeout=0, write_timeout=2,
-                                            do_not_open=False)
+            baud = int(section.get("baud", default.baudrate))            # type: ignore[arg-type]
+            bits = int(section.get("data_bits", default.bytesize))       # type: ignore[arg-type]
+            stop = float(section.get("stop_bits", default.stopbits))     # type: ignore[arg-type]
+        except (TypeError, ValueError) as e:
+            raise TransportError("BAD_CONFIG", f"serial line: baud, data_bits and stop_bits must be numbers ({e})") from None
+        return cls(baud, bits, parity, stop)
+
+
+EIGHT_N_ONE = SerialParams()
+
+
+def is_pty(path: str) -> bool:
+    """A pseudo-terminal slave (Unix98 ptys have majors 136-143): the simulators' side of a "serial port"."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISCHR(st.st_mode) and 136 <= os.major(st.st_rdev) <= 143
+
+
+class SerialTransport:
+    """pyserial by URL: a device path, socket://host:port, loop://, rfc2217://.
+
+    A pty keeps 8N1 whatever the device's framing: a simulator reads whole bytes, and a pty
+    has no UART that could add or strip a parity bit. The name says which framing is in use."""
+
+    def __init__(self, url: str, params: SerialParams | int = EIGHT_N_ONE) -> None:
+        import serial
+        if isinstance(params, int):
+            params = SerialParams(baudrate=params)
+        wanted = params
+        note = ""
+        if is_pty(url) and (params.bytesize, params.parity, params.stopbits) != (8, "N", 1):
+            params = SerialParams(params.baudrate)
+            note = f" (pty: {wanted} not applied)"
+        self.params = params
+        framing = str(params).split()[1]
+        self.name = f"{url} at {params.baudrate} baud" + ("" if framing == "8N1" else f" {framing}") + note
+        try:
+            self._s = serial.serial_for_url(url, baudrate=params.baudrate, bytesize=params.bytesize,
+                                            parity=params.parity, stopbits=params.stopbits,
+                                            timeout=0, write_timeout=2, do_not_open=False)
+        except termios.error as e:
+            # The kernel driver refused the framing (e.g. mark/space parity on a pty or a USB adapter).
+            raise TransportError("NOT_CONNECTED", f"cannot set {params} on {url}: termios.error {e}", url) from None
         except (serial.SerialException, OSError, ValueError) as e:
-            raise TransportError("NOT_CONNECTED", f"cannot open {url}: {e}", url) from None
+            raise TransportError("NOT_CONNECTED", f"cannot open {url} at {params}: {e}", url) from None
 
     def write(self, data: bytes) -> None:
         import serial
@@ -248,13 +327,14 @@ class TracingTransport:
         self._inner.close()
 
 
-def open_transport(url: str, baudrate: int = 9600) -> Transport:
-    """tcp://host:port, file:///dev/usb/lp0, usb://04b8:0e28[?out=1&in=130], else a pyserial URL or path."""
-    t = _open(url, baudrate)
+def open_transport(url: str, serial: SerialParams | int = EIGHT_N_ONE) -> Transport:
+    """tcp://host:port, file:///dev/usb/lp0, usb://04b8:0e28[?out=1&in=130], else a pyserial URL or path
+    opened with `serial` (line settings, or just a baud rate for 8N1)."""
+    t = _open(url, serial)
     return TracingTransport(t) if _TRACING[0] else t
 
 
-def _open(url: str, baudrate: int) -> Transport:
+def _open(url: str, serial: SerialParams | int) -> Transport:
     u = urlparse(url)
     if u.scheme == "tcp":
         if not u.hostname or not u.port:
@@ -269,4 +349,4 @@ def _open(url: str, baudrate: int) -> Transport:
             return UsbTransport(vid, pid, int(q.get("out", "1")), int(q.get("in", "130")))
         except ValueError:
             raise TransportError("BAD_CONFIG", f"{url}: expected usb://VID:PID with hex ids", url) from None
-    return SerialTransport(url, baudrate)
+    return SerialTransport(url, serial)

@@ -61,7 +61,7 @@ class SetupError(ValueError):
 def apply_setup(data_dir: Path, setup: dict) -> None:
     """Write a scenario's or the demo's set-up into a fresh data directory."""
     allowed = {"mode", "requisites", "users", "catalog", "sections", "sko", "admin_password", "parameters",
-               "device_password", "printer_width"}
+               "device_password", "printer_width", "marking"}
     unknown = sorted(set(setup) - allowed)
     if unknown:
         raise SetupError(f"setup: unknown key {unknown[0]!r}")
@@ -91,9 +91,13 @@ def apply_setup(data_dir: Path, setup: dict) -> None:
                          price=parse_money(str(row["price"]), "price", exact=False), vat=str(row.get("vat", "20")),
                          stock=parse_qty(str(row["stock"]), "stock", exact=False) if row.get("stock") is not None else None,
                          weighed=bool(row.get("weighed", False)), category=str(row.get("category", "")),
-                         section=row.get("section")))
+                         section=row.get("section"), marking=str(row.get("marking", "none")),
+                         marking_policy=str(row.get("marking_policy", "required"))))
     for sec in setup.get("sections", []):
         catalog.set_section(Section(int(sec["code"]), str(sec["name"]), str(sec.get("vat", "none"))))
+    if "marking" in setup:   # the administrator's marking rules: {categories: {name: group id | {marking, policy}}, ...}
+        from storage.marking_settings import save_override
+        save_override(str(data_dir), dict(setup["marking"]))
 
 
 def sim_options_for(setup: dict):

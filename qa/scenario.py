@@ -160,6 +160,7 @@ class Runner:
     def step_reprint(self, _): self.register.docs.reprint()
     def step_cancel_unfinished(self, _): self.register.checkout.give_back()
     def step_discount_card(self, number): self.register.sale.discount_card(str(number))
+    def step_skip_marking(self, _): self.register.marking.skip()
     def step_start_self_service(self, _): self.register.session.start_self_service()
     def step_end_self_service(self, pw): self.register.session.end_self_service(str(pw))
 
@@ -235,6 +236,41 @@ class Runner:
             getattr(self.headless_ui(), gesture)(arg)
         except UiError as e:
             raise ExpectationFailed(f"{gesture} {arg}: {e}") from None
+
+    def step_expect_marking(self, spec):
+        """Extension: {prompt: {name?, needed?, required?} | null, codes: {LINE: N}, sold: N, key: {GTIN+serial: sold|returned|free}}."""
+        if not isinstance(spec, dict):
+            raise ScenarioFileError("expect_marking: a mapping of checks")
+        from qa.scenario_checks import same_value
+        reg = self.register
+        for key, want in spec.items():
+            if key == "prompt":
+                p = reg.marking.prompt()
+                if want is None or p is None:
+                    if (want is None) != (p is None):
+                        raise ExpectationFailed(f"expect_marking.prompt: expected {want!r}, found {p!r}")
+                    continue
+                for f, v in want.items():
+                    if not same_value(v, getattr(p, f, None)):
+                        raise ExpectationFailed(f"expect_marking.prompt.{f}: expected {v!r}, found {getattr(p, f, None)!r}")
+            elif key == "codes":
+                lines = reg.sale.receipt.lines
+                for line, n in want.items():
+                    found = len(lines[int(line) - 1].markings) if 0 < int(line) <= len(lines) else None
+                    if found != n:
+                        raise ExpectationFailed(f"expect_marking.codes.{line}: expected {n}, found {found}")
+            elif key == "sold":
+                found = sum(1 for r in reg.marking.index().rows() if r[1] == "sold")
+                if found != want:
+                    raise ExpectationFailed(f"expect_marking.sold: expected {want}, found {found}")
+            elif key == "key":
+                for k, state in want.items():
+                    st = reg.marking.index().state(str(k))
+                    found = st.state if st else "free"
+                    if found != state:
+                        raise ExpectationFailed(f"expect_marking.key.{k}: expected {state}, found {found}")
+            else:
+                raise ScenarioFileError(f"expect_marking: unknown check {key!r}")
 
     def step_expect(self, spec):
         if not isinstance(spec, dict):

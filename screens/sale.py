@@ -142,7 +142,25 @@ class SaleScreen(Screen):
         else:
             receipt_r, cat_r = split_h(area, [0.52, 0], lay.pad)
         self.draw_receipt(ui, lay, receipt_r)
+        prompt = self.reg.marking.prompt()
+        if prompt is not None:
+            banner, cat_r = take_top(cat_r, ui.line_h("heading") + max(lay.btn, ui.line_h("strong")) + 2 * lay.pad, lay.gap)
+            self.draw_marking_prompt(ui, lay, banner, prompt)
         self.draw_catalog(ui, lay, cat_r)
+
+    def draw_marking_prompt(self, ui: Ui, lay: Layout, area: Rect, prompt) -> None:
+        """A banner over the catalog while a marked line waits for its code: the item and how many codes are left."""
+        ui.panel(area, "sheet", wid="sale.marking")
+        inner = area.inflate(-2 * lay.pad, -2 * lay.pad)
+        title, rest = take_top(inner, ui.line_h("heading"), 0)
+        ui.label(title, self.t("ui.marking.prompt"), "heading", wid="sale.marking.title")
+        key = "ui.marking.needed" if prompt.required else "ui.marking.optional"
+        if prompt.required:
+            ui.label(rest, self.t(key, name=prompt.name, count=prompt.needed), "strong", wid="sale.marking.item")
+            return
+        text_r, skip_r = split_h(rest, [0, min(lay.theme.px(140), rest.width // 3)], lay.gap)
+        ui.label(text_r, self.t(key, name=prompt.name, count=prompt.needed), "strong", wid="sale.marking.item")
+        ui.button("sale.marking.skip", skip_r, self.t("ui.marking.skip"), lambda: self.app.guard(self.reg.marking.skip))
 
     def draw_receipt(self, ui: Ui, lay: Layout, area: Rect) -> None:
         calc = calc_of(self.reg)
@@ -160,7 +178,8 @@ class SaleScreen(Screen):
             n = i + 1
             sums_w = min(int(r.width * 0.34), lay.theme.px(160))
             name_r, sums_r = split_h(r, [0, sums_w], lay.gap)
-            ui.button(f"sale.line.{n}", name_r, f"{n}. {ln.name}", lambda: self.select(n),
+            mark = f" {self.reg.marking.receipt_mark}" if ln.marking and self.reg.marking.receipt_mark else ""
+            ui.button(f"sale.line.{n}", name_r, f"{n}. {ln.name}{mark}", lambda: self.select(n),
                       on_long=lambda: self.line_menu(n), style="row_selected" if self.selected == n else "row")
             top, bottom = split_v(sums_r, [0.5, 0], 0)
             total = calc_lines[i].total if i < len(calc_lines) else 0

@@ -84,7 +84,14 @@ class SelfServiceScreen(Screen):
         ui.label(val, format_money(self.due()), "big", wid="self.total")
 
         prompt, rest = take_top(right, 3 * ui.line_h("heading"), lay.gap)
-        ui.paragraph(prompt, self.t("ui.self.prompt"), "heading")
+        marking = self.reg.marking.prompt()
+        if marking is None:
+            ui.paragraph(prompt, self.t("ui.self.prompt"), "heading")
+        else:   # the customer is asked for the square code of the line that waits for it
+            head, rest_p = take_top(prompt, ui.line_h("heading"), 0)
+            ui.label(head, self.t("ui.marking.needed", name=marking.name, count=marking.needed), "heading",
+                     wid="self.marking")
+            ui.paragraph(rest_p, self.t("ui.marking.self_prompt"), "strong")
         buttons = split_v(Rect(rest.left, rest.bottom - 3 * (lay.btn * 2) - 2 * lay.gap, rest.width,
                                3 * (lay.btn * 2) + 2 * lay.gap), [0, 0, 0], lay.gap)
         has = bool(lines)

@@ -99,7 +99,31 @@ class DrawerKick:
 
 @dataclass(frozen=True)
 class StatusRequest:
-    n: int
+    n: int               # DLE EOT n (real-time)
+
+
+@dataclass(frozen=True)
+class RealtimeRequest:
+    n: int               # DLE ENQ n (real-time): 1 recover and resume, 2 clear the buffers and recover
+
+
+@dataclass(frozen=True)
+class BufferClear:
+    pass                 # DLE DC4 fn=8 (real-time): clear the receive and print buffers, answer 37 25 00
+
+
+@dataclass(frozen=True)
+class RealtimePulse:
+    pin: int             # DLE DC4 fn=1 m t (real-time): drawer pulse of t x 100 ms
+    on_ms: int
+
+
+@dataclass(frozen=True)
+class TransmitStatus:
+    n: int               # GS r n (buffered): 1 paper sensor, 2 drawer connector
+
+
+REALTIME = (StatusRequest, RealtimeRequest, BufferClear, RealtimePulse)
 
 
 @dataclass(frozen=True)
@@ -108,7 +132,9 @@ class Unknown:
 
 
 Event = (Text | LineFeed | Init | Kanji | CodeTable | PrintMode | Bold | Underline | CharSize | Alignment
-         | QrCommand | BarcodeSetting | Barcode | Raster | Cut | DrawerKick | StatusRequest | Unknown)
+         | QrCommand | BarcodeSetting | Barcode | Raster | Cut | DrawerKick | StatusRequest | RealtimeRequest
+         | BufferClear | RealtimePulse | TransmitStatus | Unknown)
+_CLEAR_TAIL = bytes((1, 3, 20, 1, 6, 2, 8))      # DLE DC4 8's fixed parameters
 
 # ESC x n commands with one parameter byte, and what they become.
 _ESC_1 = {0x21: lambda n: PrintMode(n), 0x45: lambda n: Bold(bool(n & 1)), 0x47: lambda n: Bold(bool(n & 1)),
@@ -116,7 +142,7 @@ _ESC_1 = {0x21: lambda n: PrintMode(n), 0x45: lambda n: Bold(bool(n & 1)), 0x47:
           0x74: lambda n: CodeTable(n), 0x64: lambda n: LineFeed(n), 0x4D: None, 0x4A: None, 0x33: None,
           0x20: None, 0x52: None, 0x7B: None, 0x56: None, 0x63: None}
 _GS_SETTINGS = {0x68: "height", 0x77: "module", 0x48: "hri", 0x66: "hri_font"}
-_GS_1 = {0x42, 0x62, 0x61, 0x49, 0x72}            # GS B/b/a/I/r n: accepted, no effect here
+_GS_1 = {0x42, 0x62, 0x61, 0x49}                  # GS B/b/a/I n: accepted, no effect here
 _GS_2 = {0x4C, 0x57}                              # GS L / GS W nL nH
 
 
@@ -166,12 +192,28 @@ class EscPosDecoder:
                 return 2, Kanji(True)
             return 2, Unknown(bytes(b[:2]))
         if c == DLE:
-            if len(b) < 3:
-                return None
-            if b[1] == 0x04:
-                return 3, StatusRequest(b[2])
-            return 3, Unknown(bytes(b[:3]))
+            return self._dle(b)
         return 1, None if c == 0x0D else Unknown(bytes(b[:1]))
+
+    @staticmethod
+    def _dle(b: bytearray) -> tuple[int, Event | None] | None:
+        """Real-time commands. The decoder finds them at command boundaries only; a printer also acts
+        on them inside other data (its manuals warn about bit images), which the driver never sends."""
+        if len(b) < 3:
+            return None
+        if b[1] == 0x04:
+            return 3, StatusRequest(b[2])
+        if b[1] == 0x05:
+            return 3, RealtimeRequest(b[2])
+        if b[1] == 0x14 and b[2] == 0x01:
+            if len(b) < 5:
+                return None
+            return 5, RealtimePulse(5 if b[3] & 1 else 2, b[4] * 100)
+        if b[1] == 0x14 and b[2] == 0x08:
+            if len(b) < 10:
+                return None
+            return 10, (BufferClear() if bytes(b[3:10]) == _CLEAR_TAIL else Unknown(bytes(b[:10])))
+        return 3, Unknown(bytes(b[:3]))
 
     def _esc(self, b: bytearray) -> tuple[int, Event | None] | None:
         if len(b) < 2:
@@ -204,6 +246,8 @@ class EscPosDecoder:
             if len(b) < 3:
                 return None
             return 3, BarcodeSetting(_GS_SETTINGS[cmd], b[2])
+        if cmd == 0x72:
+            return (3, TransmitStatus(b[2])) if len(b) >= 3 else None
         if cmd in _GS_1:
             return (3, None) if len(b) >= 3 else None
         if cmd in _GS_2:

@@ -1,4 +1,4 @@
-"""Every simulated device at once: the SKO emulator, printer, scales, card terminals, scanner, ОПЛАТИ.
+"""Every simulated device at once: the SKO emulator, printer, scales, pole display, card terminals, scanner, ОПЛАТИ.
 
 The hub hands out a device configuration (pty paths, host:port, URLs) that the workstation
 opens with its real drivers, and one `control(command, *args)` entry for faults and
@@ -17,6 +17,7 @@ from sim.card import MODES as CARD_MODES
 from sim.card import SimTerminal
 from sim.oplati import MODES as OPLATI_MODES
 from sim.oplati import REVERSAL_MODES, SimOplati
+from sim.pole_display import SimPoleDisplay
 from sim.printer import VirtualPrinter
 from sim.scale import SimScale
 from sim.scanner import SimScanner
@@ -24,6 +25,11 @@ from sim.sko import SkoEmulator
 from sim.sko_rules import SkoType
 
 TERMINALS = ("Беларусбанк", "Приорбанк")
+# Printer width -> (the driver's profile key, the escpos-printer-db model the virtual printer plays,
+# the real-time clears that model's references document).
+PRINTER_MODELS = {32: ("generic-58", "POS-5890", ("dle_enq_2",)),
+                  42: ("tm-t88v", "TM-T88V", ("dle_dc4_8", "dle_enq_2")),
+                  48: ("tm-t20iii", "TM-T20III", ("dle_dc4_8", "dle_enq_2"))}
 OPLATI_REG_NUM = "OPL000011111"
 OPLATI_PASSWORD = "sim-secret"
 
@@ -38,6 +44,8 @@ class SimOptions:
     puk: str = "12345678"
     printer_columns: int = 42
     scale_protocol: str = "cas"
+    scale_crc: str = "vendor"             # Massa-K CRC variant the simulated scale uses
+    display_protocol: str = "epson"       # the pole display's command set: epson | cd5220
     terminals: tuple[str, ...] = TERMINALS
     oplati_confirm_after: float = 0.05
     oplati_confirm_window: float = 300.0  # the service ends a payment nobody confirmed (status 4) after this
@@ -66,6 +74,7 @@ class SimHub:
         self.sko: SkoEmulator | None = None
         self.printer: VirtualPrinter | None = None
         self.scale: SimScale | None = None
+        self.display: SimPoleDisplay | None = None
         self.scanner: SimScanner | None = None
         self.terminals: dict[str, SimTerminal] = {}
         self.oplati: SimOplati | None = None
@@ -81,9 +90,12 @@ class SimHub:
                                ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port, kind=kind,
                                clock=o.sko_clock).start()
         paper = (o.printed_dir or self.root / "printed") if o.keep_paper else None
-        self.printer = VirtualPrinter(paper, link=self._link("printer"),
-                                      columns=o.printer_columns).start()
-        self.scale = SimScale(o.scale_protocol, link=self._link("scale")).start()
+        _, model, clears = PRINTER_MODELS[o.printer_columns]
+        self.printer = VirtualPrinter(paper, link=self._link("printer"), columns=o.printer_columns,
+                                      dots=384 if o.printer_columns == 32 else 576, model=model,
+                                      realtime_clear=clears).start()
+        self.scale = SimScale(o.scale_protocol, link=self._link("scale"), crc=o.scale_crc).start()
+        self.display = SimPoleDisplay(o.display_protocol, link=self._link("display")).start()
         self.scanner = SimScanner(link=self._link("scanner")).start()
         for i, name in enumerate(o.terminals):
             self.terminals[name] = SimTerminal(name, link=self._link(f"terminal{i + 1}")).start()
@@ -93,7 +105,7 @@ class SimHub:
         return self
 
     def stop(self) -> None:
-        for dev in (self.oplati, *self.terminals.values(), self.scanner, self.scale, self.printer, self.sko):
+        for dev in (self.oplati, *self.terminals.values(), self.scanner, self.display, self.scale, self.printer, self.sko):
             if dev is not None:
                 try:
                     dev.stop()
@@ -110,15 +122,20 @@ class SimHub:
         """What the workstation's drivers open: the same shape as the [devices] section of the config file."""
         cfg = self.config_from_addresses(dict(self.addresses()), self.options.printer_columns)
         cfg["scale"]["protocol"] = self.options.scale_protocol
+        if self.options.scale_protocol == "massak":
+            cfg["scale"]["crc"] = self.options.scale_crc
+        if "display" in cfg:
+            cfg["display"]["protocol"] = self.options.display_protocol
         return cfg
 
     @staticmethod
     def config_from_addresses(addresses: dict[str, str], printer_columns: int = 42) -> dict:
         """The device configuration for a hub running in another process (`zpos sim` printed these lines)."""
-        model = {32: "generic-58", 42: "tm-t88v", 48: "tm-t20iii"}[printer_columns]
-        return {
+        model = PRINTER_MODELS[printer_columns][0]
+        cfg = {
             "sko": {"address": addresses["sko"], "timeout": 5},
-            "printer": {"url": addresses["printer"], "model": model},
+            # The virtual printer's drawer has a switch on pin 3, HIGH when open.
+            "printer": {"url": addresses["printer"], "model": model, "drawer_sensor": "high_open"},
             "scale": {"url": addresses["scale"], "protocol": "cas"},
             "scanner": {"url": addresses["scanner"]},
             # A simulated customer enters the PIN at once: short timeouts keep a "timeout" fault brief.
@@ -128,10 +145,13 @@ class SimHub:
             "oplati": {"url": addresses["oplati"], "reg_num": OPLATI_REG_NUM, "password": OPLATI_PASSWORD,
                        "poll_interval": 0.05},
         }
+        if "display" in addresses:
+            cfg["display"] = {"url": addresses["display"], "protocol": "epson"}
+        return cfg
 
     def addresses(self) -> list[tuple[str, str]]:
         out = [("sko", self.sko.address), ("printer", self.printer.address), ("scale", self.scale.address),
-               ("scanner", self.scanner.address)]
+               ("display", self.display.address), ("scanner", self.scanner.address)]
         out += [(f"terminal:{n}", t.address) for n, t in self.terminals.items()]
         out.append(("oplati", self.oplati.base_url))
         return out
@@ -142,7 +162,8 @@ class SimHub:
         try:
             handler = getattr(self, f"_ctl_{device}")
         except AttributeError:
-            raise ControlError(f"unknown device {device!r}; use one of: sko, printer, scale, card, scan, oplati") from None
+            raise ControlError(f"unknown device {device!r}; use one of: sko, printer, scale, display, card, scan, "
+                               "oplati") from None
         return handler(*args)
 
     def _ctl_sko(self, *words: str) -> str:
@@ -154,25 +175,37 @@ class SimHub:
 
     def _ctl_printer(self, what: str = "") -> str:
         faults = ("ok", "paper_out", "cover_open", "cutter_jam", "offline", "paper_out_mid_print")
+        actions = {"drawer_open": self.printer.open_drawer, "drawer_closed": self.printer.close_drawer,
+                   "paper_near_end": lambda: setattr(self.printer, "paper_near_end", True),
+                   "paper_ok": lambda: setattr(self.printer, "paper_near_end", False)}
+        if what in actions:
+            actions[what]()
+            return f"printer {what}"
         if what not in faults:
-            raise ControlError(f"printer: one of {' | '.join(faults)}")
+            raise ControlError(f"printer: one of {' | '.join(faults + tuple(actions))}")
         self.printer.set_fault(what)
         return f"printer {what}"
 
     def _ctl_scale(self, what: str = "", *rest: str) -> str:
-        if what == "weight" and rest:
-            from fiscal.errors import FiscalError
-            from fiscal.money import parse_qty
+        from fiscal.errors import FiscalError
+        from fiscal.money import parse_qty
+        if what in ("weight", "tare") and rest:
             try:
-                grams = parse_qty(rest[0], "weight", exact=False)   # kg with up to 3 decimals → grams
-            except FiscalError as e:
-                raise ControlError(f"scale weight: {e.message}") from None
+                grams = parse_qty(rest[0], what, exact=False)   # kg with up to 3 decimals → grams
+                settle = float(rest[2]) if len(rest) >= 3 and rest[1] == "settle" else 0.0
+            except (FiscalError, ValueError) as e:
+                raise ControlError(f"scale {what}: {getattr(e, 'message', e)}") from None
+            if len(rest) not in (1, 3) or (len(rest) == 3 and rest[1] != "settle") or not 0 <= settle <= 60:
+                raise ControlError("scale: weight KG [settle SECONDS] | tare KG")
+            if what == "tare":
+                self.scale.set_tare(grams)
+                return f"scale tare {rest[0]}"
             self.scale.set_fault("ok")
-            self.scale.put(grams, stable=True)
-            return f"scale weight {rest[0]}"
+            self.scale.put(grams, stable=True, settle_s=settle)
+            return f"scale weight {' '.join(rest)}"
         faults = ("ok", "unstable", "overload", "no_answer", "bad_checksum", "negative")
         if what not in faults:
-            raise ControlError(f"scale: weight KG | {' | '.join(faults)}")
+            raise ControlError(f"scale: weight KG [settle SECONDS] | tare KG | {' | '.join(faults)}")
         self.scale.set_fault(what)
         return f"scale {what}"
 
@@ -185,6 +218,11 @@ class SimHub:
         if name not in self.terminals:
             raise ControlError(f"card: no terminal {name!r}; there are: {', '.join(self.terminals)}")
         return self.terminals[name]
+
+    def _ctl_display(self, what: str = "lines") -> str:
+        if what != "lines":
+            raise ControlError("display: lines")
+        return " | ".join(self.display.lines())
 
     def _ctl_card(self, what: str = "", terminal: str | None = None) -> str:
         words = (*CARD_MODES, "replay", "net")
@@ -201,11 +239,13 @@ class SimHub:
                 t.set_mode(what)
         return f"card {what}"
 
-    def _ctl_scan(self, code: str = "") -> str:
-        if not code:
-            raise ControlError("scan: a barcode, e.g. scan 4810000000012")
-        self.scanner.scan(code)
-        return f"scan {code}"
+    def _ctl_scan(self, code: str = "", *flags: str) -> str:
+        if not code or set(flags) - {"no_gs", "aim"}:
+            raise ControlError("scan: a barcode, e.g. scan 4810000000012; a DataMatrix with \\x1d or <GS> for its "
+                               "separators, then no_gs (a keyboard-mode scanner) and/or aim (the ]d2 prefix)")
+        code = code.replace("\\x1d", "\x1d").replace("<GS>", "\x1d")
+        self.scanner.scan_marking(code, keep_gs="no_gs" not in flags, aim="aim" in flags)
+        return f"scan {code}".replace("\x1d", "<GS>")
 
     def _ctl_oplati(self, what: str = "", *rest: str) -> str:
         usage = (f"oplati: {' | '.join(OPLATI_MODES)} | offline | online | lose_answer | "

@@ -14,7 +14,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 LINE_DOTS = 30          # one text line (font A, default line spacing) in dots
 MARGIN = 16             # paper above the first line and below the cut
-_RENDER_LOCK = threading.Lock()   # pygame.freetype is not re-entrant across threads
+RENDER_LOCK = threading.Lock()    # pygame.freetype is not re-entrant across threads
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def code128_modules(data: bytes) -> list[bool] | None:
     return [k % 2 == 0 for k, w in enumerate(widths) for _ in range(int(w))]
 
 
-def _font():  # type: ignore[no-untyped-def]
+def mono_font():  # type: ignore[no-untyped-def]
     import pygame.freetype
     if not pygame.freetype.get_init():
         pygame.freetype.init()
@@ -270,8 +270,8 @@ class PaperRenderer:
 
     def render(self, items: list[Item], path: Path) -> None:
         import pygame
-        with _RENDER_LOCK:
-            font = _font()
+        with RENDER_LOCK:
+            font = mono_font()
             parts = []
             for it in items:
                 s = self._text_line(font, it) if isinstance(it, TextLine) else self._block(font, it)

@@ -1,9 +1,23 @@
-"""VirtualPrinter: an ESC/POS printer on a pty (and TCP 9100) that keeps every page as text and PNG, with faults."""
+"""VirtualPrinter: an ESC/POS printer on a pty (and TCP 9100) that keeps every page as text and PNG, with faults.
+
+It behaves as the makers' command references describe (sources in `hal.printer_profiles` and
+`hal.protocols.escpos`), not as our driver expects:
+* everything but the real-time commands goes into a receive buffer and is printed in order while
+  the printer can print; when it cannot (paper out, cover open, off-line...) the data waits there,
+  and prints when the fault clears -- the rest of a job cut short by a paper end included;
+* real-time commands act on arrival: DLE EOT n answers the status; DLE DC4 fn=8 clears the
+  receive and print buffers and answers 37 25 00; DLE ENQ 2 does so only after a recoverable
+  (cutter) error, as several manuals say (`enq2_clears_any_error` for models that always clear);
+  DLE DC4 fn=1 pulses the drawer unless the printer is in an error state;
+* GS r 1 / 2 are answered when the printer reaches them in the buffer;
+* ESC t n selects the code page of the model's published table (escpos-printer-db).
+"""
 from __future__ import annotations
 
 import select
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -12,14 +26,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from hal.interfaces import PrinterStatus
-from hal.protocols.escpos import StatusQuery, status_byte
+from hal.protocols.escpos import CLEAR_RESPONSE, StatusQuery, status_byte, transmit_status_byte
 from sim import escpos_decoder as ev
-from sim.paper import BarcodeBlock, CutMark, Item, PaperRenderer, QrBlock, RasterBlock, Span, TextLine, page_text
+from sim.paper import BarcodeBlock, Item, PaperRenderer, QrBlock, page_text
+from sim.printer_head import PrintHead
 from sim.ptyport import PtyDevice
 
-# ESC t slot -> codec, the union of the shipped profiles (hal/printer_profiles.py); 0 is PC437.
-SLOT_CODECS = {0: "cp437", 2: "cp850", 6: "cp1251", 7: "cp866", 16: "cp1252", 17: "cp866", 46: "cp1251",
-               59: "cp866", 73: "cp1251"}
+RECEIVE_BUFFER = 64 * 1024      # commands held while the printer cannot print; beyond it data is lost
 
 
 class Fault(StrEnum):
@@ -28,9 +41,13 @@ class Fault(StrEnum):
     COVER_OPEN = "cover_open"
     CUTTER_JAM = "cutter_jam"
     OFFLINE = "offline"
-    PAPER_OUT_MID_PRINT = "paper_out_mid_print"   # armed: paper runs out after a few lines, then PAPER_OUT
+    PAPER_OUT_MID_PRINT = "paper_out_mid_print"   # armed: paper runs out after `after_lines` lines (0: before
+                                                  # the next data), then PAPER_OUT
     NO_ANSWER = "no_answer"                       # prints, but never answers a status query
     GARBAGE = "garbage"                           # answers status queries with noise
+
+
+PRINTING = (Fault.OK, Fault.PAPER_OUT_MID_PRINT, Fault.NO_ANSWER, Fault.GARBAGE)
 
 
 @dataclass(frozen=True)
@@ -48,19 +65,27 @@ class VirtualPrinter(PtyDevice):
     name = "printer"
 
     def __init__(self, out_dir: Path | None = None, *, link: str | None = None, columns: int = 48,
-                 dots: int = 576, kanji_at_init: bool = True) -> None:
+                 dots: int = 576, kanji_at_init: bool = True, model: str = "TM-T20III",
+                 realtime_clear: tuple[str, ...] = ("dle_dc4_8", "dle_enq_2"), enq2_clears_any_error: bool = False,
+                 drawer_open_level: str = "high") -> None:
         super().__init__(link)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         if self.out_dir:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         self.columns = columns
+        self.model = model
+        self.realtime_clear = tuple(realtime_clear)
+        self.enq2_clears_any_error = enq2_clears_any_error
+        self.drawer_open_level = drawer_open_level
         self.renderer = PaperRenderer(dots, columns)
-        self.kanji_at_init = kanji_at_init        # Chinese clones: GB18030 mode until FS .
         self.drawer_kicks = 0
         self.drawer_open = False
+        self.kicks: list[tuple[int, int, int]] = []     # (pin, on ms, off ms) of every pulse given
         self.paper_near_end = False
         self.unknown_commands: list[bytes] = []
         self.render_errors: list[str] = []
+        self.buffer_clears = 0
+        self.lost_bytes = 0
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._documents: list[PrintedPage] = []
@@ -68,24 +93,42 @@ class VirtualPrinter(PtyDevice):
         self._renders: list[Future] = []
         self._fault = Fault.OK
         self._lines_left = 0
+        self._queue: deque[tuple[ev.Event, Callable[[bytes], None]]] = deque()
         self._pty_decoder = ev.EscPosDecoder()
         self._tcp: socket.socket | None = None
         self._tcp_threads: list[threading.Thread] = []
-        self._items: list[Item] = []
-        self._reset_modes()
+        self.head = PrintHead(columns, model, kanji_at_init, self._printing, self._consumed, self._page_done)
 
-    # --- faults and inspection --------------------------------------------------------------------
+    # --- faults, drawer and inspection -------------------------------------------------------------
     @property
     def fault(self) -> str:
         with self._lock:
             return self._fault.value
 
     def set_fault(self, name: str, *, after_lines: int = 3) -> None:
-        """ok | paper_out | cover_open | cutter_jam | offline | paper_out_mid_print | no_answer | garbage."""
+        """ok | paper_out | cover_open | cutter_jam | offline | paper_out_mid_print | no_answer | garbage.
+        A fault that clears lets the printer go on with what it holds."""
         fault = Fault(name)
         with self._lock:
             self._fault = fault
             self._lines_left = after_lines
+            self._drain()
+
+    def close_drawer(self) -> None:
+        """The cashier pushes the drawer shut."""
+        with self._lock:
+            self.drawer_open = False
+
+    def open_drawer(self) -> None:
+        """The drawer is opened by hand (with its key)."""
+        with self._lock:
+            self.drawer_open = True
+
+    @property
+    def held_commands(self) -> int:
+        """Commands waiting in the receive buffer for the printer to be able to print."""
+        with self._lock:
+            return len(self._queue)
 
     @property
     def documents(self) -> list[PrintedPage]:
@@ -104,43 +147,54 @@ class VirtualPrinter(PtyDevice):
         wait_futures(renders, timeout=timeout)
         return True
 
-    def _render_png(self, items: list, png: Path) -> None:
-        try:
-            self.renderer.render(items, png)
-        except Exception as e:  # noqa: BLE001 - a drawing bug must not kill the printer
-            self.render_errors.append(f"{png.name}: {type(e).__name__}: {e}")
-
     def printer_status(self) -> PrinterStatus:
         with self._lock:
-            return self._status()
+            s = self._status()
+            return PrinterStatus(s.online, s.paper_end, s.paper_near_end, s.cover_open, s.cutter_error,
+                                 s.unrecoverable, self.drawer_open)
+
+    def _pin3_high(self) -> bool:
+        return self.drawer_open if self.drawer_open_level == "high" else not self.drawer_open
 
     def _status(self) -> PrinterStatus:
+        """The state as the printer's sensors give it; drawer_open here is connector pin 3 HIGH."""
         f = self._fault
         paper_end = f is Fault.PAPER_OUT
-        return PrinterStatus(online=f in (Fault.OK, Fault.PAPER_OUT_MID_PRINT, Fault.NO_ANSWER, Fault.GARBAGE),
-                             paper_end=paper_end, paper_near_end=self.paper_near_end or paper_end,
+        return PrinterStatus(online=f in PRINTING, paper_end=paper_end, paper_near_end=self.paper_near_end or paper_end,
                              cover_open=f is Fault.COVER_OPEN, cutter_error=f is Fault.CUTTER_JAM,
-                             drawer_open=self.drawer_open)
+                             drawer_open=self._pin3_high())
 
     def tear(self) -> PrintedPage | None:
         """Close the current page without a cut (printers without a cutter: the cashier tears it off)."""
         with self._lock:
-            self._flush_line()
-            return self._finish(cut=False) if self._items else None
+            self.head.flush_line()
+            if not self.head.items:
+                return None
+            self.head.finish(cut=False)
+            return self._documents[-1]
 
     # --- transports -------------------------------------------------------------------------------
     def on_bytes(self, data: bytes) -> None:
         self.feed(data, self._pty_decoder, self.send)
 
     def feed(self, data: bytes, decoder: ev.EscPosDecoder, reply: Callable[[bytes], None]) -> None:
+        """Real-time commands act at once; the rest joins the receive buffer, printed while the printer can."""
+        def safe(answer: bytes) -> None:
+            try:
+                reply(answer)
+            except OSError:
+                pass                       # the driver went away; nothing to answer to
         with self._lock:
             for event in decoder.feed(data):
-                answer = self._apply(event)
-                if answer:
-                    try:
-                        reply(answer)
-                    except OSError:
-                        pass                       # the driver went away; nothing to answer to
+                if isinstance(event, ev.REALTIME):
+                    answer = self._realtime(event)
+                    if answer:
+                        safe(answer)
+                elif len(self._queue) < RECEIVE_BUFFER:
+                    self._queue.append((event, safe))
+                else:
+                    self.lost_bytes += 1
+            self._drain()
 
     def serve_tcp(self, port: int = 0) -> tuple[str, int]:
         """Listen on 127.0.0.1:`port` (0 = any free port) like a network printer on 9100."""
@@ -204,128 +258,71 @@ class VirtualPrinter(PtyDevice):
         self._render_pool.shutdown(wait=True)      # every page's picture is on disk when stop returns
 
     # --- the printer ------------------------------------------------------------------------------
-    def _reset_modes(self) -> None:
-        self._codec = "cp437"
-        self._kanji = self.kanji_at_init
-        self._mode = 0                      # ESC ! bits
-        self._bold = False                  # ESC E
-        self._underline = False
-        self._size = (1, 1)                 # GS !
-        self._align = 0
-        self._qr_module, self._qr_ec, self._qr_data = 3, 49, b""
-        self._bc = {"height": 162, "module": 3, "hri": 0, "hri_font": 0}
-        self._line: list[Span] = []
-
-    def _span_style(self) -> tuple[bool, int, int, bool]:
-        w = max(self._size[0], 2 if self._mode & 0x20 else 1)
-        h = max(self._size[1], 2 if self._mode & 0x10 else 1)
-        return self._bold or bool(self._mode & 0x08), w, h, self._underline or bool(self._mode & 0x80)
-
     def _printing(self) -> bool:
-        return self._fault in (Fault.OK, Fault.PAPER_OUT_MID_PRINT, Fault.NO_ANSWER, Fault.GARBAGE)
+        return self._fault in PRINTING
 
-    def _apply(self, e: ev.Event) -> bytes:
+    def _realtime(self, e: ev.Event) -> bytes:
         if isinstance(e, ev.StatusRequest):
             if self._fault is Fault.NO_ANSWER or e.n not in (1, 2, 3, 4):
                 return b""
             if self._fault is Fault.GARBAGE:
                 return b"\xff"
             return bytes((status_byte(StatusQuery(e.n), self._status()),))
-        if isinstance(e, ev.Init):
-            self._reset_modes()
-        elif isinstance(e, ev.Kanji):
-            self._kanji = e.on
-        elif isinstance(e, ev.CodeTable):
-            self._codec = SLOT_CODECS.get(e.slot, "cp437")
-        elif isinstance(e, ev.PrintMode):
-            self._mode = e.n
-        elif isinstance(e, ev.Bold):
-            self._bold = e.on
-        elif isinstance(e, ev.Underline):
-            self._underline = e.on
-        elif isinstance(e, ev.CharSize):
-            self._size = (e.width, e.height)
-        elif isinstance(e, ev.Alignment):
-            self._align = e.code if e.code in (0, 1, 2) else self._align
-        elif isinstance(e, ev.BarcodeSetting):
-            self._bc[e.what] = e.value
-        elif isinstance(e, ev.QrCommand):
-            self._qr(e)
-        elif isinstance(e, ev.DrawerKick):
-            self.drawer_kicks += 1
-            self.drawer_open = True
-        elif isinstance(e, ev.Unknown):
-            self.unknown_commands.append(e.data[:16])
-        elif self._printing():
-            self._print(e)
+        if isinstance(e, ev.BufferClear):
+            if "dle_dc4_8" not in self.realtime_clear:
+                self.unknown_commands.append(b"\x10\x14\x08")
+                return b""
+            self._clear_buffers()
+            if self._fault is Fault.CUTTER_JAM:      # a recoverable error is recovered from
+                self._fault = Fault.OK
+            return b"" if self._fault is Fault.NO_ANSWER else CLEAR_RESPONSE
+        if isinstance(e, ev.RealtimeRequest):
+            if e.n == 2 and "dle_enq_2" in self.realtime_clear and (
+                    self._fault is Fault.CUTTER_JAM or (self.enq2_clears_any_error and not self._printing())):
+                self._clear_buffers()
+                if self._fault is Fault.CUTTER_JAM:
+                    self._fault = Fault.OK
+            return b""
+        if isinstance(e, ev.RealtimePulse) and self._printing():
+            self._kick(e.pin, e.on_ms, e.on_ms)
         return b""
 
-    def _qr(self, e: ev.QrCommand) -> None:
-        if e.fn == 0x43 and e.data:
-            self._qr_module = max(1, min(e.data[0], 16))
-        elif e.fn == 0x45 and e.data:
-            self._qr_ec = e.data[0]
-        elif e.fn == 0x50:
-            self._qr_data = e.data[1:]
-        elif e.fn == 0x51 and self._printing() and self._qr_data:
-            self._flush_line()
-            self._add(QrBlock(self._qr_data.decode("utf-8", errors="replace"), self._qr_module, self._qr_ec, self._align))
+    def _clear_buffers(self) -> None:
+        self._queue.clear()
+        self.head.clear_line()
+        self.buffer_clears += 1
 
-    def _print(self, e: ev.Event) -> None:
-        if isinstance(e, ev.Text):
-            self._text(e.data)
-        elif isinstance(e, ev.LineFeed):
-            if e.lines == 0:
-                self._flush_line()
-                return
-            self._flush_line(force=True)
-            for _ in range(e.lines - 1):
-                self._add(TextLine(()))
-        elif isinstance(e, ev.Barcode):
-            self._flush_line()
-            self._add(BarcodeBlock(e.kind, e.data, self._bc["height"], self._bc["module"], self._bc["hri"], self._align))
-        elif isinstance(e, ev.Raster):
-            self._flush_line()
-            self._add(RasterBlock(e.width_bytes, e.height, e.data, self._align))
-        elif isinstance(e, ev.Cut):
-            self._flush_line()
-            self._items.append(CutMark(e.partial))
-            self._finish(cut=True)
+    def _kick(self, pin: int, on_ms: int, off_ms: int) -> None:
+        self.drawer_kicks += 1
+        self.kicks.append((pin, on_ms, off_ms))
+        self.drawer_open = True
 
-    def _text(self, data: bytes) -> None:
-        codec = "gb18030" if self._kanji and any(b >= 0x80 for b in data) else self._codec
-        text = data.decode(codec, errors="replace")
-        bold, w, h, ul = self._span_style()
-        for ch in text:
-            used = sum(len(s.text) * s.width for s in self._line)
-            if used + w > self.columns:
-                self._flush_line()
-                if not self._printing():
-                    return
-            if self._line and (self._line[-1].bold, self._line[-1].width, self._line[-1].height,
-                               self._line[-1].underline) == (bold, w, h, ul):
-                last = self._line.pop()
-                self._line.append(Span(last.text + ch, bold, w, h, ul))
+    def _drain(self) -> None:
+        while self._queue and self._printing():
+            if self._fault is Fault.PAPER_OUT_MID_PRINT and self._lines_left <= 0:
+                self._fault = Fault.PAPER_OUT        # armed with after_lines=0: the roll ends before this data
+                break
+            event, reply = self._queue.popleft()
+            if isinstance(event, ev.TransmitStatus):
+                if self._fault is not Fault.NO_ANSWER and event.n in (1, 2, 49, 50):
+                    b = (transmit_status_byte(self.paper_near_end) if event.n in (1, 49)
+                         else int(self._pin3_high()))
+                    reply(bytes((b,)))
+            elif isinstance(event, ev.DrawerKick):
+                self._kick(event.pin, event.on_ms, event.off_ms)
+            elif isinstance(event, ev.Unknown):
+                self.unknown_commands.append(event.data[:16])
             else:
-                self._line.append(Span(ch, bold, w, h, ul))
+                self.head.apply(event)
 
-    def _flush_line(self, force: bool = False) -> None:
-        if self._line or force:
-            line, self._line = TextLine(tuple(self._line), self._align), []
-            self._add(line)
-
-    def _add(self, item: Item) -> None:
-        if not self._printing():
-            return
-        self._items.append(item)
+    def _consumed(self) -> None:
         if self._fault is Fault.PAPER_OUT_MID_PRINT:
             self._lines_left -= 1
             if self._lines_left <= 0:          # the roll ends here: the page stays uncut
                 self._fault = Fault.PAPER_OUT
-                self._finish(cut=False)
+                self.head.finish(cut=False)
 
-    def _finish(self, cut: bool) -> PrintedPage:
-        items, self._items = self._items, []
+    def _page_done(self, items: list[Item], cut: bool) -> None:
         text = page_text(items, self.columns)
         png: Path | None = None
         number = len(self._documents) + 1
@@ -337,7 +334,11 @@ class VirtualPrinter(PtyDevice):
             self._renders.append(self._render_pool.submit(self._render_png, items, png))
         qrs = [i.data for i in items if isinstance(i, QrBlock)]
         codes = tuple(i.label for i in items if isinstance(i, BarcodeBlock))
-        page = PrintedPage(text, png, qrs[0] if qrs else None, cut, codes)
-        self._documents.append(page)
+        self._documents.append(PrintedPage(text, png, qrs[0] if qrs else None, cut, codes))
         self._changed.notify_all()
-        return page
+
+    def _render_png(self, items: list, png: Path) -> None:
+        try:
+            self.renderer.render(items, png)
+        except Exception as e:  # noqa: BLE001 - a drawing bug must not kill the printer
+            self.render_errors.append(f"{png.name}: {type(e).__name__}: {e}")

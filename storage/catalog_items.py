@@ -1,4 +1,4 @@
-"""Catalog values (items, sections) and the checks every item passes, from a form or a CSV row."""
+"""Catalog values (items, categories, sections) and the checks every item passes, from a form or a CSV row."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +22,21 @@ class Item:
     weighed: bool = False
     category: str = ""
     section: int | None = None
+    unit: str = "шт"           # unit of measure as printed: шт, кг, л, м, ...
+    marking: str = "none"      # none | si (средство идентификации, DataMatrix) | ukz (контрольный знак)
+    marking_policy: str = "required"   # required | optional | off: whether a marked unit's code must be read
+
+
+MARKINGS = ("none", "si", "ukz")
+MARKING_POLICIES = ("required", "optional", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A category and the marking its new items get when the source names none."""
+    name: str
+    marking: str = "none"
+    marking_policy: str = "required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +69,20 @@ def check_item(item: Item) -> Item:
         raise bad("category", "must be one line of text")
     if item.section is not None and (type(item.section) is not int or not 0 <= item.section <= 255):
         raise bad("section", f"{item.section!r} must be 0…255")
+    if not isinstance(item.unit, str) or not item.unit.strip() or len(item.unit) > 16 or "\n" in item.unit:
+        raise bad("unit", f"{item.unit!r} must be 1–16 characters")
+    if item.marking not in MARKINGS:
+        raise bad("marking", f"{item.marking!r} is not one of {', '.join(MARKINGS)}")
+    if item.marking_policy not in MARKING_POLICIES:
+        raise bad("marking_policy", f"{item.marking_policy!r} is not one of {', '.join(MARKING_POLICIES)}")
     return item
 
 
 def item_to_json(i: Item) -> dict:
     return {"code": i.code, "barcode": i.barcode, "name": i.name, "price": format_money(i.price), "vat": i.vat,
             "stock": None if i.stock is None else format_qty(i.stock), "weighed": i.weighed,
-            "category": i.category, "section": i.section}
+            "category": i.category, "section": i.section, "unit": i.unit, "marking": i.marking,
+            "marking_policy": i.marking_policy}
 
 
 def parse_stock(text: str, field: str = "stock") -> int:
@@ -76,6 +98,8 @@ def item_from_json(d: dict) -> Item:
                                price=parse_money(d["price"], "price"), vat=d["vat"],
                                stock=None if stock is None else parse_stock(stock),
                                weighed=d.get("weighed", False), category=d.get("category", ""),
-                               section=d.get("section")))
+                               section=d.get("section"), unit=d.get("unit") or "шт",
+                               marking=d.get("marking") or "none",
+                               marking_policy=d.get("marking_policy") or "required"))
     except (KeyError, TypeError, AttributeError, FiscalError) as e:
         raise StorageError("STORE_CORRUPT", f"catalog.json: a malformed item {d!r:.80}: {e}") from None

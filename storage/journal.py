@@ -10,7 +10,7 @@ from typing import Any
 from fiscal.documents import DocType, Document, Registration, canonical, chain_hash, document_digest, from_dict
 from fiscal.errors import FiscalError
 from fiscal.receipt import PaymentType
-from storage import journal_effects
+from storage import journal_effects, marking_index
 from storage.errors import StorageError
 from storage.intents import IntentLog
 from storage.journal_effects import Effects
@@ -103,6 +103,7 @@ class Journal:
                         link, prev, op_id))
             self._index_sums(db, doc, reg.number)
             journal_effects.apply(db, op_id, Effects.loads(row[7]))
+            marking_index.record(db, doc, reg.number)   # codes sold / returned, in the same transaction
             return self._entry_in(db, op_id)
 
     def discard_pending(self, op_id: str, reason: str) -> None:

@@ -61,6 +61,8 @@ class PrinterConfig:
     drawer_pin: int = 2        # ESC p m: connector pin 2 or 5
     drawer_on_ms: int = 100
     drawer_off_ms: int = 200
+    drawer_sensor: str = "none"     # none | high_open | low_open: how the drawer's switch reads when open
+    drawer_realtime: bool = False   # kick with DLE DC4 fn=1 (works while a job is held) instead of ESC p
     serial: SerialSettings = field(default_factory=SerialSettings)
 
     @property
@@ -72,6 +74,8 @@ class PrinterConfig:
 class ScaleConfig:
     url: str
     protocol: str = "cas"
+    request: str | None = None      # CAS: dc1 (weight) | dc2 (weight and prices)
+    crc: str | None = None          # Massa-K: vendor | ccitt-0000 | ccitt-ffff | auto
     serial: SerialSettings = field(default_factory=SerialSettings)
 
 
@@ -107,6 +111,10 @@ class DisplayConfig:
     url: str | None = None     # the pole display's port
     protocol: str = "epson"    # the pole display's command set: epson | cd5220
     screen: int = 1            # the second monitor's SDL display index
+    codec: str = "cp866"       # the pole display's character table
+    code_table: str | None = None   # hex bytes that select the table (ESC t n); None: the command set's default
+    lang: str = "ru"           # the language of its fixed labels («Итого», «Сдача»)
+    brightness: int | None = None
     serial: SerialSettings = field(default_factory=SerialSettings)
 
 
@@ -165,13 +173,20 @@ def _printer(sec: Section) -> PrinterConfig:
                          drawer_pin=sec.choice("drawer_pin", 2, (2, 5), "the drawer connector pin"),
                          drawer_on_ms=sec.integer("drawer_on_ms", 100, 2, 510, "a pulse in milliseconds"),
                          drawer_off_ms=sec.integer("drawer_off_ms", 200, 2, 510, "a pause in milliseconds"),
+                         drawer_sensor=sec.choice("drawer_sensor", "none", ("none", "high_open", "low_open"),
+                                                  "how the drawer's switch reads"),
+                         drawer_realtime=sec.flag("drawer_realtime", False),
                          serial=_serial(sec))
 
 
 def _scale(sec: Section) -> ScaleConfig:
     protocol = sec.choice("protocol", "cas", SCALE_PROTOCOLS, "a scale protocol")
     url = sec.device("url")
-    return ScaleConfig(url=url, protocol=protocol, serial=_serial(sec, *SCALE_SERIAL[protocol]))
+    request = sec.choice("request", None, ("dc1", "dc2"), "a CAS request") if protocol == "cas" else None
+    crc = sec.choice("crc", None, ("vendor", "ccitt-0000", "ccitt-ffff", "auto"), "a Massa-K CRC") \
+        if protocol == "massak" else None
+    return ScaleConfig(url=url, protocol=protocol, request=request, crc=crc,
+                       serial=_serial(sec, *SCALE_SERIAL[protocol]))
 
 
 def _scanner(sec: Section) -> ScannerConfig:
@@ -212,8 +227,15 @@ def _oplati(sec: Section) -> OplatiConfig:
 def _display(sec: Section) -> DisplayConfig:
     kind = sec.choice("kind", "pole", DISPLAY_KINDS, "a customer display kind")
     url = sec.device("url") if kind == "pole" else sec.device("url", required=False)
+    table = sec.text("code_table", None, max_len=40, what="hex bytes such as 1B 74 11")
+    if table is not None and not all(len(b) == 2 and all(c in "0123456789abcdefABCDEF" for c in b) for b in table.split()):
+        raise sec.error("code_table", table, "hex bytes such as 1B 74 11")
     return DisplayConfig(kind=kind, url=url, protocol=sec.choice("protocol", "epson", POLE_PROTOCOLS, "a command set"),
-                         screen=sec.integer("screen", 1, 0, 7, "a display index"), serial=_serial(sec))
+                         screen=sec.integer("screen", 1, 0, 7, "a display index"),
+                         codec=sec.choice("codec", "cp866", ("cp866", "cp1251", "cp437"), "a character table"),
+                         code_table=table, lang=sec.choice("lang", "ru", ("ru", "be", "en"), "a language"),
+                         brightness=sec.integer("brightness", None, 1, 4, "a brightness 1…4"),
+                         serial=_serial(sec))
 
 
 def _backup(sec: Section) -> BackupConfig:

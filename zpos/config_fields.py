@@ -120,12 +120,21 @@ class Section:
             raise self.error(key, v, expected)
         return float(v)
 
-    def integer(self, key: str, default: int, lo: int, hi: int, what: str = "a whole number") -> int:
+    def integer(self, key: str, default: int | None, lo: int, hi: int, what: str = "a whole number") -> int | None:
         present, v = self._get(key)
         if not present:
             return default
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise self.error(key, v, f"{what} {lo}…{hi}")
+        return v
+
+    def flag(self, key: str, default: bool) -> bool:
+        """true or false (never a string or a number)."""
+        present, v = self._get(key)
+        if not present:
+            return default
+        if not isinstance(v, bool):
+            raise self.error(key, v, "true or false")
         return v
 
     def choice(self, key: str, default: object, options: Sequence[object], what: str = "") -> object:

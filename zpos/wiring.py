@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from fsm.devices import DeviceSet
 from hal.errors import DeviceError
-from zpos.config import GENERIC_PRINTER, Config, DevicesConfig, PrinterConfig, devices_from_mapping
+from zpos.config import Config, DevicesConfig, devices_from_mapping
 
 T = TypeVar("T")
 
@@ -33,12 +33,24 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
     k = devices.sko                      # `public_key_pem` is for an SKO type that signs; iKassa does not
     sko = SkoClient(k.address, timeout=k.timeout, token=k.token, printer_addr=k.printer_addr, byte_order=k.byte_order,
                     data_as=k.data_as)
-    printer = scale = scanner = oplati = None
-    if devices.printer is not None:
-        printer = attempt("printer", lambda: _open_printer(devices.printer))
+    printer = scale = scanner = oplati = display = None
+    if (pc := devices.printer) is not None:
+        from hal.printer import printer_from_config
+        printer = attempt("printer", lambda: printer_from_config({
+            "url": pc.url, "model": pc.model, "drawer_pin": pc.drawer_pin, "drawer_pulse_on_ms": pc.drawer_on_ms,
+            "drawer_pulse_off_ms": pc.drawer_off_ms, "drawer_sensor": pc.drawer_sensor,
+            "drawer_realtime": pc.drawer_realtime, **_line(pc.serial)}))
     if (sc := devices.scale) is not None:
-        from hal.scale import open_scale
-        scale = attempt("scale", lambda: open_scale(sc.url, sc.protocol, sc.serial.baud))
+        from hal.scale import scale_from_config
+        extra = {k: v for k, v in (("request", sc.request), ("crc", sc.crc)) if v}
+        scale = attempt("scale", lambda: scale_from_config({"url": sc.url, "protocol": sc.protocol, **extra,
+                                                            **_line(sc.serial)}))
+    if (dc := devices.display) is not None and dc.kind == "pole" and dc.url:
+        from hal.display import display_from_config
+        display = attempt("display", lambda: display_from_config({
+            "url": dc.url, "protocol": dc.protocol, "codec": dc.codec, "lang": dc.lang,
+            **({"code_table": dc.code_table} if dc.code_table is not None else {}),
+            **({"brightness": dc.brightness} if dc.brightness is not None else {}), **_line(dc.serial)}))
     if (sn := devices.scanner) is not None:
         scanner = attempt("scanner", lambda: _open_scanner(sn.url, sn.mode, sn.serial.baud))
     terminals = {}
@@ -52,17 +64,16 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
     if (o := devices.oplati) is not None:
         from hal.oplati import OplatiClient
         oplati = OplatiClient(o.url, o.reg_num, o.password, timeout=o.timeout, poll_interval=o.poll_interval)
-    return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors)
+    return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors, display=display)
 
 
-def _open_printer(p: PrinterConfig):
-    from hal.printer import open_printer
-    from hal.printer_profiles import PROFILES
-    if p.profile == GENERIC_PRINTER and GENERIC_PRINTER not in PROFILES:
-        # Until hal ships its own generic 80 mm profile: the XP-80T's is exactly that (576 dots, 48
-        # columns, PC866 in slot 17, no WPC1251), the safe choice for an unnamed ESC/POS clone.
-        return open_printer(p.url, "xp-80t", key=GENERIC_PRINTER, name="Generic 80 mm ESC/POS printer")
-    return open_printer(p.url, p.profile)
+_PARITY = {"N": "none", "E": "even", "O": "odd", "M": "mark", "S": "space"}
+
+
+def _line(serial) -> dict:
+    """The typed serial settings as the drivers' section keys."""
+    stop = int(serial.stopbits) if float(serial.stopbits).is_integer() else serial.stopbits
+    return {"baud": serial.baud, "data_bits": serial.bytesize, "parity": _PARITY[serial.parity], "stop_bits": stop}
 
 
 def _open_scanner(url: str, mode: str, baud: int):

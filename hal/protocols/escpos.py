@@ -1,7 +1,10 @@
-"""ESC/POS: the command encoder (text, styles, QR, barcodes, raster, cut, drawer) and DLE EOT status decoding.
+"""ESC/POS: the command encoder (text, styles, QR, barcodes, raster, cut, drawer), real-time commands and status decoding.
 
-Command bytes follow devices.md §1.1; the status bit layout follows devices.md §1.3. Both the
-driver (`hal.printer`) and the virtual printer (`sim.printer`) use these definitions.
+Command bytes follow devices.md §1.1; the status bit layout follows devices.md §1.3. Real-time
+commands (DLE EOT, DLE ENQ, DLE DC4) are executed by the printer the moment they arrive, even
+off-line; everything else waits its turn in the receive buffer (see `hal.printer_profiles` for
+the sources). Both the driver (`hal.printer`) and the virtual printer (`sim.printer`) use these
+definitions.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from enum import IntEnum
 from fiscal.layout import Align
 from hal.errors import PrinterError, ProtocolError
 from hal.interfaces import PrinterStatus
-from hal.printer_profiles import CodePage, CutMode
+from hal.printer_profiles import CodePage, CutMode, RealtimeClear
 
 ESC, GS, FS, DLE, EOT, LF = 0x1B, 0x1D, 0x1C, 0x10, 0x04, 0x0A
 
@@ -83,11 +86,51 @@ def cut(mode: CutMode, feed_lines: int = 4) -> bytes:
     return out
 
 
+DRAWER_PINS = {2: 0, 5: 1}          # connector pin -> m of ESC p / DLE DC4 fn=1
+
+
 def drawer_kick(pin: int = 2, on_ms: int = 100, off_ms: int = 100) -> bytes:
-    """ESC p m t1 t2: pulse the drawer solenoid on connector pin 2 or 5; times in 2 ms units."""
-    if pin not in (2, 5):
+    """ESC p m t1 t2: pulse the drawer solenoid on connector pin 2 (m=0) or 5 (m=1); t1, t2 in 2 ms units
+    (Epson: ON t1 x 2 ms, OFF t2 x 2 ms), so odd milliseconds round down. Buffered: it waits its turn."""
+    if pin not in DRAWER_PINS:
         raise PrinterError("PRINTER_BAD_DATA", f"escpos: drawer pin must be 2 or 5, not {pin}")
-    return bytes((ESC, 0x70, 0 if pin == 2 else 1, _u8("pulse on", on_ms // 2, 1), _u8("pulse off", off_ms // 2, 1)))
+    return bytes((ESC, 0x70, DRAWER_PINS[pin], _u8("pulse on (ms / 2)", on_ms // 2, 1),
+                  _u8("pulse off (ms / 2)", off_ms // 2, 1)))
+
+
+def drawer_pulse_realtime(pin: int = 2, on_ms: int = 100) -> bytes:
+    """DLE DC4 fn=1 m t: the same pulse in real time (t x 100 ms on and off, t = 1..8), also when off-line."""
+    if pin not in DRAWER_PINS:
+        raise PrinterError("PRINTER_BAD_DATA", f"escpos: drawer pin must be 2 or 5, not {pin}")
+    return bytes((DLE, 0x14, 1, DRAWER_PINS[pin], _u8("real-time pulse (100 ms)", max(on_ms // 100, 1), 1, 8)))
+
+
+BUFFER_CLEAR = {
+    RealtimeClear.DLE_DC4_8: bytes((DLE, 0x14, 0x08, 1, 3, 20, 1, 6, 2, 8)),
+    RealtimeClear.DLE_ENQ_2: bytes((DLE, 0x05, 0x02)),
+}
+CLEAR_RESPONSE = b"\x37\x25\x00"     # DLE DC4 fn=8's answer: header 37h, identifier 25h, NUL
+
+
+def realtime_clear(kind: RealtimeClear) -> bytes:
+    return BUFFER_CLEAR[RealtimeClear(kind)]
+
+
+def transmit_status(n: int = 1) -> bytes:
+    """GS r n (1: paper sensor, 2: drawer connector): answered when the printer reaches it in the buffer."""
+    if n not in (1, 2, 49, 50):
+        raise PrinterError("PRINTER_BAD_DATA", f"escpos: GS r n must be 1, 2, 49 or 50, not {n}")
+    return bytes((GS, 0x72, n))
+
+
+def is_transmit_status_answer(b: int) -> bool:
+    """A GS r answer has bits 4 and 7 fixed at 0, so it never looks like a DLE EOT answer (bit 4 = 1)."""
+    return 0 <= b <= 255 and not b & 0x90
+
+
+def transmit_status_byte(paper_near_end: bool = False, paper_end: bool = False) -> int:
+    """The answer to GS r 1: bits 0-1 near end, bits 2-3 paper end (a printer out of paper never sends it)."""
+    return (0x03 if paper_near_end else 0) | (0x0C if paper_end else 0)
 
 
 class QrEc(IntEnum):
@@ -218,15 +261,23 @@ def decode_status_byte(query: StatusQuery, b: int) -> StatusBits:
     return StatusBits(q, paper_near_end=bool(b & 0x0C), paper_end=bool(b & 0x60))
 
 
-def combine_status(parts: Sequence[StatusBits]) -> PrinterStatus:
-    """One PrinterStatus from the answers to DLE EOT 1 (required) and any of 2, 3, 4."""
+DRAWER_SENSORS = ("none", "high_open", "low_open")
+
+
+def combine_status(parts: Sequence[StatusBits], drawer_sensor: str = "none") -> PrinterStatus:
+    """One PrinterStatus from the answers to DLE EOT 1 (required) and any of 2, 3, 4.
+
+    The drawer state is DLE EOT 1 bit 2 (connector pin 3), whose polarity depends on the drawer:
+    `drawer_sensor` says which level means open, or "none" when the drawer has no switch."""
     def any_of(attr: str) -> bool:
         return any(getattr(p, attr) for p in parts)
+    high = any_of("drawer_high")
+    drawer = None if drawer_sensor == "none" else (high if drawer_sensor == "high_open" else not high)
     return PrinterStatus(online=not any_of("offline"), paper_end=any_of("paper_end"),
                          paper_near_end=any_of("paper_near_end"), cover_open=any_of("cover_open"),
                          cutter_error=any_of("cutter_error"),
                          unrecoverable=any_of("unrecoverable") or any_of("mechanical_error"),
-                         drawer_open=any_of("drawer_high"))
+                         drawer_open=drawer)
 
 
 def status_byte(query: StatusQuery, s: PrinterStatus) -> int:

@@ -111,8 +111,23 @@ def test_a_line_without_the_new_fields_keeps_its_canonical_form():
                          "receipt_discount", "receipt_markup", "total", "vat"}
 
 
-def test_a_malformed_marking_is_bad_field():
-    d = to_dict(sample_sale())
+def test_a_line_without_marking_codes_keeps_the_canonical_form_it_had():
+    assert "markings" not in to_dict(sale())["lines"][0]
+    assert b"markings" not in canonical(sale())
+
+
+def test_marking_codes_round_trip_as_smartx_shows_them():
+    from fiscal.receipt import Marking
+    codes = (Marking("si", "0104811234567896" "21ABCdef123+-_%\x1d91EE05\x1d92" + "x" * 44), Marking("ukz", "2321987121CAC"))
+    doc = sale(items=[ItemInput("Молоко", 249, 2000, "10", markings=codes)])
+    d = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
+    assert d["lines"][0]["markings"][1] == {"ukz": "2321987121CAC"}
+    assert "\x1d" in d["lines"][0]["markings"][0]["si"]
+    assert from_dict(d) == doc
+
+
+def test_a_marking_of_an_unknown_kind_is_bad_field():
+    d = to_dict(sale())
     d["lines"][0]["markings"] = [{"qr": "x"}]
     with pytest.raises(FiscalError) as e:
         from_dict(d)

@@ -153,7 +153,7 @@ def test_weight_barcode_with_zero_weight_is_refused():
 
 @pytest.mark.parametrize("code, kind", [
     ("4006381333931", BarcodeKind.EAN13), ("96385074", BarcodeKind.EAN8), ("036000291452", BarcodeKind.UPCA),
-    ("12345", BarcodeKind.OTHER), ("ABC-17", BarcodeKind.OTHER), ("0104810000000012215abc", BarcodeKind.OTHER),
+    ("12345", BarcodeKind.OTHER), ("ABC-17", BarcodeKind.OTHER), ("0104810000000012215abc", BarcodeKind.MARKING),
 ])
 def test_codes_are_classified(code, kind):
     assert classify(code).kind is kind

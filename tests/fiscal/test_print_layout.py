@@ -190,3 +190,14 @@ def test_wrap_keeps_every_character_of_the_words():
 def test_the_sample_receipt_in_docs_is_the_current_rendering():
     expected = plain_text(render(sample_sale(), SAMPLE_REG, REQ, 42))
     assert SAMPLE_FILE.read_text(encoding="utf-8") == expected
+
+
+def test_a_line_with_marking_codes_prints_a_short_mark_after_its_name_and_never_the_code():
+    from fiscal.receipt import Marking
+    code = "0104811234567896" "21ABCdef123+-_%\x1d91EE05\x1d92" + "q" * 44
+    doc = sale(items=[ItemInput("Молоко", 249, 1000, "10", markings=(Marking("si", code),)),
+                      ItemInput("Хлеб", 150, 1000, "10")])
+    text = render(doc, SAMPLE_REG, REQ, 42).text()
+    assert "1. Молоко [М]\n" in text and "2. Хлеб\n" in text
+    assert "ABCdef" not in text and "qqqq" not in text
+    assert "1. Молоко\n" in render(doc, SAMPLE_REG, REQ, 42, marking_mark="").text()

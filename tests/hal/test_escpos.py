@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from fiscal.layout import Align
 from hal.errors import PrinterError, ProtocolError
 from hal.interfaces import PrinterStatus
-from hal.printer_profiles import CodePage, CutMode
+from hal.printer_profiles import CodePage, CutMode, RealtimeClear
 from hal.protocols import escpos
 from hal.protocols.escpos import QrEc, StatusQuery
 
@@ -103,6 +103,48 @@ def test_drawer_kick_matches_python_escpos_pin_2():
     assert escpos.drawer_kick(2, 100, 100) == d.output == b"\x1bp\x0022"
 
 
+def test_drawer_kick_on_pin_5_matches_python_escpos():
+    d = dummy()
+    d.cashdraw(5)
+    assert escpos.drawer_kick(5, 100, 100) == d.output == bytes((0x1B, 0x70, 0x01, 50, 50))
+
+
+@pytest.mark.parametrize("pin,on_ms,off_ms,expected", [
+    (2, 120, 240, "1b 70 00 3c 78"),        # ESC p m t1 t2: t x 2 ms
+    (5, 50, 500, "1b 70 01 19 fa"),
+    (2, 2, 510, "1b 70 00 01 ff"),          # the documented extremes of t1 and t2
+    (2, 101, 101, "1b 70 00 32 32"),        # odd milliseconds round down to the 2 ms unit
+])
+def test_drawer_kick_bytes_are_exact_for_pin_and_pulse(pin, on_ms, off_ms, expected):
+    assert escpos.drawer_kick(pin, on_ms, off_ms).hex(" ") == expected
+
+
+@pytest.mark.parametrize("pin,on_ms,off_ms", [(3, 100, 100), (2, 0, 100), (2, 100, 600)])
+def test_drawer_kick_out_of_range_is_refused(pin, on_ms, off_ms):
+    with pytest.raises(PrinterError) as e:
+        escpos.drawer_kick(pin, on_ms, off_ms)
+    assert e.value.code == "PRINTER_BAD_DATA"
+
+
+def test_the_real_time_drawer_pulse_is_dle_dc4_fn_1_in_100_ms_units():
+    assert escpos.drawer_pulse_realtime(2, 200).hex(" ") == "10 14 01 00 02"
+    assert escpos.drawer_pulse_realtime(5, 100).hex(" ") == "10 14 01 01 01"
+
+
+def test_the_real_time_buffer_clears_are_the_documented_sequences():
+    assert escpos.realtime_clear(RealtimeClear.DLE_DC4_8).hex(" ") == "10 14 08 01 03 14 01 06 02 08"
+    assert escpos.realtime_clear(RealtimeClear.DLE_ENQ_2).hex(" ") == "10 05 02"
+    assert escpos.CLEAR_RESPONSE == bytes((0x37, 0x25, 0x00))
+
+
+def test_gs_r_answers_never_look_like_dle_eot_answers():
+    assert escpos.transmit_status(1) == b"\x1dr\x01" and escpos.transmit_status(2) == b"\x1dr\x02"
+    answers = [escpos.transmit_status_byte(n, e) for n in (False, True) for e in (False, True)]
+    assert answers == [0x00, 0x0C, 0x03, 0x0F]
+    assert all(escpos.is_transmit_status_answer(b) and not escpos.is_status_byte(b) for b in answers)
+    assert not any(escpos.is_transmit_status_answer(b) for b in range(256) if escpos.is_status_byte(b))
+
+
 def test_raster_packs_eight_dots_per_byte_msb_first():
     rows = [[True] + [False] * 8, [False] * 8 + [True]]
     assert escpos.raster(rows) == b"\x1dv0\x00\x02\x00\x02\x00" + bytes((0x80, 0, 0, 0x80))
@@ -178,7 +220,23 @@ def test_any_status_byte_either_decodes_or_is_rejected(query, byte):
 @settings(max_examples=100)
 def test_status_bytes_a_printer_sends_decode_back_to_its_state(s):
     parts = [escpos.decode_status_byte(q, escpos.status_byte(q, s)) for q in StatusQuery]
-    back = escpos.combine_status(parts)
+    back = escpos.combine_status(parts, "high_open")
     assert back.online == s.online and back.cover_open == s.cover_open and back.paper_end == s.paper_end
     assert back.cutter_error == s.cutter_error and back.drawer_open == s.drawer_open
     assert back.paper_near_end == (s.paper_near_end or s.paper_end)
+
+
+def test_paper_near_end_is_bits_2_and_3_of_dle_eot_4():
+    parts = [escpos.decode_status_byte(StatusQuery.PRINTER, 0x12), escpos.decode_status_byte(StatusQuery.PAPER, 0x1E)]
+    s = escpos.combine_status(parts)
+    assert s.paper_near_end and not s.paper_end and s.ready
+
+
+@pytest.mark.parametrize("sensor,pin3_high,expected", [
+    ("none", True, None), ("none", False, None),
+    ("high_open", True, True), ("high_open", False, False),
+    ("low_open", True, False), ("low_open", False, True),
+])
+def test_the_drawer_state_is_pin_3_read_with_the_drawers_polarity(sensor, pin3_high, expected):
+    first = escpos.decode_status_byte(StatusQuery.PRINTER, 0x16 if pin3_high else 0x12)
+    assert escpos.combine_status([first], sensor).drawer_open is expected

@@ -1,4 +1,4 @@
-"""EscPosPrinter against the VirtualPrinter over a real pty and TCP: printing, faults, silence and garbage."""
+"""EscPosPrinter against the VirtualPrinter over a real pty and TCP: printing, faults, recovery, drawer, silence, garbage."""
 import threading
 import time
 
@@ -7,7 +7,8 @@ import pytest
 
 from fiscal.layout import Align, PrintedDocument, PrintLine
 from hal.errors import PrinterError
-from hal.printer import EscPosPrinter, open_printer
+from hal.interfaces import JobOutcome
+from hal.printer import DrawerSettings, EscPosPrinter, PrintInterrupted, open_printer, printer_from_config
 from hal.printer_profiles import get_profile
 from hal.transport import SerialTransport
 from sim.printer import VirtualPrinter
@@ -22,6 +23,22 @@ LINES = (
     PrintLine("Спасибо за покупку!", align=Align.CENTER),
 )
 DOC = PrintedDocument("Продажа", 48, LINES, qr="https://check.example.by/?n=17", barcode="4006381333931")
+COPY = PrintedDocument("Продажа", 48, (PrintLine("КОПИЯ", bold=True),) + LINES)
+
+
+def until(check, timeout: float = 2.0) -> bool:
+    """A drawer opens, or a byte crosses the pty, a moment after the command: wait for it, briefly."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def originals(vp) -> int:
+    """Pages that carry the receipt's number and are not marked as a copy."""
+    return sum("КАССОВЫЙ ЧЕК № 17" in p.text and "КОПИЯ" not in p.text for p in vp.documents)
 
 
 @pytest.fixture
@@ -39,7 +56,8 @@ def driver(vp):
 
 
 def test_a_document_prints_with_its_lines_qr_barcode_and_a_576_dot_png(vp, driver):
-    driver.print_document(DOC)
+    result = driver.print_document(DOC)
+    assert result.outcome is JobOutcome.PRINTED and result.confirmed      # the Epson's GS r end marker came back
     assert vp.wait_for_documents(1, timeout=5)       # the picture is drawn off the line thread
     [page] = vp.documents
     assert page.cut and page.qr == DOC.qr and page.barcodes == ("4006381333931",)
@@ -98,14 +116,103 @@ def test_check_ready_passes_on_a_healthy_printer_and_reports_near_end(vp, driver
     assert driver.status().paper_near_end and driver.status().online
 
 
+def test_paper_near_end_is_reported_with_the_printed_job_without_blocking_it(vp, driver):
+    vp.paper_near_end = True
+    result = driver.print_document(DOC)
+    assert result.outcome is JobOutcome.PRINTED and result.status.paper_near_end and result.status.ready
+    assert len(vp.documents) == 1
+
+
 def test_paper_running_out_mid_print_leaves_a_partial_uncut_page_and_raises_after(vp, driver):
     vp.set_fault("paper_out_mid_print", after_lines=3)
-    with pytest.raises(PrinterError) as e:
+    with pytest.raises(PrintInterrupted) as e:
         driver.print_document(DOC)
     assert e.value.code == "PRINTER_PAPER_OUT"
     [page] = vp.documents
     assert not page.cut and "ООО «Ромашка»" in page.text and "Спасибо" not in page.text
     assert vp.fault == "paper_out"
+
+
+def test_a_job_cut_short_is_cleared_in_the_printer_and_reported_as_partly_printed(vp, driver):
+    vp.set_fault("paper_out_mid_print", after_lines=3)
+    with pytest.raises(PrintInterrupted) as e:
+        driver.print_document(DOC)
+    r = e.value.result
+    assert (r.outcome, r.buffer_cleared, r.held) == (JobOutcome.UNKNOWN, True, False)
+    assert r.status.paper_end and "1 of 2 job markers" in r.detail and "dle_dc4_8 confirmed" in r.detail
+    assert vp.buffer_clears == 1 and vp.held_commands == 0
+    vp.set_fault("ok")                              # a new roll: nothing of the old job comes out
+    assert len(vp.documents) == 1
+    again = driver.recover()                       # checked again before deciding what to reprint
+    assert again.status.ready and again.outcome is JobOutcome.UNKNOWN and again.buffer_cleared
+    driver.print_document(COPY)                    # (c): the register reprints it as a copy
+    assert originals(vp) == 1 and len(vp.documents) == 2
+
+
+def test_paper_out_before_the_printer_reached_the_job_means_not_printed(vp, driver):
+    vp.set_fault("paper_out_mid_print", after_lines=0)     # the roll ends under the previous feed
+    with pytest.raises(PrintInterrupted) as e:
+        driver.print_document(DOC)
+    r = e.value.result
+    assert (r.outcome, r.buffer_cleared) == (JobOutcome.NOT_PRINTED, True)
+    assert vp.documents == []
+    vp.set_fault("ok")
+    driver.print_document(DOC)                     # (b): the reprint is the original
+    assert originals(vp) == 1 and len(vp.documents) == 1
+
+
+def test_without_a_buffer_clear_the_held_job_prints_when_paper_returns(tmp_path):
+    # The documented behaviour the recovery exists for: a printer that keeps the rest of the job.
+    vp = VirtualPrinter(tmp_path, realtime_clear=()).start()
+    d = open_printer(vp.address, "tm-t20iii")
+    try:
+        vp.set_fault("paper_out_mid_print", after_lines=3)
+        with pytest.raises(PrintInterrupted) as e:
+            d.print_document(DOC)
+        r = e.value.result
+        assert (r.outcome, r.buffer_cleared, r.held) == (JobOutcome.UNKNOWN, False, True)
+        assert vp.held_commands > 0
+        vp.set_fault("ok")
+        assert vp.wait_for_documents(2, timeout=5)
+        assert "Спасибо за покупку!" in vp.documents[1].text and vp.documents[1].cut
+        d.print_document(DOC)                      # reprinting an original now makes two
+        assert originals(vp) == 2
+    finally:
+        d.close()
+        vp.stop()
+
+
+def test_a_clone_whose_dle_enq_2_only_acts_after_a_cutter_error_keeps_the_job_and_says_so(tmp_path):
+    vp = VirtualPrinter(tmp_path, model="NT-80-V-UL", realtime_clear=("dle_enq_2",)).start()
+    d = open_printer(vp.address, "xp-80t")
+    try:
+        vp.set_fault("paper_out_mid_print", after_lines=2)
+        with pytest.raises(PrintInterrupted) as e:
+            d.print_document(DOC)
+        r = e.value.result
+        assert (r.outcome, r.buffer_cleared, r.held) == (JobOutcome.UNKNOWN, False, True)
+        assert "dle_enq_2 sent, not confirmable" in r.detail and "no job markers" in r.detail
+        vp.set_fault("ok")                         # the new roll: the held rest comes out, as documented
+        assert vp.wait_for_documents(2, timeout=5)
+        assert d.recover().held                    # still unconfirmed: a reprint would be a copy
+    finally:
+        d.close()
+        vp.stop()
+
+
+def test_a_clone_that_always_clears_on_dle_enq_2_discards_the_job(tmp_path):
+    vp = VirtualPrinter(tmp_path, model="NT-80-V-UL", realtime_clear=("dle_enq_2",), enq2_clears_any_error=True).start()
+    d = open_printer(vp.address, "xp-80t")
+    try:
+        vp.set_fault("paper_out_mid_print", after_lines=2)
+        with pytest.raises(PrintInterrupted):
+            d.print_document(DOC)
+        assert vp.buffer_clears == 1 and vp.held_commands == 0
+        vp.set_fault("ok")
+        assert len(vp.documents) == 1
+    finally:
+        d.close()
+        vp.stop()
 
 
 def test_after_a_new_roll_the_next_document_prints(vp, driver):
@@ -117,7 +224,8 @@ def test_after_a_new_roll_the_next_document_prints(vp, driver):
     assert len(vp.documents) == 1 and vp.documents[0].cut
 
 
-def test_printing_over_tcp_works_like_a_network_printer_on_9100(vp):
+def test_printing_over_tcp_works_like_a_network_printer_on_9100(tmp_path):
+    vp = VirtualPrinter(tmp_path, model="RP326").start()
     vp.serve_tcp()
     d = open_printer(vp.tcp_url, "rp326")
     try:
@@ -129,12 +237,66 @@ def test_printing_over_tcp_works_like_a_network_printer_on_9100(vp):
         assert e.value.code == "PRINTER_COVER_OPEN"
     finally:
         d.close()
+        vp.stop()
 
 
-def test_drawer_kick_reaches_the_printer(vp, driver):
+def test_drawer_kick_reaches_the_printer_with_pin_and_pulse_from_the_settings(vp):
+    d = EscPosPrinter(SerialTransport(vp.address), get_profile("tm-t20iii"),
+                      drawer=DrawerSettings(pin=5, pulse_on_ms=120, pulse_off_ms=240, sensor="high_open"))
+    try:
+        assert d.status().drawer_open is False
+        d.kick_drawer()
+        assert until(lambda: d.status().drawer_open is True)
+        d.kick_drawer(pin=2, pulse_on_ms=60, pulse_off_ms=60)
+        assert until(lambda: vp.drawer_kicks == 2) and vp.kicks == [(5, 120, 240), (2, 60, 60)]
+        vp.close_drawer()
+        assert d.status().drawer_open is False
+    finally:
+        d.close()
+
+
+def test_without_a_drawer_sensor_the_drawer_state_is_unknown(vp, driver):
     driver.kick_drawer()
-    assert driver.status().drawer_open
-    assert vp.drawer_kicks == 1
+    assert until(lambda: vp.drawer_kicks == 1) and driver.status().drawer_open is None
+
+
+def test_a_kick_sent_while_a_job_is_held_waits_for_the_paper(tmp_path):
+    vp = VirtualPrinter(tmp_path, realtime_clear=()).start()
+    d = open_printer(vp.address, "tm-t20iii")
+    try:
+        vp.set_fault("paper_out_mid_print", after_lines=1)
+        with pytest.raises(PrintInterrupted):
+            d.print_document(DOC)
+        d.kick_drawer()                            # ESC p is buffered: it queues behind the held job
+        time.sleep(0.1)
+        assert vp.drawer_kicks == 0
+        vp.set_fault("ok")
+        assert until(lambda: vp.drawer_kicks == 1)
+    finally:
+        d.close()
+        vp.stop()
+
+
+def test_the_real_time_pulse_opens_the_drawer_at_once_where_configured(vp):
+    d = EscPosPrinter(SerialTransport(vp.address), get_profile("tm-t20iii"), drawer=DrawerSettings(realtime=True))
+    try:
+        d.kick_drawer(pulse_on_ms=200)
+        assert until(lambda: vp.kicks == [(2, 200, 200)])
+    finally:
+        d.close()
+
+
+def test_the_config_section_gives_model_drawer_and_line_settings(vp):
+    d = printer_from_config({"url": vp.address, "drawer_pin": 5, "drawer_pulse_on_ms": 80, "drawer_sensor": "low_open"})
+    try:
+        assert d.profile.key == "generic-80"                 # no model: generic 80 mm
+        assert d.drawer == DrawerSettings(pin=5, pulse_on_ms=80, pulse_off_ms=100, sensor="low_open")
+        assert d.status().drawer_open is True                # pin 3 low and a low_open drawer
+    finally:
+        d.close()
+    with pytest.raises(PrinterError) as e:
+        printer_from_config({"url": vp.address, "drawer_pin": 3})
+    assert e.value.code == "PRINTER_BAD_CONFIG" and "drawer pin 3" in e.value.detail
 
 
 def test_a_printer_without_native_qr_gets_the_qr_as_a_raster_image(vp):
@@ -223,3 +385,41 @@ def test_opening_a_printer_on_a_missing_port_is_a_printer_error():
     with pytest.raises(PrinterError) as e:
         open_printer("/dev/nonexistent-printer", "tm-t20iii")
     assert e.value.code == "PRINTER_OFFLINE" and "/dev/nonexistent-printer" in e.value.detail
+
+
+def test_a_printer_that_falls_silent_mid_job_is_reported_unknown_and_possibly_holding_it():
+    port = PtyPort()
+    answered = []
+
+    def answer_the_pre_check_only() -> None:
+        # DLE EOT 1 and 4 of the pre-check get "fine"; then the printer says nothing more.
+        while len(answered) < 2:
+            data = port.read(64, 2.0)
+            if not data:
+                return
+            for _ in range(data.count(b"\x10\x04")):
+                if len(answered) < 2:
+                    answered.append(1)
+                    port.write(b"\x12")
+        while port.read(4096, 0.5):
+            pass
+    t = threading.Thread(target=answer_the_pre_check_only)
+    t.start()
+    d = EscPosPrinter(SerialTransport(port.path), get_profile("tm-t20iii"), status_timeout=0.2, job_timeout=0.5)
+    try:
+        with pytest.raises(PrintInterrupted) as e:
+            d.print_document(DOC)
+    finally:
+        t.join()
+        d.close()
+        port.close()
+    r = e.value.result
+    assert e.value.code == "PRINTER_OFFLINE"
+    assert (r.outcome, r.buffer_cleared, r.held) == (JobOutcome.UNKNOWN, False, True)
+    assert "0 of 2 job markers" in r.detail and "status unreadable" in r.detail
+
+
+def test_a_section_without_url_is_a_config_error():
+    with pytest.raises(PrinterError) as e:
+        printer_from_config({"model": "tm-t88v"})
+    assert e.value.code == "PRINTER_BAD_CONFIG" and "needs url" in e.value.detail

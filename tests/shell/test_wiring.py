@@ -33,7 +33,7 @@ def test_a_printer_without_a_model_is_driven_as_the_generic_80_mm_printer(hub):
     cfg = replace(cfg, printer=PrinterConfig(url=cfg.printer.url))
     devices = open_devices(cfg)
     try:
-        assert devices.printer.profile.key == "generic-80" and devices.printer.columns == 48
+        assert devices.printer.profile.key == "generic-80" and devices.printer.columns == 42
         assert devices.printer.profile.paper_mm == 80
     finally:
         devices.close()

@@ -1,4 +1,4 @@
-"""The simulated scale at the byte level: what it answers on its pty for each protocol and fault."""
+"""The simulated scale at the byte level: what it answers on its pty for each protocol and fault, as the manuals say."""
 import os
 
 import pytest
@@ -12,8 +12,8 @@ from sim.scale import SimScale
 def make():
     made = []
 
-    def _make(protocol, link=None):
-        sim = SimScale(protocol, link).start()
+    def _make(protocol, link=None, **kw):
+        sim = SimScale(protocol, link, **kw).start()
         port = open_transport(sim.address)
         made.append((sim, port))
         return sim, port
@@ -38,12 +38,31 @@ def test_cas_ignores_dc1_without_enq(make):
     assert port.read(15, 0.1) == b""
 
 
-def test_massak_answers_get_massa(make):
+def test_cas_answers_dc2_with_total_weight_and_unit_price_blocks(make):
+    sim, port = make("cas", unit_price=399)
+    sim.put(1234)
+    port.write(cas.ENQ)
+    assert read_exact(port, 1, 1) == cas.ACK
+    port.write(cas.DC2)
+    p = cas.decode_dc2_frame(read_exact(port, 37, 1))
+    assert (p.reading.weight_g, p.unit_price, p.total) == (1234, 399, 492)
+
+
+def test_massak_answers_get_massa_with_the_swinging_weight(make):
     sim, port = make("massak")
     sim.put(2500, stable=False)
     port.write(bytes.fromhex("f8 55 ce 01 00 23 23 00"))
     r = massak.to_reading(massak.decode(read_exact(port, 16, 1)))
-    assert (r.weight_g, r.stable) == (2500, False)
+    assert (r.weight_g, r.stable) == (2507, False)
+
+
+def test_massak_speaks_its_configured_crc_variant(make):
+    sim, port = make("massak", crc="ccitt-ffff")
+    sim.put(10)
+    port.write(massak.encode(massak.Cmd.GET_MASSA, crc=massak.CrcVariant.CCITT_FFFF))
+    assert massak.to_reading(massak.decode(read_exact(port, 16, 1), massak.CrcVariant.CCITT_FFFF)).weight_g == 10
+    port.write(massak.encode(massak.Cmd.GET_MASSA))            # the vendor CRC does not check on this scale
+    assert massak.decode(read_exact(port, 8, 1), massak.CrcVariant.CCITT_FFFF).cmd == massak.Cmd.NACK
 
 
 def test_massak_naks_a_corrupted_request(make):
@@ -52,14 +71,36 @@ def test_massak_naks_a_corrupted_request(make):
     assert massak.decode(read_exact(port, 8, 1)).cmd == massak.Cmd.NACK
 
 
-def test_mt8217_answers_w_with_weight_or_motion_status(make):
+def test_mt8217_answers_w_with_the_weight_in_7e1_characters(make):
     sim, port = make("mt8217")
     sim.put(75)
     port.write(b"W")
-    assert read_exact(port, 8, 1) == b"\x0200.075\r"
+    answer = read_exact(port, 8, 1)
+    assert answer == bytes(mt8217.with_even_parity(b) for b in b"\x0200.075\r")
+    assert mt8217.strip_parity(answer) == b"\x0200.075\r"
+
+
+def test_mt8217_in_motion_answers_its_status_byte_as_the_manual_encodes_it(make):
+    sim, port = make("mt8217", parity_on_line=False)
     sim.put(75, stable=False)
     port.write(b"W")
-    assert not mt8217.decode(read_exact(port, 4, 1)).stable
+    assert read_exact(port, 4, 1) == b"\x02?A\r"              # bit 6 always 1, bit 0 motion
+    sim.set_tare(20)
+    port.write(b"W")
+    assert read_exact(port, 4, 1) == b"\x02?\xe1\r"          # + bit 5 net, bit 7 even parity
+
+
+def test_mt8217_tare_and_clear_commands_answer_a_status_and_change_the_weight(make):
+    sim, port = make("mt8217", parity_on_line=False)
+    sim.put(300)
+    port.write(b"T")
+    assert mt8217.parse(read_exact(port, 4, 1)).status.net
+    port.write(b"W")
+    assert read_exact(port, 9, 1) == b"\x0200.000N\r"
+    port.write(b"C")
+    assert not mt8217.parse(read_exact(port, 4, 1)).status.net
+    port.write(b"W")
+    assert read_exact(port, 8, 1) == b"\x0200.300\r"
 
 
 def test_faults_are_validated_and_no_answer_is_silent(make):

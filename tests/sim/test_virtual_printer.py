@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hal.printer_profiles import CodePage, CutMode
+from hal.printer_profiles import CodePage, CutMode, RealtimeClear
 from hal.protocols import escpos
 from sim import escpos_decoder as ev
 from sim.printer import VirtualPrinter
@@ -110,10 +110,116 @@ def test_status_queries_are_answered_from_the_fault_state(vp):
     assert feed(vp, b"\x10\x04\x02\x10\x04\x04") == b"\x32\x7e"
 
 
-def test_an_offline_printer_discards_what_it_is_sent(vp):
+def test_an_offline_printer_holds_what_it_is_sent_and_prints_it_when_back_on_line(vp):
     vp.set_fault("offline")
-    feed(vp, b"lost\n" + CUT)
-    assert vp.documents == [] and vp.fault == "offline"
+    feed(vp, b"held\n" + CUT)
+    assert vp.documents == [] and vp.fault == "offline" and vp.held_commands == 4    # text, LF, feed, cut
+    vp.set_fault("ok")
+    assert vp.last_text().startswith("held") and vp.held_commands == 0
+
+
+def test_the_rest_of_a_job_cut_short_by_a_paper_end_prints_on_the_new_roll(vp):
+    vp.set_fault("paper_out_mid_print", after_lines=2)
+    feed(vp, b"one\ntwo\nthree\nfour\n" + CUT)
+    [partial] = vp.documents
+    assert not partial.cut and partial.text.splitlines() == ["one", "two"]
+    vp.set_fault("ok")
+    assert vp.documents[1].cut and vp.documents[1].text.splitlines()[:2] == ["three", "four"]
+
+
+def test_status_is_answered_at_once_even_while_data_waits(vp):
+    vp.set_fault("paper_out_mid_print", after_lines=1)
+    feed(vp, b"one\ntwo\n" + CUT)
+    assert vp.held_commands > 0
+    answers = feed(vp, b"\x10\x04\x01\x10\x04\x04")
+    assert answers == b"\x1a\x7e"                   # off-line (paper end stops printing), paper end and near end
+
+
+def test_a_real_time_query_overtakes_data_sent_before_it(vp):
+    vp.set_fault("paper_out_mid_print", after_lines=1)
+    # In one chunk the status is answered on arrival, before the buffered lines reach the paper end.
+    assert feed(vp, b"one\ntwo\n" + CUT + b"\x10\x04\x01") == b"\x12"
+    assert vp.fault == "paper_out"
+
+
+def test_dle_dc4_8_clears_both_buffers_and_answers_its_clear_response(vp):
+    vp.set_fault("paper_out_mid_print", after_lines=1)
+    feed(vp, b"one\ntwo\nthr")
+    assert feed(vp, escpos.realtime_clear(RealtimeClear.DLE_DC4_8)) == b"\x37\x25\x00"
+    assert vp.held_commands == 0 and vp.buffer_clears == 1
+    vp.set_fault("ok")
+    feed(vp, b"next\n" + CUT)
+    assert vp.last_text().splitlines()[0] == "next"           # nothing of the old job came out
+
+
+def test_dle_enq_2_clears_only_after_a_cutter_error_as_the_manuals_say(vp):
+    vp.set_fault("paper_out")
+    feed(vp, b"kept\n" + CUT + escpos.realtime_clear(RealtimeClear.DLE_ENQ_2))
+    assert vp.held_commands == 4 and vp.buffer_clears == 0
+    vp.set_fault("cutter_jam")
+    assert feed(vp, escpos.realtime_clear(RealtimeClear.DLE_ENQ_2)) == b""
+    assert vp.held_commands == 0 and vp.fault == "ok"       # cleared and recovered
+
+
+def test_a_model_whose_dle_enq_2_always_clears(tmp_path):
+    printer = VirtualPrinter(enq2_clears_any_error=True)
+    try:
+        printer.set_fault("paper_out")
+        feed(printer, b"gone\n" + CUT + escpos.realtime_clear(RealtimeClear.DLE_ENQ_2))
+        assert printer.held_commands == 0 and printer.fault == "paper_out"
+    finally:
+        printer.stop()
+
+
+def test_a_model_without_dle_dc4_8_does_not_answer_it(tmp_path):
+    printer = VirtualPrinter(realtime_clear=("dle_enq_2",))
+    try:
+        assert feed(printer, escpos.realtime_clear(RealtimeClear.DLE_DC4_8)) == b""
+        assert printer.unknown_commands == [b"\x10\x14\x08"]
+    finally:
+        printer.stop()
+
+
+def test_gs_r_is_answered_in_turn_not_in_real_time(vp):
+    vp.paper_near_end = True
+    assert feed(vp, escpos.transmit_status(1) + b"a\n" + escpos.transmit_status(1)) == b"\x03\x03"
+    vp.set_fault("paper_out_mid_print", after_lines=1)
+    assert feed(vp, escpos.transmit_status(1) + b"a\nb\n" + escpos.transmit_status(1)) == b"\x03"
+    vp.set_fault("ok")
+    assert vp.held_commands == 0
+
+
+def test_esc_p_is_a_buffered_kick_and_dle_eot_1_reads_the_drawer_switch(vp):
+    assert feed(vp, b"\x10\x04\x01") == b"\x12"
+    feed(vp, escpos.drawer_kick(5, 120, 240))
+    assert vp.drawer_kicks == 1 and vp.kicks == [(5, 120, 240)] and vp.drawer_open
+    assert feed(vp, b"\x10\x04\x01") == b"\x16"          # pin 3 HIGH: open
+    vp.close_drawer()
+    assert feed(vp, b"\x10\x04\x01") == b"\x12"
+    vp.set_fault("paper_out")
+    feed(vp, escpos.drawer_kick(2, 100, 100))
+    assert vp.drawer_kicks == 1                               # held behind the paper end
+
+
+def test_the_real_time_pulse_is_ignored_in_an_error_state(vp):
+    vp.set_fault("cover_open")
+    feed(vp, escpos.drawer_pulse_realtime(2, 100))
+    assert vp.drawer_kicks == 0
+    vp.set_fault("ok")
+    feed(vp, escpos.drawer_pulse_realtime(2, 100))
+    assert vp.drawer_kicks == 1 and vp.held_commands == 0
+
+
+def test_esc_t_selects_the_page_of_the_models_published_table():
+    for model, slot, expected in (("RP326", 7, "Привет"), ("TM-T20III", 7, None), ("NT-80-V-UL", 59, "Привет")):
+        printer = VirtualPrinter(model=model)
+        try:
+            feed(printer, escpos.INIT + escpos.CANCEL_KANJI + escpos.select_code_page(slot)
+                 + escpos.encode_text("Привет", CodePage.CP866) + b"\n" + CUT)
+            shown = printer.last_text().splitlines()[0]
+            assert (shown == expected) if expected else (shown != "Привет" and printer.head.codepage_misses == [slot])
+        finally:
+            printer.stop()
 
 
 def test_an_unknown_fault_name_is_refused(vp):
