@@ -105,7 +105,7 @@ def catalog_figures(tmp: str) -> dict:
         code = str(n + 1)
         items[code] = Item(code, str(4810000000000 + n), f"{rng.choice(words)} {rng.choice(words).lower()} {n}",
                            100 + n % 5000, "20", 1000, False, f"Категория {n % 50}", None)
-    Catalog(tmp)._commit(items)
+    Catalog(tmp).put_many(items.values())
     t0 = time.perf_counter()
     cat = Catalog(tmp)
     load = time.perf_counter() - t0

@@ -143,7 +143,7 @@ def rss_mb(tmp: Path) -> float:
         code = str(n + 1)
         items[code] = Item(code, str(4810000000000 + n), f"{words[n % 10]} {words[(n // 10) % 10].lower()} {n}",
                            100 + n % 5000, "20", 1_000_000, False, f"Категория {n % 50}", None)
-    Catalog(str(data))._commit(items)
+    Catalog(str(data)).put_many(items.values() if isinstance(items, dict) else items)
     out = subprocess.run([sys.executable, "-m", "benchmarks.bench_ui", "rss", str(data)], cwd=ROOT, env=_env(),
                          capture_output=True, text=True, timeout=300, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])

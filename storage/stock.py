@@ -20,9 +20,15 @@ class StockLedger:
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
             self._db.execute(SCHEMA)
         except sqlite3.DatabaseError as e:
             raise StorageError("STOCK_UNREADABLE", f"{path}: stock ledger cannot be opened ({e})") from None
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The ledger's connection; the catalog shares it, so items and stock change in one transaction."""
+        return self._db
 
     def levels(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT code, qty FROM stock"))

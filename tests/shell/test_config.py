@@ -65,7 +65,7 @@ HOSTILE = [
     (b'[devices.oplati]\nurl = "https://o.by"\n', "[devices.oplati] reg_num is missing"),
     (b'[devices.display]\nkind = "hologram"\n', '[devices.display] kind = "hologram": expected a customer display kind'),
     (b'[devices.display]\nkind = "pole"\n', "[devices.display] url is missing"),
-    (b'[backup]\ntarget = "webdav://x"\n', '[backup] target = "webdav://x": expected a directory'),
+    (b'[backup]\ntarget = "sftp://x"\n', '[backup] target = "sftp://x": expected a directory'),
     (b'[data]\ndir = ["a"]\n', '[data] dir = ["a"]: expected a directory path'),
     (b'[[devices.terminals]]\nname = "Line\\nbreak"\nurl = "/dev/ttyACM0"\n', '[devices.terminals #1] name = "Line\\nbreak": expected'),
     (b'[[devices.terminals]]\nname = "A"\nurl = "/dev/ttyACM0"\nop_timeout = 0\n',

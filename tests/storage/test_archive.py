@@ -87,11 +87,11 @@ def _rewrite(path: str, change) -> None:
 def test_an_edited_archive_is_refused_and_data_stays(data, usb):
     name = export_archive(data, usb)
     _rewrite(os.path.join(usb.path, name),
-             lambda n, b: b.replace("Молоко".encode(), "Кефир!".encode()) if n.endswith("catalog.json") else b)
+             lambda n, b: b.replace("Молоко".encode(), "Кефир!".encode()) if n.endswith("journal.sqlite") else b)
     before = snapshot(data)
     with pytest.raises(ArchiveError) as e:
         import_archive(data, usb, name)
-    assert e.value.code == "TAMPERED" and "catalog.json" in e.value.detail
+    assert e.value.code == "TAMPERED" and "journal.sqlite" in e.value.detail
     assert snapshot(data) == before
 
 

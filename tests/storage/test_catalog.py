@@ -1,5 +1,7 @@
-"""The catalog: in-memory indexes, Cyrillic search, edits written back, CSV import all-or-nothing."""
+"""The catalog: SQLite tables, name search index, Cyrillic search, edits written back, CSV import all-or-nothing."""
 from __future__ import annotations
+
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -105,14 +107,41 @@ def test_a_wrong_price_names_the_field(tmp_path, catalog):
     assert "row 2, field price" in e.value.detail
 
 
-def test_a_corrupt_catalog_file_is_reported_not_emptied(tmp_path, catalog):
+def test_a_corrupt_old_json_catalog_is_reported_not_emptied(tmp_path):
     path = tmp_path / "store" / "catalog.json"
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    path.parent.mkdir()
+    path.write_bytes(b'{"items": {"1": {"code": "1", "na')
     with pytest.raises(StorageError) as e:
         Catalog(str(tmp_path))
     assert e.value.code == "STORE_CORRUPT" and "archive" in e.value.detail
-    assert path.read_bytes() == data[: len(data) // 2]
+    assert path.read_bytes() == b'{"items": {"1": {"code": "1", "na'
+
+
+def test_an_old_json_catalog_is_moved_into_the_tables_once_with_the_ledger_winning(tmp_path):
+    from storage.catalog_items import item_to_json
+    from storage.stock import StockLedger
+    path = tmp_path / "store" / "catalog.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"items": {"1": item_to_json(MILK), "2": item_to_json(HEDGEHOG)},
+                                "sections": {"2": {"code": 1, "name": "Продукты", "vat": "10"}},
+                                "categories": {"1": {"name": "Пустая"}}}, ensure_ascii=False), encoding="utf-8")
+    ledger = StockLedger(tmp_path / "journal.sqlite")
+    ledger.set_many({"1001": 7_000})
+    c = Catalog(str(tmp_path), ledger=ledger)
+    assert c.by_code("1001").stock == 7_000 and c.by_code("1002") == HEDGEHOG
+    assert c.sections() == [Section(1, "Продукты", "10")] and "Пустая" in c.categories()
+    assert not path.exists() and (tmp_path / "store" / "catalog.json.migrated").exists()
+    assert Catalog(str(tmp_path)).by_code("1001").unit == "шт"
+
+
+def test_an_item_keeps_unit_and_marking(tmp_path):
+    c = Catalog(str(tmp_path))
+    c.add(Item("7", "4810000000073", "Сыр", 1500, "10", None, True, "Сыры", None, "кг", "si", "optional"))
+    again = Catalog(str(tmp_path)).by_code("7")
+    assert (again.unit, again.marking, again.marking_policy, again.weighed) == ("кг", "si", "optional", True)
+    with pytest.raises(StorageError) as e:
+        c.add(Item("8", None, "Х", 1, "10", marking="qr"))
+    assert "marking" in e.value.detail
 
 
 HEADER = "code,barcode,name,price,vat,stock,weighed,category,section\n"
@@ -134,3 +163,14 @@ def test_arbitrary_csv_is_either_all_in_or_refused_with_nothing_changed(tmp_path
         reloaded = Catalog(path)
         assert n == len(parse_csv(HEADER + body))
         assert all(reloaded.by_code(i.code) == i for i in parse_csv(HEADER + body))
+
+
+def test_a_change_made_through_another_connection_is_seen_at_once(tmp_path, catalog):
+    from storage.goods_csv import CsvSource
+    from storage.goods_import import import_goods
+    assert catalog.in_category("Фрукты") == [APPLES] and catalog.search("груш") == []
+    f = tmp_path / "g.csv"
+    f.write_text("code;name;price;vat;category\n2002;Груши;4.50;10;Фрукты\n", encoding="utf-8")
+    import_goods(str(tmp_path), CsvSource(str(f)), remove_missing=False)
+    assert [i.code for i in catalog.in_category("Фрукты")] == ["2001", "2002"]
+    assert [i.code for i in catalog.search("груш")] == ["2002"] and len(catalog) == 4

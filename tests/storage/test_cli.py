@@ -61,12 +61,14 @@ def test_db_export_import_and_clear(data, tmp_path, capsys):
     (["journal", "verify", "--data", "/nonexistent"], "no fiscal journal"),
     (["db", "clear", "--data", "{data}", "--until", "yesterday", "--sko-sent-up-to", "1"], "YYYY-MM-DD"),
     (["db", "import", "--data", "{data}", "--from", "{data}/nope", "--name", "x.zposdb"], "does not exist"),
-    (["db", "export", "--data", "{data}", "--to", "ftp://u:p@127.0.0.1:1/x"], "FTP"),
+    (["db", "export", "--data", "{data}", "--to", "ftp://u:p4ss@127.0.0.1:1/x"], "ftp://u@127.0.0.1:1/x"),
+    (["db", "export", "--data", "{data}", "--to", "sftp://h/x"], "sftp://h/x"),
 ])
 def test_bad_input_is_one_line_on_stderr_without_traceback(data, capsys, argv, needle):
     code = main([a.replace("{data}", data) for a in argv])
     err = capsys.readouterr().err
     assert code != 0 and needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "p4ss" not in err
 
 
 def test_a_corrupt_journal_is_reported_by_verify(data, capsys):

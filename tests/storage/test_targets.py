@@ -34,7 +34,7 @@ def test_dir_target_puts_gets_and_lists_archives(tmp_path):
     t = DirTarget(str(usb))
     t.put(str(src), "a.zposdb")
     (usb / "notes.txt").write_text("x")
-    assert t.list() == ["a.zposdb"]
+    assert t.list() == ["a.zposdb", "notes.txt"]
     t.get("a.zposdb", str(tmp_path / "back"))
     assert (tmp_path / "back").read_bytes() == b"payload"
 
@@ -69,8 +69,8 @@ def test_ftp_target_round_trip_on_a_real_server(tmp_path, ftp_server):
 def test_wrong_ftp_password_is_reported(ftp_server):
     port, _ = ftp_server
     with pytest.raises(ArchiveError) as e:
-        FtpTarget("127.0.0.1", port, "kassa", "wrong", "/").list()
-    assert e.value.code == "TARGET_UNAVAILABLE"
+        FtpTarget("127.0.0.1", port, "kassa", "wr0ngpw", "/").list()
+    assert e.value.code == "TARGET_AUTH" and "wr0ngpw" not in str(e.value) + e.value.detail + repr(e.value.params)
 
 
 def test_parse_target_understands_ftp_urls_and_directories():

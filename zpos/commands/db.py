@@ -6,11 +6,11 @@ import os
 from storage.archive import clear_until, delete_goods, export_archive, import_archive
 from storage.errors import StorageError
 from storage.keys import device_key, fingerprint, public_pem
-from storage.targets import parse_target
+from storage.targets import ARCHIVE_SUFFIX, URL_HELP, parse_target
 from zpos.errors import CliError, refusal_line
 from zpos.files import locked_data
 
-_TARGET = "a directory (USB stick mount point) or ftp://user:pw@host:port/dir"
+_TARGET = URL_HELP
 
 
 def register(sub) -> None:
@@ -49,7 +49,7 @@ def _data(path: str, change: bool = True) -> str:
 def run_export(args) -> int:
     data = _data(args.data, change=False)
     try:
-        name = export_archive(data, parse_target(args.to))
+        name = export_archive(data, parse_target(args.to, data))
         fp = fingerprint(public_pem(device_key(data)))
     except StorageError as e:
         raise CliError(refusal_line(e), 1) from None
@@ -60,10 +60,11 @@ def run_export(args) -> int:
 def run_import(args) -> int:
     data = _data(args.data)
     try:
-        target = parse_target(args.source)
+        target = parse_target(args.source, data)
         if not args.name:
             for n in target.list():
-                print(n)
+                if n.endswith(ARCHIVE_SUFFIX):
+                    print(n)
             return 0
         from zpos.files import read_key
         trust = read_key(args.trust_key, "the trusted key") if args.trust_key else None
