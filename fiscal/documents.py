@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 from fiscal.errors import FiscalError
 from fiscal.money import format_money, format_qty, parse_money, parse_qty
-from fiscal.receipt import MARKING_KINDS, CalcLine, Marking, Payment, PaymentType, ReceiptCalc
+from fiscal.receipt import MARKING_KINDS, CalcLine, CodeType, Marking, Payment, PaymentType, ReceiptCalc
+from fiscal.sko_cheque import SkoCheque
 
 
 class DocType(StrEnum):
@@ -45,13 +46,19 @@ class Requisites:
 
 @dataclass(frozen=True, kw_only=True)
 class Registration:
-    """The SKO's answer to a registered document."""
+    """The SKO's answer to a registered document.
+
+    `signature` is only there when the SKO type signs its answers (iKassa does not: our own hash
+    chain covers uid and number). `cheque` holds the figures the SKO computed from the inputs, when
+    its answer carries them; it is not journaled (the chain covers number, uid, time, signature, serial).
+    """
 
     number: int           # gap-free over the register's life
-    uid: str              # 24 hex characters
+    uid: str              # 24 hex characters ("" for a document the SKO gives no uid, e.g. a shift open)
     time: str             # ISO 8601 with offset
-    signature: str        # hex
+    signature: str = ""   # hex, optional
     sko_serial: str = ""
+    cheque: SkoCheque | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +162,7 @@ DOCUMENT_CLASSES: dict[DocType, type[Document]] = {
 _MONEY_KEYS = {"total_cost", "discount_total", "total_due", "change", "amount"}
 _LINE_MONEY = {"price", "raw", "discount", "markup", "line", "receipt_discount", "receipt_markup", "total", "vat"}
 # Optional line fields: written only when set, so the canonical form of older documents stays the same.
-_LINE_OPTIONAL = {"markings"}
+_LINE_OPTIONAL = {"code_type", "section_name", "tp_unp", "markings"}
 
 
 def priced_fields(calc: ReceiptCalc) -> dict[str, Any]:
@@ -176,6 +183,8 @@ def _line_to_dict(ln: CalcLine) -> dict[str, Any]:
             v = format_money(v)
         elif f.name == "qty":
             v = format_qty(v)
+        elif f.name == "code_type":
+            v = v.value
         elif f.name == "markings":
             v = [{m.kind: m.code} for m in v]
         d[f.name] = v
@@ -196,6 +205,8 @@ def _line_from_dict(d: dict[str, Any]) -> CalcLine:
     for k in _LINE_MONEY:
         kw[k] = parse_money(kw[k], k)
     kw["qty"] = parse_qty(kw["qty"], "qty")
+    if kw.get("code_type") is not None:
+        kw["code_type"] = CodeType(kw["code_type"])
     if "markings" in kw:
         kw["markings"] = tuple(_marking_from_dict(m) for m in kw["markings"])
     return CalcLine(**kw)

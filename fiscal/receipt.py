@@ -20,6 +20,16 @@ class Marking:
     code: str
 
 
+class CodeType(StrEnum):
+    """What a line's code is (iKassa cloud SDK CodeTypes: code, gtin, service, prepayment)."""
+
+    INTERNAL = "internal"
+    GTIN = "gtin"
+    SERVICE = "service"
+    PREPAYMENT = "prepayment"
+
+
+
 class PaymentType(StrEnum):
     CASH = "cash"
     CARD = "card"
@@ -50,6 +60,9 @@ class ItemInput:
     section: int | None = None
     discount: Adjustment | None = None
     markup: Adjustment | None = None
+    code_type: CodeType | None = None
+    section_name: str | None = None
+    tp_unp: str | None = None                 # УНП of a third party (комитент) the line is sold for
     markings: tuple[Marking, ...] = ()
 
 
@@ -77,7 +90,10 @@ class CalcLine:
     receipt_markup: int
     total: int
     vat: int
-    markings: tuple[Marking, ...] = ()       # one code per unit of a marked line (fiscal.marking)
+    code_type: CodeType | None = None        # None: the SKO driver decides (a valid GTIN, else an internal code)
+    section_name: str | None = None
+    tp_unp: str | None = None
+    markings: tuple[Marking, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,7 +172,8 @@ def calculate(items: Sequence[ItemInput], discount: Adjustment | None = None,
         vat = table.get(it.vat).included(total)
         vat_by_rate[it.vat] = vat_by_rate.get(it.vat, 0) + vat
         out.append(CalcLine(it.name, it.code, it.section, it.price, it.qty, it.vat, raws[i], discs[i],
-                            marks[i], lines_[i], d_shares[i], m_shares[i], total, vat, markings=it.markings))
+                            marks[i], lines_[i], d_shares[i], m_shares[i], total, vat, it.code_type,
+                            it.section_name, it.tp_unp, it.markings))
     total_due = sum(ln.total for ln in out)
     if total_due < MIN_SUM:
         raise FiscalError("DISCOUNT_TOO_LARGE", "the total due must be at least 0.01")

@@ -3,9 +3,12 @@
 Each step is durable before the next. A document is journaled as pending together with
 what its registration changes (stock, the card/ОПЛАТИ intents it settles); the registered row,
 the stock moves, the intents' `settled` and the chain hash commit in one transaction. An SKO
-answer that did not arrive or could not be read leaves the document pending: it is resolved
-by asking the SKO (lookup) before anything is sent again, at the next operation and at every
-start. Crash points let scenarios and tests cut the power between any two steps.
+answer that did not arrive or could not be read (and an SKO unreachable or busy) leaves the
+document pending: it is resolved by asking the SKO (lookup by its document counter and stored
+documents: the published protocol has no operation id) before anything is sent again, at the next
+operation and at every start. The SKO computes each cheque; where its figures differ from ours the
+difference is logged and kept on the outcome. Crash points let scenarios and tests cut the power
+between any two steps.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 
 from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render
+from fiscal.sko_cheque import Difference, compare
 from hal.errors import DeviceError, PrinterError, SkoError
 from storage.journal_effects import Effects
 from storage.journal_schema import IntentStatus
@@ -23,11 +27,15 @@ log = logging.getLogger("zpos.fiscal")
 
 CRASH_POINTS = ("after_payment", "before_sko", "after_sko", "after_commit")
 
-# SKO answers that prove the document was not registered: the pending row can be dropped
-# (unless money already moved for it: then it stays pending and blocks until resolved).
-DEFINITE_REFUSALS = {"WRONG_PIN", "SKO_LOCKED", "NOT_AUTHORIZED", "SHIFT_OPEN", "SHIFT_CLOSED", "SHIFT_EXPIRED",
-                     "BAD_TIME", "BAD_NUMBER", "TOTALS_MISMATCH", "NOT_ENOUGH_CASH", "NOTHING_TO_ANNUL",
-                     "SKO_UNSENT_LIMIT", "UNSENT_DOCUMENTS", "SKO_ERROR"}
+# SKO outcomes that leave the document's fate open: it stays pending and is looked up before anything is
+# sent again. Every other SkoError is a refusal (the SKO's, or the driver's before sending): the pending row
+# can be dropped (unless money already moved for it: then it stays pending and blocks until resolved).
+UNSETTLED = {"SKO_OFFLINE", "SKO_UNKNOWN", "SKO_BAD_ANSWER", "SKO_IN_USE"}
+
+
+def definite(e: SkoError) -> bool:
+    """Whether the SKO (or the driver, before sending) refused for certain: nothing was registered."""
+    return str(e.code) not in UNSETTLED
 
 
 class PowerLoss(BaseException):
@@ -52,6 +60,7 @@ class Outcome:
     printed: bool
     print_error: str | None = None
     resumed: bool = False           # an earlier attempt of this document was completed instead
+    differences: tuple[Difference, ...] = ()     # where the SKO's computed figures differ from ours
 
 
 class FiscalPath:
@@ -83,10 +92,10 @@ class FiscalPath:
         is looked up first and sent again only when the SKO proves it does not have it."""
         self.crash.point("before_sko")
         try:
-            reg = (self.sko.lookup(doc.op_id) if maybe_sent else None) or \
+            reg = (self.sko.lookup(doc, self.journal.last_number() + 1) if maybe_sent else None) or \
                 self.sko.register(doc, self.journal.last_number() + 1)
         except SkoError as e:
-            if e.code in DEFINITE_REFUSALS and not self.money_moved(doc.op_id):
+            if definite(e) and not self.money_moved(doc.op_id):
                 self.journal.discard_pending(doc.op_id, e.code)
             raise
         self.crash.point("after_sko")
@@ -104,7 +113,7 @@ class FiscalPath:
         except DeviceError as e:
             if not copy:
                 self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.detail}")
-            return Outcome(reg, False, str(e.code))
+            return Outcome(reg, False, str(e.code), differences=() if copy else self.differences(doc, reg))
         except Exception as e:  # a registered document stays registered whatever the printing code does
             log.exception("printing document %s failed", doc.op_id)
             if not copy:
@@ -112,7 +121,16 @@ class FiscalPath:
             return Outcome(reg, False, "PRINT_ERROR")
         if not copy:
             self.journal.mark_printed(doc.op_id)
-        return Outcome(reg, True)
+        return Outcome(reg, True, differences=() if copy else self.differences(doc, reg))
+
+    @staticmethod
+    def differences(doc: Document, reg: Registration) -> tuple[Difference, ...]:
+        """Where the SKO computed `doc` otherwise than we did; logged (the SKO's figures are the registered ones)."""
+        diffs = compare(doc, reg.cheque)
+        if diffs:
+            log.warning("the SKO computed %s №%d differently from the register: %s", doc.type, reg.number,
+                        "; ".join(map(str, diffs)))
+        return diffs
 
     def ready_to_register(self, entry) -> bool:
         """A pending document registers only when every outside effect it names was approved."""
@@ -133,7 +151,7 @@ class FiscalPath:
             try:
                 self.register_pending(entry.doc)
             except SkoError as e:
-                if e.code in DEFINITE_REFUSALS:
+                if definite(e):
                     continue
                 raise
             self.journal.mark_print_failed(entry.op_id, "POWER_LOSS: not printed before the registration was confirmed")

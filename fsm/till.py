@@ -84,15 +84,18 @@ class Till:
                 self.electronic.ask(effect)
 
     def _pin_sko_key(self) -> None:
-        """Pin the SKO's public key at first contact (where the SKO type offers one); later answers are checked."""
+        """Remember the SKO at first contact: its serial, and its public key only where the SKO type signs.
+
+        The iKassa SKO signs nothing (no key is needed); the journal's own hash chain covers each document
+        with the SKO's uid and number, and a key pinned by an earlier SKO type still checks old signatures."""
         journal = self.stores.journal
         pem = journal.get_meta("sko_public_key")
-        if not pem:
+        if not journal.get_meta("sko_serial"):
             info = self.devices.sko.info()
-            pem = info.public_key_pem
-            if pem:
+            journal.set_meta("sko_serial", info.serial)
+            if info.public_key_pem and not pem:
+                pem = info.public_key_pem
                 journal.set_meta("sko_public_key", pem)
-                journal.set_meta("sko_serial", info.serial)
         if pem and hasattr(self.devices.sko, "pin_key"):
             self.devices.sko.pin_key(pem)
 

@@ -175,9 +175,10 @@ class SkoInfo:
     serial: str
     org_name: str
     unp: str
-    ksa_number: str
+    ksa_number: str                     # "" when the SKO type does not give the register number
     versions: dict[str, str] = field(default_factory=dict)
-    public_key_pem: str = ""
+    public_key_pem: str = ""            # only an SKO type that signs its answers has one
+    registered: bool = True
 
 
 @dataclass(frozen=True)
@@ -194,15 +195,48 @@ class SkoStatus:
     uplink_online: bool = True
 
 
+@dataclass(frozen=True)
+class SkoShiftReport:
+    """The SKO's own X / Z figures of one shift (BYN), as its getXReport / closeShift answer gives them."""
+
+    shift_number: int
+    opened_at: str | None
+    closed_at: str | None
+    first_sale_number: int | None
+    last_sale_number: int | None
+    sale_documents: int
+    sales_count: int = 0
+    sales_cash: int = 0
+    sales_cashless: int = 0
+    sales_other: int = 0
+    sales_sum: int = 0
+    moneybacks_count: int = 0
+    moneybacks_sum: int = 0
+    deposits_count: int = 0
+    deposits_sum: int = 0
+    withdraws_count: int = 0
+    withdraws_sum: int = 0
+    rollbacks_count: int = 0
+    rollbacks_sum: int = 0
+    uid: str = ""                       # the Z report's uid (closeShift only)
+
+    @property
+    def open(self) -> bool:
+        return self.shift_number > 0 and self.closed_at is None
+
+
 class Sko(Protocol):
     def info(self) -> SkoInfo: ...
-    def authorize(self, pin: str) -> None: ...
+    def authorize(self, pin: str) -> None:
+        """An already authorised session (iKassa 47) is success."""
     def change_pin(self, puk: str, new_pin: str) -> None: ...
     def logout(self) -> None: ...
-    def status(self) -> SkoStatus: ...
+    def status(self, time: str | None = None) -> SkoStatus: ...
     def register(self, doc: Document, number: int | None = None) -> Registration:
-        """Register any fiscal document (shift open/close too). Idempotent by doc.op_id."""
-    def lookup(self, op_id: str) -> Registration | None: ...
-    def x_counters(self, time: str) -> dict: ...
-    def document(self, number: int) -> dict: ...
+        """Register any fiscal document; `number` is the journal's next number (refused before sending when the
+        SKO's counter says otherwise). A lost or garbled answer raises SKO_UNKNOWN / SKO_BAD_ANSWER, never a refusal."""
+    def lookup(self, doc: Document, number: int | None = None) -> Registration | None:
+        """The registration of `doc` if the SKO has it; None only when it is proven absent; SKO_UNKNOWN otherwise."""
+    def x_report(self) -> SkoShiftReport: ...
+    def document(self, number: int) -> Registration: ...
     def close(self) -> None: ...

@@ -296,6 +296,11 @@ def set_tracing(on: bool) -> None:
     _TRACING[0] = bool(on)
 
 
+def tracing_enabled() -> bool:
+    """Whether links opened now should log their bytes (drivers with their own sockets ask this)."""
+    return _TRACING[0]
+
+
 class TracingTransport:
     """Wraps a transport and logs every byte in hex to `zpos.trace.<name>`: what a field engineer reads."""
 

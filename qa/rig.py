@@ -119,11 +119,14 @@ def build_sim_register(data_dir: Path, setup: dict | None = None, clock: Clock |
     data_dir.mkdir(parents=True, exist_ok=True)
     if fresh:
         apply_setup(data_dir, setup)
+    clock = clock or SimClock()
     if hub is None:
-        hub = SimHub(data_dir / "sim", sim_options_for(setup)).start()
+        options = sim_options_for(setup)
+        options.sko_clock = clock.now        # the SKO keeps its own clock: in a scenario it is the scenario's
+        hub = SimHub(data_dir / "sim", options).start()
     devices = open_devices(hub.device_config())
     kw = {"sleep": sleep} if sleep else {}
-    till = Till(data_dir, devices, clock or SimClock(), **kw)
+    till = Till(data_dir, devices, clock, **kw)
     return till, hub
 
 

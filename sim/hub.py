@@ -6,7 +6,9 @@ actions, used by `zpos sim ctl`, scenario steps and tests.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from fiscal.money import format_money
@@ -20,6 +22,7 @@ from sim.printer import VirtualPrinter
 from sim.scale import SimScale
 from sim.scanner import SimScanner
 from sim.sko import SkoEmulator
+from sim.sko_rules import SkoType
 
 TERMINALS = ("Беларусбанк", "Приорбанк")
 # Printer width -> (the driver's profile key, the escpos-printer-db model the virtual printer plays,
@@ -48,6 +51,8 @@ class SimOptions:
     oplati_confirm_window: float = 300.0  # the service ends a payment nobody confirmed (status 4) after this
     unsent_limit_hours: int | None = 72
     unsent_limit_count: int | None = None
+    sko_kind: SkoType | None = None   # what the simulated SKO does where iKassa's text is silent (the limits above win)
+    sko_clock: Callable[[], datetime] | None = None   # the SKO's own clock (default: real time); scenarios share theirs
     sko_port: int = 0
     links: bool = False               # publish stable symlinks under the sim dir (for `zpos sim`)
     printed_dir: Path | None = None   # where the virtual printer leaves NNNN.txt / NNNN.png (default ROOT/printed)
@@ -79,10 +84,11 @@ class SimHub:
 
     def start(self) -> "SimHub":
         o = self.options
+        kind = replace(o.sko_kind or SkoType(), unsent_limit_hours=o.unsent_limit_hours,
+                       unsent_limit_count=o.unsent_limit_count)
         self.sko = SkoEmulator(self.root / "sko", serial=o.serial, org_name=o.org_name, unp=o.unp,
-                               ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port,
-                               unsent_limit_hours=o.unsent_limit_hours,
-                               unsent_limit_count=o.unsent_limit_count).start()
+                               ksa_number=o.ksa_number, pin=o.pin, puk=o.puk, port=o.sko_port, kind=kind,
+                               clock=o.sko_clock).start()
         paper = (o.printed_dir or self.root / "printed") if o.keep_paper else None
         _, model, clears = PRINTER_MODELS[o.printer_columns]
         self.printer = VirtualPrinter(paper, link=self._link("printer"), columns=o.printer_columns,
@@ -161,7 +167,7 @@ class SimHub:
         return handler(*args)
 
     def _ctl_sko(self, *words: str) -> str:
-        from sim.sko import apply_ctl
+        from sim.sko_ctl import apply_ctl
         try:
             return apply_ctl(self.sko, list(words))
         except ValueError as e:

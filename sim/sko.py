@@ -1,70 +1,102 @@
-"""The SKO emulator: a loopback TCP server speaking hal.protocols.sko_frame, with scriptable faults.
+"""The SKO emulator: a loopback TCP server speaking the iKassa service protocol (hal.protocols.ikassa), with faults.
 
-State and rules live in sim.sko_state (SQLite under the data directory); this module is the
-server around them: one thread accepting, one per connection, one lock over the state.
+As IKAPI describes the service: it pings every client as soon as it connects and then
+periodically, and closes a link whose pong does not come within 2 s; it serves one connection at
+a time (a second one gets error 40 on `topics.default.error` and is closed); every answer goes to
+the request's replyAddress. State and rules live in sim.sko_state (SQLite under the data directory).
 Run standalone with `python -m sim.sko --dir DIR [--port N]`.
 """
 from __future__ import annotations
 
 import argparse
+import queue
 import signal
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from hal.errors import ProtocolError
-from hal.protocols.sko_frame import (
-    EXTRA_CODES,
+from hal.protocols.ikassa import (
+    ERROR_ADDRESS,
+    FISCAL,
+    NEEDS_PRINTER,
+    NEEDS_TOKEN,
+    PING_ADDRESS,
+    PONG_DEADLINE_S,
     Action,
-    Message,
+    Envelope,
+    FrameCodec,
     MessageType,
-    code_message,
-    code_name,
-    encode_message,
-    read_message,
+    Service,
 )
-from sim.sko_rules import SkoRefusal
-from sim.sko_state import SkoState
+from hal.protocols.ikassa_codes import CODES
+from sim.sko_rules import SkoRefusal, SkoType
+from sim.sko_state import PRINTERS, SkoState
 
 DEFAULT_ORG = "ООО «Ромашка»"
 DEFAULT_UNP = "191234566"
 DEFAULT_KSA = "123456789"
+MINSK = timezone(timedelta(hours=3))
 
 
-class _Stopped(Exception):
-    """The connection ended (peer closed, emulator stopped or set offline)."""
+def _real_now() -> datetime:
+    return datetime.now(MINSK)
+
+
+class _Conn:
+    """One accepted client: its socket, the write lock, the ping it still waits a pong for."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.wlock = threading.Lock()
+        self.ping_sent_at: float | None = None
+        self.done = threading.Event()
 
 
 class SkoEmulator:
-    """A simulated SKO on 127.0.0.1 with real ECDSA signatures and an uplink queue to a simulated SKKO."""
+    """A simulated iKassa service with one SKO, on 127.0.0.1, with an uplink queue to a simulated SKKO."""
 
     def __init__(self, state_dir: Path, *, host: str = "127.0.0.1", port: int = 0, serial: str = "AVQ11169990670",
                  org_name: str = DEFAULT_ORG, unp: str = DEFAULT_UNP, ksa_number: str = DEFAULT_KSA,
-                 pin: str = "123456", puk: str = "12345678", unsent_limit_hours: int | None = 72,
-                 unsent_limit_count: int | None = None) -> None:
+                 pin: str = "123456", puk: str = "12345678", kind: SkoType | None = None,
+                 clock: Callable[[], datetime] | None = None, byte_order: str = "big", data_as: str = "object",
+                 ping_interval: float = 1.0, pong_deadline: float = PONG_DEADLINE_S) -> None:
         self.state_dir = Path(state_dir)
         self._host, self._port = host, port
-        self._cfg = dict(serial=serial, org_name=org_name, unp=unp, ksa_number=ksa_number, pin=pin, puk=puk,
-                         unsent_limit_hours=unsent_limit_hours, unsent_limit_count=unsent_limit_count)
+        self._cfg = dict(serial=serial, org_name=org_name, unp=unp, ksa_number=ksa_number, pin=pin, puk=puk)
+        self.kind = kind or SkoType()
+        self.clock = clock or _real_now
+        self.codec = FrameCodec(byte_order, data_as)
+        self.ping_interval = ping_interval
+        self.pong_deadline = pong_deadline
         self._lock = threading.RLock()
-        self._conns: set[socket.socket] = set()
+        self._active: _Conn | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._offline = False
-        self._fail_next: int | None = None
+        self._fail_next: tuple[int, str | None] | None = None
         self._drop_next = False
-        self._drop_then_offline = False
+        self._garble_next = False
+        self._drop_then_offline = self._garble_then_offline = self._send_then_offline = False
         self._delay = 0.0
         self._listener: socket.socket | None = None
         self.state: SkoState | None = None
         self.requests = 0
+        self.refused_connections = 0
 
     # -- life -------------------------------------------------------------------------------------
-    def start(self) -> "SkoEmulator":
-        self.state = SkoState(self.state_dir, **self._cfg)  # type: ignore[arg-type]
+    def start(self) -> SkoEmulator:
+        self.state = SkoState(self.state_dir, kind=self.kind, clock=self.clock, **self._cfg)  # type: ignore[arg-type]
+        self._stopping.clear()
+        self._listen()
+        return self
+
+    def _listen(self) -> None:
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((self._host, self._port))
@@ -72,31 +104,31 @@ class SkoEmulator:
         ls.settimeout(0.1)
         self._listener = ls
         self._port = ls.getsockname()[1]
-        self._stopping.clear()
-        self._spawn(self._accept_loop, "sko-accept")
-        return self
+        self._spawn(self._accept_loop, "sko-accept", ls)
 
-    def stop(self) -> None:
-        """Stop answering, close every connection, join the threads, close the database."""
-        self._stopping.set()
-        if self._listener is not None:
+    def _unlisten(self) -> None:
+        ls, self._listener = self._listener, None
+        if ls is not None:
             try:
-                self._listener.shutdown(socket.SHUT_RDWR)   # wakes the accept() at once on Linux
+                ls.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._drop_connections()
+            ls.close()
+
+    def stop(self) -> None:
+        """Stop answering, close the connection, join the threads, close the database."""
+        self._stopping.set()
+        self._unlisten()
+        self._drop_connection()
         for t in list(self._threads):
             t.join(timeout=2)
         self._threads.clear()
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
         if self.state is not None:
             with self._lock:
                 self.state.close()
             self.state = None
 
-    def __enter__(self) -> "SkoEmulator":
+    def __enter__(self) -> SkoEmulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -110,10 +142,6 @@ class SkoEmulator:
     def port(self) -> int:
         return self._port
 
-    @property
-    def public_key_pem(self) -> str:
-        return self._st().public_key_pem
-
     def _st(self) -> SkoState:
         if self.state is None:
             raise RuntimeError("the SKO emulator is not started")
@@ -121,10 +149,14 @@ class SkoEmulator:
 
     # -- fault controls ---------------------------------------------------------------------------
     def set_offline(self, offline: bool) -> None:
-        """Offline: every open link is dropped and new ones are closed at once, unanswered."""
-        self._offline = offline
-        if offline:
-            self._drop_connections()
+        """Offline: the link is dropped and nothing listens on the port (connections are refused)."""
+        if offline and not self._offline:
+            self._offline = True
+            self._unlisten()
+            self._drop_connection()
+        elif not offline and self._offline:
+            self._offline = False
+            self._listen()
 
     def set_uplink(self, online: bool) -> None:
         with self._lock:
@@ -132,15 +164,21 @@ class SkoEmulator:
             if online:
                 self._st().flush_uplink()
 
-    def fail_next(self, sko_code: int) -> None:
-        """The next request is refused with this SKO code, without being executed."""
-        self._fail_next = sko_code
+    def fail_next(self, code: int, action: str | None = None) -> None:
+        """The next fiscal request (or the next `action`) is refused with this published code, not executed."""
+        self._fail_next = (code, action)
 
     def drop_next_answer(self, then_offline: bool = False) -> None:
-        """The next document registration is executed and committed, then the link drops before the answer is sent;
-        with `then_offline` the emulator also goes offline at that moment (as if killed mid-answer)."""
+        """The next fiscal request (a document registration) is executed and committed, then the link drops before
+        the answer is sent; with `then_offline` the emulator also goes offline at that moment (as if killed)."""
         self._drop_next = True
         self._drop_then_offline = then_offline
+
+    def garble_next_answer(self, then_offline: bool = False) -> None:
+        """The next fiscal request is executed and committed, then a corrupted frame is sent instead of the answer;
+        with `then_offline` the emulator goes offline right after it."""
+        self._garble_next = True
+        self._garble_then_offline = then_offline
 
     def set_delay(self, seconds: float) -> None:
         self._delay = max(0.0, seconds)
@@ -158,7 +196,6 @@ class SkoEmulator:
             return self._st().flush_uplink()
 
     def skko_numbers(self) -> list[int]:
-        """Document numbers in the order the simulated SKKO received them."""
         with self._lock:
             return self._st().skko_numbers()
 
@@ -169,182 +206,187 @@ class SkoEmulator:
         self._threads.append(t)
         t.start()
 
-    def _drop_connections(self) -> None:
-        with self._lock:
-            conns = list(self._conns)
-        for c in conns:
+    def _drop_connection(self) -> None:
+        conn = self._active
+        if conn is not None:
             try:
-                c.shutdown(socket.SHUT_RDWR)
+                conn.sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
 
-    def _accept_loop(self) -> None:
-        ls = self._listener
-        while not self._stopping.is_set() and ls is not None:
+    def _accept_loop(self, ls: socket.socket) -> None:
+        while not self._stopping.is_set() and self._listener is ls:
             try:
-                conn, _ = ls.accept()
+                sock, _ = ls.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
-            if self._offline:
-                conn.close()
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            active = self._active
+            if active is not None and not active.done.wait(1.0):     # a client that just left may still be closing
+                self._refuse(sock)
                 continue
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                self._conns.add(conn)
+            conn = _Conn(sock)
+            self._active = conn
             self._spawn(self._serve, "sko-conn", conn)
+            self._spawn(self._ping_loop, "sko-ping", conn)
 
-    def _recv_exact(self, conn: socket.socket, size: int) -> bytes:
+    def _refuse(self, sock: socket.socket) -> None:
+        """IKAPI: «Одновременно к сервису iKassa может быть 1 подключение»: error 40 to topics.default.error, close."""
+        self.refused_connections += 1
+        try:
+            sock.sendall(self.codec.encode(self._error_env(ERROR_ADDRESS, "", 40, "another client holds the service")))
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
+
+    def _send(self, conn: _Conn, env: Envelope | bytes) -> None:
+        data = env if isinstance(env, bytes) else self.codec.encode(env)
+        with conn.wlock:
+            conn.sock.sendall(data)
+
+    def _ping_loop(self, conn: _Conn) -> None:
+        """Ping at once, then every interval; no pong within the deadline closes the link (IKAPI)."""
+        next_ping = 0.0
+        while not conn.done.is_set() and not self._stopping.is_set():
+            now = time.monotonic()
+            if conn.ping_sent_at is not None and now - conn.ping_sent_at > self.pong_deadline:
+                self._close_conn(conn)
+                return
+            if conn.ping_sent_at is None and now >= next_ping:
+                conn.ping_sent_at, next_ping = now, now + self.ping_interval
+                try:
+                    self._send(conn, Envelope(MessageType.PING, PING_ADDRESS, {}, None, f"sko.pong.{id(conn)}"))
+                except OSError:
+                    return
+            conn.done.wait(0.05)
+
+    def _close_conn(self, conn: _Conn) -> None:
+        try:
+            conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _recv_exact(self, conn: _Conn, size: int) -> bytes:
         buf = bytearray()
-        conn.settimeout(0.2)
         while len(buf) < size:
-            if self._stopping.is_set() or self._offline:
-                raise _Stopped()
             try:
-                chunk = conn.recv(size - len(buf))
-            except TimeoutError:
-                continue
+                chunk = conn.sock.recv(size - len(buf))
             except OSError:
-                raise _Stopped() from None
+                raise ConnectionError("link down") from None
             if not chunk:
-                raise _Stopped()
+                raise ConnectionError("peer closed")
             buf += chunk
         return bytes(buf)
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: _Conn) -> None:
+        """The reader: pongs and pings at once, requests to the worker (a slow request never stops the pongs)."""
+        work: queue.Queue[Envelope | None] = queue.Queue()
+        self._spawn(self._work, "sko-work", conn, work)
         try:
-            while True:
+            while not self._stopping.is_set():
                 try:
-                    msg = read_message(lambda n: self._recv_exact(conn, n))
+                    msg = self.codec.read(lambda n: self._recv_exact(conn, n))
                 except ProtocolError as e:
-                    conn.sendall(encode_message(_error(Message(MessageType.REQUEST), 29, e.message)))
-                    return   # the stream may be out of step: make the client start afresh
-                answer = self._handle(msg)
-                if answer is None:
-                    return
-                conn.sendall(encode_message(answer))
-        except (_Stopped, OSError):
+                    self._send(conn, self._error_env(ERROR_ADDRESS, "", 2011, e.detail))
+                    return       # the stream may be out of step: make the client start afresh
+                if msg.type is MessageType.PONG:
+                    conn.ping_sent_at = None
+                elif msg.type is MessageType.PING:
+                    self._send(conn, Envelope(MessageType.PONG, msg.reply_address or PING_ADDRESS))
+                elif msg.type is MessageType.SEND:
+                    work.put(msg)    # publish / listen have no answer (IKAPI: publish «Не имеет ответа»)
+        except (ConnectionError, OSError):
             return
         finally:
-            with self._lock:
-                self._conns.discard(conn)
-            conn.close()
+            work.put(None)
+            conn.done.set()
+            if self._active is conn:
+                self._active = None
+            self._close_conn(conn)
+            conn.sock.close()
 
-    def _handle(self, msg: Message) -> Message | None:
-        if msg.type is MessageType.PING:
-            return Message(MessageType.PONG, msg.address, msg.action, msg.op_id, self._serial(), msg.id)
-        if msg.type is not MessageType.REQUEST:
-            return _error(msg, 5, f"expected a request or ping, got {msg.type.value}")
+    def _work(self, conn: _Conn, work: queue.Queue) -> None:
+        """One request after the other, each answered to its replyAddress (or not, under a fault)."""
+        while (msg := work.get()) is not None:
+            answer = self._handle(msg)
+            try:
+                if answer is None:
+                    self._close_conn(conn)
+                    return
+                if self._send_then_offline:       # gone before the client can come back to ask
+                    self._send_then_offline = False
+                    self._offline = True
+                    self._unlisten()
+                    self._send(conn, answer)
+                    self._close_conn(conn)
+                    return
+                self._send(conn, answer)
+            except OSError:
+                return
+
+    def _error_env(self, address: str, action: str, code: int, detail: str) -> Envelope:
+        p = CODES.get(code)
+        data = {"statusCode": p.status if p else 500, "code": code, "name": p.name if p else "UNKNOWN",
+                "message": (p.message or p.name) if p else detail, "detail": detail}
+        return Envelope(MessageType.ERROR, address, {"action": action} if action else {}, data)
+
+    def _handle(self, msg: Envelope) -> Envelope | bytes | None:
+        reply_to = msg.reply_address or ERROR_ADDRESS
         self.requests += 1
-        if self._fail_next is not None:
-            code, self._fail_next = self._fail_next, None
-            return _error(msg, code, "injected fault")
+        try:
+            action = Action(msg.action)
+        except ValueError:
+            return self._error_env(reply_to, msg.action, 2042, f"unknown action {msg.action[:40]!r}")
+        fiscal = action in FISCAL
+        if self._fail_next is not None and (self._fail_next[1] == action.value or (self._fail_next[1] is None and fiscal)):
+            code, self._fail_next = self._fail_next[0], None
+            return self._error_env(reply_to, action.value, code, "injected fault")
         try:
             with self._lock:
-                data = self._dispatch(msg)
-            answer = Message(MessageType.RESPONSE, msg.address, msg.action, msg.op_id, self._serial(), msg.id, data)
+                data = self._dispatch(action, msg)
+            answer: Envelope | bytes = Envelope(MessageType.SEND, reply_to, {"action": action.value}, data)
         except SkoRefusal as r:
-            answer = _error(msg, r.sko_code, r.detail, r.name)
-        except Exception as e:  # noqa: BLE001 - any bug in the emulator becomes a protocol-level refusal
-            answer = _error(msg, 24, f"emulator failure: {type(e).__name__}: {e}")
-        if self._drop_next and msg.action == Action.REGISTER.value:
+            answer = self._error_env(reply_to, action.value, r.code, r.detail)
+        except Exception as e:  # noqa: BLE001 - a bug in the emulator is answered as the service's own 500
+            answer = self._error_env(reply_to, action.value, 2023, f"emulator failure: {type(e).__name__}: {e}")
+        if fiscal and self._drop_next:
             self._drop_next = False
             if self._drop_then_offline:
                 self.set_offline(True)
             return None
+        if fiscal and self._garble_next:
+            self._garble_next = False
+            answer = self.codec.frame.build(b'{"type"')      # a whole frame whose JSON breaks off
+            self._send_then_offline = self._garble_then_offline
         if self._delay:
             self._stopping.wait(self._delay)
         return answer
 
-    def _serial(self) -> str:
-        with self._lock:
-            return self.state.get("serial") if self.state is not None else ""
-
-    def _dispatch(self, msg: Message) -> dict[str, Any]:
+    def _dispatch(self, action: Action, msg: Envelope) -> Any:
         st = self._st()
-        if msg.serial and msg.serial != st.get("serial"):
-            raise SkoRefusal(29, f"request for SKO {msg.serial}, this is {st.get('serial')}")
+        if action in NEEDS_TOKEN and msg.headers.get("token") != st.get("serial"):
+            raise SkoRefusal(2010, f"no SKO with serial {msg.headers.get('token', '')[:20]!r}")
+        if action in NEEDS_PRINTER and msg.headers.get("printerAddr") not in {p["addr"] for p in PRINTERS}:
+            raise SkoRefusal(2030, f"printer {msg.headers.get('printerAddr', '')[:30]!r} is not known")
         st.flush_uplink()
         d = msg.data
-        action = Action(msg.action)
-        if action is Action.INFO:
-            return st.info()
-        if action is Action.AUTHORIZE:
-            st.authorize(d.get("pin"))
-            return {}
-        if action is Action.CHANGE_PIN:
-            st.change_pin(d.get("puk"), d.get("new_pin"))
-            return {}
-        if action is Action.LOGOUT:
-            st.logout()
-            return {}
-        if action is Action.STATUS:
-            return st.status(_opt_time(d))
-        if action is Action.REGISTER:
-            reg = st.register(d)
+        out = st.serve(action, d)
+        if action in FISCAL:
             st.flush_uplink()
-            return reg
-        if action is Action.X_COUNTERS:
-            return st.x_counters(_opt_time(d))
-        if action is Action.LOOKUP:
-            reg = st.lookup(d.get("op_id") or msg.op_id)
-            return {"found": reg is not None, "registration": reg}
-        return st.document(d.get("number"))
-
-
-def _opt_time(d: dict[str, Any]) -> str | None:
-    t = d.get("time")
-    return t if isinstance(t, str) and t else None
-
-
-def _error(msg: Message, sko_code: int, detail: str, name: str = "") -> Message:
-    name = name or code_name(sko_code)
-    message = EXTRA_CODES[name][1] if name in EXTRA_CODES else code_message(sko_code)
-    return Message(MessageType.ERROR, msg.address, msg.action, msg.op_id, "", msg.id,
-                   {"code": sko_code, "name": name, "message": message, "detail": detail})
-
-
-def apply_ctl(emu: SkoEmulator, words: list[str]) -> str:
-    """One `zpos sim ctl sko ...` / scenario `sko:` command; returns a one-line confirmation.
-
-    Words: offline | online | uplink_offline | uplink_online | error N | delay SECONDS |
-    drop_answer | flush | status.
-    """
-    if not words:
-        raise ValueError("sko: say offline, online, uplink_offline, uplink_online, error N, delay S, "
-                         "drop_answer, flush or status")
-    cmd, args = words[0].lower(), words[1:]
-    if cmd in ("offline", "online"):
-        emu.set_offline(cmd == "offline")
-    elif cmd in ("uplink_offline", "uplink_online"):
-        emu.set_uplink(cmd == "uplink_online")
-    elif cmd == "error" and len(args) == 1 and args[0].isdigit():
-        emu.fail_next(int(args[0]))
-    elif cmd == "delay" and len(args) == 1:
-        try:
-            emu.set_delay(float(args[0]))
-        except ValueError:
-            raise ValueError(f"sko delay: {args[0]!r} is not a number of seconds") from None
-    elif cmd == "drop_answer":
-        emu.drop_next_answer()
-    elif cmd == "flush":
-        return f"sko: {emu.flush_uplink()} documents sent"
-    elif cmd == "status":
-        return f"sko: {emu.unsent_count()} unsent"
-    else:
-        raise ValueError(f"sko: unknown command {' '.join(words)!r}")
-    return f"sko: {' '.join(words)} ok"
-
+        return out
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.sko", description="the simulated SKO on loopback TCP")
-    parser.add_argument("--dir", required=True, type=Path, help="state directory (sko.sqlite + key)")
+    parser = argparse.ArgumentParser(prog="python -m sim.sko", description="the simulated iKassa service on loopback TCP")
+    parser.add_argument("--dir", required=True, type=Path, help="state directory (sko.sqlite)")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--byte-order", choices=("big", "little"), default="big")
     args = parser.parse_args(argv)
-    emu = SkoEmulator(args.dir, port=args.port).start()
+    emu = SkoEmulator(args.dir, port=args.port, byte_order=args.byte_order).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"sko {emu.address}", flush=True)
+    print(f"sko {emu.address} {Service.TOKEN.value}", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -1,144 +1,263 @@
-"""The SKO emulator's document rules: totals cross-checks (57/58/59), sums (45), drawer effects, counters.
+"""The SKO emulator's rules: reading a request's inputs, computing the cheque, the answers and the X/Z figures.
 
-Pure functions over `fiscal.documents` values; the stateful checks (shift, number, PIN,
-idempotency, time) live in sim.sko_state, which calls these.
+Pure functions over the published shapes (IKAPI createSale / createMoneyBack inputs, the cheque
+answer, getXReport). The cheque is computed with the register's own arithmetic (fiscal.receipt)
+from the inputs the request carries, so the emulator computes what a conforming SKO computes; a
+refusal is `SkoRefusal` with the published code. Stateful rules (shift, drawer, PIN, numbering)
+live in sim.sko_state.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
-from fiscal.documents import Annulment, CashIn, CashOut, DocType, Refund, Sale
-from fiscal.money import format_money, line_sum, parse_money
-from fiscal.receipt import PaymentType
+from fiscal.errors import FiscalError
+from fiscal.receipt import Adjustment, CodeType, ItemInput, Marking, Payment, PaymentType, ReceiptCalc, calculate
+from hal.protocols.ikassa import DOCUMENT_TYPES
+from hal.protocols.ikassa_values import (
+    CASHIER_MAX,
+    CODE_TYPE_OF,
+    CURRENCY,
+    RATE_OF_TAX,
+    WireValueError,
+    gtin_valid,
+    marking_problem,
+    money,
+    parse_int,
+    parse_money,
+    parse_quantity,
+    quantity,
+)
 
 
 class SkoRefusal(Exception):
-    """A refusal with the SKO's numeric code; `name` overrides the stable code when set."""
+    """A refusal with the published code (hal.protocols.ikassa_codes)."""
 
-    def __init__(self, sko_code: int, detail: str, name: str = "") -> None:
-        super().__init__(f"{sko_code}: {detail}")
-        self.sko_code = sko_code
+    def __init__(self, code: int, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
         self.detail = detail
-        self.name = name
-
-
-def parse_time(value: object, what: str = "time") -> datetime:
-    """ISO 8601 with an offset -> aware datetime, else refusal 52."""
-    if not isinstance(value, str):
-        raise SkoRefusal(52, f"{what} must be an ISO 8601 string with an offset, got {value!r}")
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise SkoRefusal(52, f"{what} {value!r} is not ISO 8601") from None
-    if t.tzinfo is None:
-        raise SkoRefusal(52, f"{what} {value!r} has no UTC offset")
-    return t
-
-
-def check_priced(doc: Sale | Refund) -> None:
-    """Recompute the three totals from the lines and check the payments (codes 29/45/57/58/59)."""
-    if not doc.lines:
-        raise SkoRefusal(29, "a sale or refund needs at least one line")
-    for i, ln in enumerate(doc.lines):
-        for name in ("price", "raw", "discount", "markup", "line", "receipt_discount", "receipt_markup",
-                     "total", "vat"):
-            if getattr(ln, name) < 0:
-                raise SkoRefusal(45, f"line {i}: {name} is negative")
-        if ln.qty <= 0:
-            raise SkoRefusal(29, f"line {i}: quantity must be positive")
-        if ln.raw != line_sum(ln.price, ln.qty):
-            raise SkoRefusal(57, f"line {i}: raw {format_money(ln.raw)} != qty × price "
-                                 f"{format_money(line_sum(ln.price, ln.qty))}")
-        if ln.line != ln.raw - ln.discount + ln.markup or \
-                ln.total != ln.line - ln.receipt_discount + ln.receipt_markup:
-            raise SkoRefusal(58, f"line {i}: discounts and markups do not add up to the line total")
-    for name in ("total_cost", "total_due", "change"):
-        if getattr(doc, name) < 0:
-            raise SkoRefusal(45, f"{name} is negative")
-    total_cost = sum(ln.raw for ln in doc.lines)
-    total_due = sum(ln.total for ln in doc.lines)
-    if doc.total_cost != total_cost:
-        raise SkoRefusal(57, f"total_cost {format_money(doc.total_cost)} but the lines give {format_money(total_cost)}")
-    if doc.discount_total != total_cost - total_due:
-        raise SkoRefusal(58, f"discount_total {format_money(doc.discount_total)} but the lines give "
-                             f"{format_money(total_cost - total_due)}")
-    if doc.total_due != total_due:
-        raise SkoRefusal(59, f"total_due {format_money(doc.total_due)} but the lines give {format_money(total_due)}")
-    for p in doc.payments:
-        if p.amount < 0:
-            raise SkoRefusal(45, f"payment {p.type.value} is negative")
-    paid = sum(p.amount for p in doc.payments)
-    if paid - doc.change != doc.total_due:
-        raise SkoRefusal(59, f"payments {format_money(paid)} minus change {format_money(doc.change)} "
-                             f"!= total_due {format_money(doc.total_due)}")
-    if doc.change > doc.paid_by_type.get(PaymentType.CASH, 0):
-        raise SkoRefusal(29, "change can only be given from cash")
-
-
-def check_amount(doc: CashIn | CashOut) -> None:
-    if doc.amount < 0:
-        raise SkoRefusal(45, "amount is negative")
-    if doc.amount == 0:
-        raise SkoRefusal(29, "amount must be at least 0.01")
 
 
 @dataclass(frozen=True)
-class Effect:
-    """What a document does to the SKO's life counters."""
+class SkoType:
+    """What one kind of SKO does where the published text is silent (docs/sko-protocol.md, «Choices»)."""
 
-    drawer: int = 0
-    turnover: int = 0
-    total_due: int = 0
-    cash_net: int = 0
-
-
-def effect_of(doc: object, target: dict[str, Any] | None = None) -> Effect:
-    """The drawer/turnover change of one document; `target` is the annulled document's row."""
-    if isinstance(doc, Sale):
-        return Effect(drawer=doc.cash_net, turnover=doc.total_due, total_due=doc.total_due, cash_net=doc.cash_net)
-    if isinstance(doc, Refund):
-        return Effect(drawer=-doc.cash_net, total_due=doc.total_due, cash_net=doc.cash_net)
-    if isinstance(doc, CashIn):
-        return Effect(drawer=doc.amount, total_due=doc.amount, cash_net=doc.amount)
-    if isinstance(doc, CashOut):
-        return Effect(drawer=-doc.amount, total_due=doc.amount, cash_net=doc.amount)
-    if isinstance(doc, Annulment) and target is not None:
-        if target["type"] == DocType.SALE.value:
-            return Effect(drawer=-target["cash_net"], turnover=-target["total_due"], total_due=doc.total_due,
-                          cash_net=target["cash_net"])
-        return Effect(drawer=target["cash_net"], total_due=doc.total_due, cash_net=target["cash_net"])
-    return Effect()
+    numbered_shift_documents: bool = True          # shift open and Z take a number of the document counter
+    empty_z_refused: bool = True                   # IKAPI 1001 EMPTY_Z_REPORT
+    zero_drawer_before_z: bool = False             # the cloud SDK's «касса обязательно должна быть обнулена»
+    expired_allows: frozenset[str] = frozenset({"createWithdraw"})   # besides closeShift, after 24 h
+    rollback_refunds: bool = True                  # createRollback of a moneyback (not only of a sale)
+    unsent_limit_hours: int | None = 72
+    unsent_limit_count: int | None = None
+    shift_hours: int = 24
+    max_items: int = 1000                          # IKAPI 2036 TOO_MANY_ITEMS: the limit is not published
+    max_name: int = 128                            # IKAPI 2048 NAME_LENGTH: the limit is not published
+    pin_attempts: int = 3
 
 
-def shift_counters(shift: int, opened_at: str | None, closed_at: str | None,
-                   rows: Iterable[tuple[int, str, int, str]], drawer: int, turnover: int) -> dict[str, Any]:
-    """X/Z counters of one shift from its documents (number, type, total_due, document JSON); money as strings."""
-    groups = {t: {"count": 0, "total": 0, "by_type": {}} for t in ("sale", "refund", "annulment", "cash_in", "cash_out")}
-    first = last = None
-    for number, dtype, total_due, doc_json in rows:
-        first = number if first is None else first
-        last = number
-        if dtype not in groups:
-            continue
-        g = groups[dtype]
-        g["count"] += 1
-        g["total"] += total_due
-        if dtype in ("sale", "refund", "annulment"):
-            doc = json.loads(doc_json)
-            change = parse_money(doc.get("change", "0.00"), "change")
-            for p in doc.get("payments", []):
-                amount = parse_money(p["amount"], "amount")
-                if p["type"] == "cash":
-                    amount -= change
-                g["by_type"][p["type"]] = g["by_type"].get(p["type"], 0) + amount
-    out: dict[str, Any] = {"shift": shift, "opened_at": opened_at, "closed_at": closed_at,
-                           "first_number": first, "last_number": last,
-                           "cash_in_drawer": format_money(drawer), "turnover": format_money(turnover)}
-    for name, g in groups.items():
-        out[name] = {"count": g["count"], "total": format_money(g["total"]),
-                     "by_type": {k: format_money(v) for k, v in sorted(g["by_type"].items())}}
+# fiscal.receipt's refusals as the service's codes.
+_FISCAL_TO_SKO = {"EMPTY_RECEIPT": 2017, "QTY_RANGE": 2028, "PRICE_RANGE": 2051, "DISCOUNT_TOO_LARGE": 2032,
+                  "SUM_RANGE": 2027, "BAD_VAT": 2011, "NOT_ENOUGH_MONEY": 2018, "CASHLESS_OVERFLOW": 2049,
+                  "CASH_OVERFLOW": 2016, "TOO_MANY_ITEMS": 2036, "BAD_FIELD": 2011, "BAD_PAYMENT_TYPE": 2011}
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SkoRefusal(2011, f"{what} must be an object")
+    return value
+
+
+def _money(d: dict[str, Any], key: str, what: str, default: int | None = None) -> int:
+    if d.get(key) is None:
+        if default is None:
+            raise SkoRefusal(1105, f"{what}.{key} is missing")
+        return default
+    try:
+        v = parse_money(d[key], f"{what}.{key}", exact=True)
+    except WireValueError as e:
+        raise SkoRefusal(1105, str(e)) from None
+    if v < 0:
+        raise SkoRefusal(45, f"{what}.{key} is negative")
+    return v
+
+
+def cashier_of(data: dict[str, Any], max_len: int = CASHIER_MAX) -> str:
+    """IKAPI createSale `cashier`, or `header.cashier` (every other call, and tsrv)."""
+    header = data.get("header") if isinstance(data.get("header"), dict) else {}
+    name = data.get("cashier", header.get("cashier"))
+    if not isinstance(name, str) or not name.strip():
+        raise SkoRefusal(1005, "the cashier name is empty")
+    if len(name) > max_len:
+        raise SkoRefusal(2048, f"the cashier name has {len(name)} characters; at most {max_len}")
+    currency = header.get("currency", data.get("currency", CURRENCY))
+    if currency != CURRENCY:
+        raise SkoRefusal(2022, f"currency {str(currency)[:8]!r} is not supported; BYN only")
+    return name
+
+
+def item_of(raw: Any, i: int, kind: SkoType) -> ItemInput:
+    """One request item → the arithmetic's input; shape and code checks with their published codes."""
+    it = _obj(raw, f"items[{i}]")
+    what = f"items[{i}]"
+    name = it.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SkoRefusal(2011, f"{what}.name is missing")
+    if len(name) > kind.max_name:
+        raise SkoRefusal(2048, f"{what}.name has {len(name)} characters; at most {kind.max_name}")
+    try:
+        qty = parse_quantity(it.get("quantity"), f"{what}.quantity", exact=True)
+        code = parse_int(it.get("code", 0), f"{what}.code")
+        code_type = CODE_TYPE_OF.get(parse_int(it.get("codeType", 0), f"{what}.codeType"))
+    except WireValueError as e:
+        raise SkoRefusal(1106 if "quantity" in str(e) else 2011, str(e)) from None
+    if qty <= 0:
+        raise SkoRefusal(2028, f"{what}.quantity must be above zero")
+    if code_type is None:
+        raise SkoRefusal(2011, f"{what}.codeType {it.get('codeType')!r} is not a known code type")
+    if code_type is CodeType.GTIN and not gtin_valid(code):
+        raise SkoRefusal(2033, f"{what}.code {code} is not a valid GTIN")
+    price = _money(it, "price", what)
+    if price <= 0:
+        raise SkoRefusal(2051, f"{what}.price must be at least 0.01")
+    tax = it.get("tax")
+    if tax is not None and (isinstance(tax, bool) or tax not in RATE_OF_TAX):
+        raise SkoRefusal(2011, f"{what}.tax {tax!r} is not one of 0, 10, 20, 25")
+    section = it.get("section")
+    if section is not None:
+        sec = _obj(section, f"{what}.section")
+        if not isinstance(sec.get("code"), int) or not 0 <= sec["code"] <= 255:
+            raise SkoRefusal(2011, f"{what}.section.code must be 0 … 255")
+    markings = it.get("markings", [])
+    if not isinstance(markings, list):
+        raise SkoRefusal(2011, f"{what}.markings must be a list")
+    for m in markings:
+        if (problem := marking_problem(m)) is not None:
+            raise SkoRefusal(2011, f"{what}.markings: {problem}")
+    return ItemInput(name=name, price=price, qty=qty, vat=RATE_OF_TAX[tax] if tax is not None else "none",
+                     code=str(code), section=section["code"] if section else None,
+                     discount=Adjustment(amount=_money(it, "discount", what, 0)),
+                     markup=Adjustment(amount=_money(it, "markup", what, 0)), code_type=code_type,
+                     section_name=(section or {}).get("name"),
+                     markings=tuple(Marking(*next(iter(m.items()))) for m in markings))
+
+
+def items_of(data: dict[str, Any], kind: SkoType) -> list[ItemInput]:
+    raw = data.get("items")
+    if raw is None and isinstance(data.get("item"), dict):
+        raw = [data["item"]]                       # IKAPI createMoneyBack: one `item`
+    if not isinstance(raw, list) or not raw:
+        raise SkoRefusal(2017, "the cheque has no items")
+    if len(raw) > kind.max_items:
+        raise SkoRefusal(2036, f"{len(raw)} items; at most {kind.max_items}")
+    return [item_of(x, i, kind) for i, x in enumerate(raw)]
+
+
+def compute(items: list[ItemInput], discount: int, markup: int, cash: int, cashless: int, other: int) -> ReceiptCalc:
+    """The cheque from its inputs, with the register's own arithmetic; its refusals as the service's codes."""
+    pays = [Payment(t, a) for t, a in ((PaymentType.CASH, cash), (PaymentType.CARD, cashless),
+                                       (PaymentType.CERTIFICATE, other)) if a]
+    try:
+        return calculate(items, Adjustment(amount=discount) if discount else None,
+                         Adjustment(amount=markup) if markup else None, pays)
+    except FiscalError as e:
+        code = 2014 if e.code == "DISCOUNT_TOO_LARGE" and e.item is not None else _FISCAL_TO_SKO.get(str(e.code), 2011)
+        raise SkoRefusal(code, e.detail or str(e.code)) from None
+
+
+@dataclass(frozen=True)
+class Header:
+    kind: str
+    number: int
+    uid: str
+    created: str
+    cashier: str
+    shift: int
+    company: str
+    unp: str
+    serial: str
+    device_id: int = 1
+
+    def answer_parts(self) -> dict[str, Any]:
+        type_id, type_name = DOCUMENT_TYPES[self.kind]
+        return {"device": {"deviceId": self.device_id, "serialNumber": self.serial},
+                "header": {"companyName": self.company, "companyUnp": int(self.unp) if self.unp.isdigit() else self.unp,
+                           "documentTypeName": type_name, "documentTypeId": type_id, "documentNumber": self.number,
+                           "currency": CURRENCY, "created": self.created, "uid": self.uid, "cashier": self.cashier,
+                           "shiftNumber": self.shift}}
+
+
+def cheque_answer(h: Header, calc: ReceiptCalc, cash: int, cashless: int, other: int, rolled_back: bool = False) -> dict:
+    """The IKAPI createSale answer: each item's price, qty × price, net discount and result; sub-totals; totals."""
+    items = [{"codeType": next(k for k, v in CODE_TYPE_OF.items() if v is ln.code_type), "code": int(ln.code or 0),
+              "name": ln.name, "quantity": quantity(ln.qty), "discount": money(ln.discount - ln.markup),
+              "itemPrice": money(ln.price), "totalPrice": money(ln.raw), "resultPrice": money(ln.line)}
+             for ln in calc.lines]
+    positions = sum(ln.discount - ln.markup for ln in calc.lines)
+    cheque = sum(ln.receipt_discount - ln.receipt_markup for ln in calc.lines)
+    return {**h.answer_parts(), "items": items,
+            "subTotals": {"sum": money(calc.total_cost), "positionsDiscount": money(positions),
+                          "chequeDiscount": money(cheque)},
+            "totals": {"discount": money(calc.discount_total), "sum": money(calc.total_due), "cash": money(cash),
+                       "cashless": money(cashless), "other": money(other), "change": money(calc.change or 0)},
+            "removedItems": [], "isClosed": True, "wasRollbacked": rolled_back, "props": {}}
+
+
+@dataclass
+class ShiftFigures:
+    """What one shift's documents add up to (BYN), for getXReport and closeShift."""
+
+    sales: list[int] = field(default_factory=list)      # document numbers of sales
+    sales_cash: int = 0
+    sales_cashless: int = 0
+    sales_other: int = 0
+    sales_sum: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    sums: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, number: int, total: int, cash: int, cashless: int, other: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.sums[kind] = self.sums.get(kind, 0) + total
+        if kind == "sale":
+            self.sales.append(number)
+            self.sales_cash += cash
+            self.sales_cashless += cashless
+            self.sales_other += other
+            self.sales_sum += total
+
+
+def shift_figures(rows: Iterable[tuple[str, int, int, int, int, int]]) -> ShiftFigures:
+    """From (kind, number, total, cash net of change, cashless, other) rows of one shift."""
+    f = ShiftFigures()
+    for kind, number, total, cash, cashless, other in rows:
+        f.add(kind, number, total, cash, cashless, other)
+    return f
+
+
+def report_answer(f: ShiftFigures, *, company: str, unp: str, serial: str, shift: int, opened: str | None,
+                  closed: str | None, uid: str | None = None, device_id: int = 1) -> dict[str, Any]:
+    """getXReport / closeShift in the published shape; baseCurrencySum = sales − moneybacks − rollbacks (a choice)."""
+    def c(kind: str) -> int:
+        return f.counts.get(kind, 0)
+
+    def s(kind: str) -> str:
+        return money(f.sums.get(kind, 0))
+    type_id, type_name = DOCUMENT_TYPES["z_report"]
+    out: dict[str, Any] = {} if uid is None else {"uid": uid}
+    out.update({
+        "companyName": company, "companyUnp": int(unp) if unp.isdigit() else unp, "documentTypeName": type_name,
+        "documentTypeId": str(type_id), "shiftNumber": shift, "openDate": opened, "closed": closed,
+        "firstSaleDocumentNumber": min(f.sales) if f.sales else None,
+        "lastSaleDocumentNumber": max(f.sales) if f.sales else None, "currencies": [CURRENCY],
+        "saleDocumentsCount": len(f.sales),
+        "baseCurrencySum": money(f.sales_sum - f.sums.get("moneyback", 0) - f.sums.get("rollback", 0)),
+        "currencyReports": [{
+            "currency": CURRENCY, "salesCount": c("sale"), "salesCash": money(f.sales_cash),
+            "salesCashless": money(f.sales_cashless), "salesOther": money(f.sales_other), "salesSum": money(f.sales_sum),
+            "moneyBacksCount": c("moneyback"), "moneyBacksSum": s("moneyback"), "depositsCount": c("deposit"),
+            "depositsSum": s("deposit"), "withdrawsCount": c("withdraw"), "withdrawsSum": s("withdraw"),
+            "rollbacksCount": c("rollback"), "rollbacksSum": s("rollback"), "cancelationsCount": 0,
+            "cancelationsSum": money(0), "correctionsCount": 0, "correctionsSum": money(0)}],
+        "deviceProperties": {"deviceId": device_id, "serial": serial}, "props": {}})
     return out

@@ -1,4 +1,8 @@
-"""Re-walking the fiscal journal (numbering, chain hashes, SKO signatures) and its JSON-lines export."""
+"""Re-walking the fiscal journal (numbering, chain hashes, SKO signatures where given) and its JSON-lines export.
+
+The chain hash covers every document with the SKO's number and uid; an SKO signature is optional
+(the iKassa SKO gives none) and, with a pinned key, checked only on the documents that carry one.
+"""
 from __future__ import annotations
 
 import json
@@ -53,16 +57,16 @@ def verify_journal(db: sqlite3.Connection, public_key_pem: str | None) -> Verify
             return broken("the document's content was changed after it was journaled")
         if stored_prev != prev_hash:
             return broken("prev_hash does not match the previous document's hash")
-        reg = Registration(number=number, uid=uid, time=rtime, signature=sig, sko_serial=serial or "")
+        reg = Registration(number=number, uid=uid or "", time=rtime, signature=sig or "", sko_serial=serial or "")
         if chain_hash(prev_hash, doc, reg) != h:
             return broken("the chain hash does not match the document and its registration")
-        if key is not None:
+        if key is not None and sig:
             payload = registration_payload(digest, number, uid, rtime, prev_sig)
             try:
                 key.verify(bytes.fromhex(sig), payload, ec.ECDSA(hashes.SHA256()))
             except (InvalidSignature, ValueError):
                 return broken("the SKO signature does not verify with the pinned SKO key")
-        prev_hash, prev_sig, expected = h, sig, expected + 1
+        prev_hash, prev_sig, expected = h, sig or prev_sig, expected + 1
         count += 1
     return VerifyResult(True, count)
 

@@ -48,6 +48,10 @@ class SerialSettings:
 class SkoConfig:
     address: str = "127.0.0.1:1829"
     timeout: float = 5.0
+    token: str | None = None           # the SKO serial; None: the one the service lists (getTokens)
+    printer_addr: str = "dummy"        # the service's printer for `printerAddr`: the register prints itself
+    byte_order: str = "big"            # of the frame length (IKAPI does not say; docs/sko-protocol.md)
+    data_as: str = "object"            # "string": `data` as a JSON-encoded string (IKAPI types it "$string")
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,11 @@ def _serial(sec: Section, baud: int = 9600, bytesize: int = 8, parity: str = "N"
 
 def _sko(sec: Section) -> SkoConfig:
     return SkoConfig(address=sec.address("address", SkoConfig.address),
-                     timeout=sec.number("timeout", SkoConfig.timeout, 0.1, 60))
+                     timeout=sec.number("timeout", SkoConfig.timeout, 0.1, 60),
+                     token=sec.text("token", None, what="the SKO serial, such as AVQ11169990670", max_len=40),
+                     printer_addr=sec.text("printer_addr", SkoConfig.printer_addr, max_len=200),
+                     byte_order=sec.choice("byte_order", SkoConfig.byte_order, ("big", "little")),
+                     data_as=sec.choice("data_as", SkoConfig.data_as, ("object", "string")))
 
 
 def _printer(sec: Section) -> PrinterConfig:

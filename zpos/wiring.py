@@ -30,7 +30,9 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
             errors[name] = e.message
             return None
 
-    sko = SkoClient(devices.sko.address, public_key_pem=public_key_pem, timeout=devices.sko.timeout)
+    k = devices.sko                      # `public_key_pem` is for an SKO type that signs; iKassa does not
+    sko = SkoClient(k.address, timeout=k.timeout, token=k.token, printer_addr=k.printer_addr, byte_order=k.byte_order,
+                    data_as=k.data_as)
     printer = scale = scanner = oplati = display = None
     if (pc := devices.printer) is not None:
         from hal.printer import printer_from_config

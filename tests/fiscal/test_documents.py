@@ -91,6 +91,26 @@ def test_cash_net_is_cash_paid_minus_change():
     assert s.cash_net == 2000 - 200
 
 
+def test_a_line_carries_markings_code_type_section_name_and_third_party_unp_through_json():
+    from fiscal.documents import Sale
+    from fiscal.receipt import CodeType, Marking, Payment, PaymentType
+    item = ItemInput("Молоко", 249, 1000, "10", code="4810000000018", section=1, section_name="Молочные",
+                     code_type=CodeType.GTIN, tp_unp="200988541",
+                     markings=(Marking("si", "0104810000000018" + "21ABC\x1d93xyz"), Marking("ukz", "2321987121CAC")))
+    calc = calculate([item], payments=[Payment(PaymentType.CASH, 249)])
+    doc = Sale(op_id="m1", shift=1, cashier="И", created="2026-01-15T09:00:00+03:00", **priced_fields(calc))
+    d = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
+    assert d["lines"][0]["markings"] == [{"si": "0104810000000018" + "21ABC\x1d93xyz"}, {"ukz": "2321987121CAC"}]
+    assert d["lines"][0]["code_type"] == "gtin" and d["lines"][0]["tp_unp"] == "200988541"
+    assert from_dict(d) == doc
+
+
+def test_a_line_without_the_new_fields_keeps_its_canonical_form():
+    line = to_dict(sample_sale())["lines"][0]
+    assert set(line) == {"name", "code", "section", "price", "qty", "vat_rate", "raw", "discount", "markup", "line",
+                         "receipt_discount", "receipt_markup", "total", "vat"}
+
+
 def test_a_line_without_marking_codes_keeps_the_canonical_form_it_had():
     assert "markings" not in to_dict(sale())["lines"][0]
     assert b"markings" not in canonical(sale())
@@ -112,3 +132,11 @@ def test_a_marking_of_an_unknown_kind_is_bad_field():
     with pytest.raises(FiscalError) as e:
         from_dict(d)
     assert e.value.code == "BAD_FIELD"
+
+
+def test_a_registration_needs_no_signature_and_its_cheque_is_not_part_of_its_identity():
+    from fiscal.documents import Registration
+    from fiscal.sko_cheque import SkoCheque
+    a = Registration(number=1, uid="U", time="t")
+    b = Registration(number=1, uid="U", time="t", cheque=SkoCheque(total=5))
+    assert a.signature == "" and a == b

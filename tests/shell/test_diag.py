@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+from fiscal.documents import ShiftOpen
 from fsm.diagnostics import run_diagnostics
 from sim.hub import SimHub
 from zpos.wiring import open_devices
@@ -24,6 +25,9 @@ def test_each_device_problem_is_named_in_words_an_engineer_acts_on(tmp_path):
         hub.control("scale", "no_answer")
         hub.control("sko", "uplink_offline")
         devices = open_devices(hub.device_config())
+        # iKassa publishes no uplink state: what shows the link to the operator is a document still unsent
+        devices.sko.authorize("123456")
+        devices.sko.register(ShiftOpen(op_id="o1", shift=1, cashier="Иванова", created="2026-01-15T09:00:00+03:00"))
         try:
             checks = {c.id: c for c in run_diagnostics(devices, tmp_path)}
         finally:
@@ -40,3 +44,17 @@ def test_an_unreachable_sko_is_reported_not_raised(tmp_path):
     checks = run_diagnostics(open_devices(cfg), tmp_path)
     sko = next(c for c in checks if c.id == "sko")
     assert not sko.ok and "СКО" in sko.detail
+
+
+def test_diag_beside_a_working_register_says_the_sko_is_in_use_and_leaves_the_register_alone(tmp_path):
+    with SimHub(tmp_path / "sim") as hub:
+        register = open_devices(hub.device_config())
+        register.sko.authorize("123456")               # the register holds the service's one connection
+        diag = open_devices(hub.device_config())
+        try:
+            checks = {c.id: c for c in run_diagnostics(diag, tmp_path)}
+            assert register.sko.next_number() == 1      # its session goes on
+        finally:
+            diag.close()
+            register.close()
+    assert not checks["sko"].ok and "занято" in checks["sko"].detail and "40" in checks["sko"].trace

@@ -1,39 +1,61 @@
-"""The SKO emulator as a server: restarts, the uplink queue and its limit, scripted faults, the ctl words."""
-from __future__ import annotations
-
+"""sim.sko: the emulator on the wire as IKAPI describes the service, driven by a bare socket client (not our driver)."""
+import json
 import socket
-import subprocess
-import sys
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+import struct
+import time
 
 import pytest
 
-from fiscal.documents import CashIn, Sale, ShiftClose, ShiftOpen, document_digest, priced_fields
-from fiscal.receipt import ItemInput, Payment, PaymentType, calculate
-from hal.errors import SkoError
-from hal.protocols.sko_frame import Message, MessageType, encode_message, read_message
-from hal.sko import SkoClient, verify_registration
-from sim.sko import SkoEmulator, apply_ctl
+from sim.sko import SkoEmulator
+from sim.sko_ctl import apply_ctl
+from sim.sko_rules import SkoType
 
-T0 = datetime(2026, 1, 15, 9, 0, tzinfo=timezone(timedelta(hours=3)))
-REPO = Path(__file__).resolve().parents[2]
+TOKEN = "AVQ11169990670"
 
 
-def at(hours: float) -> str:
-    return (T0 + timedelta(hours=hours)).isoformat()
+class Raw:
+    """A bare client: frames by hand, pongs only when told to."""
 
+    def __init__(self, address: str) -> None:
+        host, port = address.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=3)
+        self.n = 0
 
-def sale(op: str, hours: float, shift: int = 1) -> Sale:
-    calc = calculate([ItemInput("Хлеб", 120, 1000, "10")], payments=[Payment(PaymentType.CASH, 200)])
-    return Sale(op_id=op, shift=shift, cashier="Иванова", created=at(hours), **priced_fields(calc))
+    def send(self, obj: dict) -> None:
+        body = json.dumps(obj, ensure_ascii=False).encode()
+        self.sock.sendall(struct.pack(">i", len(body)) + body)
 
+    def read(self) -> dict:
+        size = struct.unpack(">i", self._exact(4))[0]
+        return json.loads(self._exact(size))
 
-def opened_client(emu: SkoEmulator, timeout: float = 3) -> SkoClient:
-    client = SkoClient(emu.address, emu.public_key_pem, timeout=timeout)
-    client.authorize("123456")
-    client.register(ShiftOpen(op_id="open-1", shift=1, cashier="Иванова", created=at(0)))
-    return client
+    def _exact(self, n: int) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+        return buf
+
+    def call(self, address: str, action: str, data=None, headers=None) -> dict:
+        """Send, answer pings while waiting, return the message addressed to our replyAddress."""
+        self.n += 1
+        reply = f"raw.{self.n}"
+        msg = {"type": "send", "address": address, "replyAddress": reply,
+               "headers": {"action": action, "token": TOKEN, "printerAddr": "dummy", **(headers or {})}}
+        if data is not None:
+            msg["data"] = data
+        self.send(msg)
+        while True:
+            m = self.read()
+            if m["type"] == "ping":
+                self.send({"type": "pong", "address": m["replyAddress"], "headers": {}})
+            elif m.get("address") == reply:
+                return m
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 @pytest.fixture
@@ -43,253 +65,166 @@ def emu(tmp_path):
     e.stop()
 
 
-def test_a_restarted_emulator_continues_numbering_and_the_signature_chain(tmp_path):
-    docs, regs = [], []
-    with SkoEmulator(tmp_path) as emu:
-        key, port = emu.public_key_pem, emu.port
-        client = opened_client(emu)
-        docs.append(ShiftOpen(op_id="open-1", shift=1, cashier="Иванова", created=at(0)))
-        regs.append(client.lookup("open-1"))
-        docs.append(sale("s1", 1))
-        regs.append(client.register(docs[-1]))
-    with SkoEmulator(tmp_path, port=port) as emu:
-        assert emu.public_key_pem == key
-        assert client.register(docs[-1]) == regs[-1]          # same op id after restart: same registration
-        docs.append(sale("s2", 2))
-        regs.append(client.register(docs[-1]))              # re-authorises by itself after the restart
-        client.close()
-    assert [r.number for r in regs] == [1, 2, 3]
-    prev = ""
-    for doc, reg in zip(docs, regs):
-        verify_registration(key, document_digest(doc), reg, prev)
-        prev = reg.signature
+def authorized(emu) -> Raw:
+    c = Raw(emu.address)
+    assert c.call("ik.service.token.authority", "authorize", {"pin": "123456"})["data"] == {"result": "Ok"}
+    return c
 
 
-def test_a_broken_chain_link_fails_verification(emu):
-    client = opened_client(emu)
-    first = client.lookup("open-1")
-    doc = sale("s1", 1)
-    reg = client.register(doc)
-    verify_registration(emu.public_key_pem, document_digest(doc), reg, first.signature)
-    with pytest.raises(SkoError) as e:
-        verify_registration(emu.public_key_pem, document_digest(doc), reg, "")
-    assert e.value.code == "SKO_BAD_SIGNATURE"
-    client.close()
+def test_the_service_pings_first_to_the_default_ping_address(emu):
+    c = Raw(emu.address)
+    m = c.read()
+    assert m["type"] == "ping" and m["address"] == "topics.default.ping" and m["replyAddress"]
+    c.close()
 
 
-def test_an_answer_lost_after_commit_is_recovered_by_the_retry_without_a_second_document(emu):
-    client = opened_client(emu)
-    emu.drop_next_answer()
-    reg = client.register(sale("s1", 1), 2)     # link dropped after commit; the client retries on a new link
-    assert reg.number == 2
-    assert client.status().next_number == 3
-    client.close()
-
-
-def test_emulator_killed_before_answering_then_restarted_gives_one_document_not_two(tmp_path):
-    emu = SkoEmulator(tmp_path).start()
-    port = emu.port
-    client = opened_client(emu, timeout=1)
-    doc = sale("s1", 1)
-    emu.drop_next_answer(then_offline=True)   # commits, then goes dark before answering
-    with pytest.raises(SkoError) as e:
-        client.register(doc, 2)
-    assert e.value.code == "SKO_OFFLINE"
-    emu.stop()
-    emu = SkoEmulator(tmp_path, port=port).start()
+def test_a_client_that_does_not_pong_within_two_seconds_is_dropped(tmp_path):
+    e = SkoEmulator(tmp_path / "sko", ping_interval=0.2, pong_deadline=0.6).start()
     try:
-        again = client.register(doc, 2)
-        assert again == client.lookup("s1")
-        assert again.number == 2
-        assert client.status().next_number == 3
-        assert emu.skko_numbers() == [1, 2]
+        c = Raw(e.address)
+        c.read()                                            # the ping, left unanswered
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionError):
+            while time.monotonic() - t0 < 3:
+                c.read()
+        assert time.monotonic() - t0 < 2.0
     finally:
-        client.close()
-        emu.stop()
+        e.stop()
 
 
-def test_a_restarted_workstation_recovers_a_pending_document_by_op_id_without_doubling(emu):
-    before = opened_client(emu, timeout=1)
-    doc = sale("s1", 1)
-    emu.drop_next_answer(then_offline=True)
-    with pytest.raises(SkoError):
-        before.register(doc, 2)
-    before.close()                              # the workstation dies with the document still pending
-    emu.set_offline(False)
-    after = SkoClient(emu.address, emu.public_key_pem, timeout=1)
-    found = after.lookup("s1")
-    assert found is not None and found.number == 2
-    after.authorize("123456")
-    assert after.register(doc) == found
-    assert after.status().next_number == 3
-    after.close()
+def test_one_connection_at_a_time_the_second_gets_error_40(emu):
+    first = authorized(emu)
+    second = Raw(emu.address)
+    m = second.read()
+    assert m["type"] == "error" and m["address"] == "topics.default.error" and m["data"]["code"] == 40
+    with pytest.raises(ConnectionError):
+        second.read()
+    assert first.call("ik.service.token", "nextChequeNumber")["data"] == 1
+    first.close()
+    time.sleep(0.1)
+    third = Raw(emu.address)
+    assert third.call("ik.service.token", "nextChequeNumber")["data"] == 1
+    third.close()
 
 
-def test_offline_sko_is_reported_and_the_link_comes_back(emu):
-    client = opened_client(emu, timeout=1)
-    emu.set_offline(True)
-    with pytest.raises(SkoError) as e:
-        client.status()
-    assert e.value.code == "SKO_OFFLINE"
-    assert "связи" in e.value.message
-    emu.set_offline(False)
-    assert client.status().shift_open
-    client.close()
+def test_a_second_authorize_is_47_and_errors_go_to_the_reply_address_with_the_published_code(emu):
+    c = authorized(emu)
+    m = c.call("ik.service.token.authority", "authorize", {"pin": "123456"})
+    assert m["type"] == "error" and m["data"]["code"] == 47 and m["data"]["name"] == "AVQFR_SESSION_ALREADY_AUTHORIZED"
+    assert m["data"]["statusCode"] == 400
+    c.close()
 
 
-def test_a_slow_answer_past_the_timeout_is_sko_offline_and_the_next_call_works(emu):
-    client = opened_client(emu, timeout=0.3)
-    emu.set_delay(0.6)
-    with pytest.raises(SkoError) as e:
-        client.status()
-    assert e.value.code == "SKO_OFFLINE"
-    emu.set_delay(0)
-    assert client.status().next_number == 2
-    client.close()
+def test_the_token_and_printer_headers_are_required_where_ikapi_says(emu):
+    c = authorized(emu)
+    assert c.call("ik.service.token", "getTokenBySerial", headers={"token": "AVQ0"})["data"]["code"] == 2010
+    assert c.call("ik.service.token.shift", "closeShift", headers={"printerAddr": "lp0"})["data"]["code"] == 2030
+    assert c.call("ik.service.token", "getTokens", headers={"token": ""})["data"][0]["serial"] == TOKEN
+    c.close()
 
 
-def test_error_n_on_the_next_request_is_reported_once(emu):
-    client = opened_client(emu)
-    emu.fail_next(44)
-    with pytest.raises(SkoError) as e:
-        client.register(sale("s1", 1))
-    assert (e.value.code, e.value.sko_code) == ("SKO_ERROR", 44)
-    assert "переполнение" in e.value.message
-    assert client.register(sale("s1", 1)).number == 2
-    client.close()
+def _sale(items, **extra):
+    return {"cashier": "Иванова", "cheque_discount": "0.00", "cash": "100.00", "cashless": "0.00", "other": "0.00",
+            "items": items, **extra}
 
 
-def test_documents_queue_while_the_uplink_is_down_and_drain_in_order(emu):
-    client = opened_client(emu)
-    assert emu.skko_numbers() == [1]
-    emu.set_uplink(False)
-    for i in range(3):
-        client.register(sale(f"s{i}", 1 + i))
-    st = client.status()
-    assert (st.unsent_count, st.oldest_unsent_at, st.uplink_online) == (3, at(1), False)
-    emu.set_uplink(True)
-    assert emu.unsent_count() == 0
-    assert emu.skko_numbers() == [1, 2, 3, 4]
-    client.close()
+BREAD = {"code": 4810000000018, "codeType": 1, "name": "Хлеб", "price": "1.20", "quantity": "2.000", "discount": "0.10"}
 
 
-def test_the_unsent_age_limit_refuses_new_documents_until_the_queue_drains(tmp_path):
-    with SkoEmulator(tmp_path, unsent_limit_hours=10) as emu:
-        client = opened_client(emu)
-        emu.set_uplink(False)
-        client.register(sale("s1", 1))
-        client.register(sale("s2", 10.9))
-        with pytest.raises(SkoError) as e:
-            client.register(sale("s3", 11))
-        assert (e.value.code, e.value.sko_code) == ("SKO_UNSENT_LIMIT", 43)
-        assert "СККО" in e.value.message
-        emu.set_uplink(True)
-        assert client.register(sale("s3", 11)).number == 4
-        assert emu.skko_numbers() == [1, 2, 3, 4]
-        client.close()
+def test_the_sale_is_computed_from_its_inputs_and_answered_in_the_published_shape(emu):
+    c = authorized(emu)
+    c.call("ik.service.token.shift", "openShift")
+    a = c.call("ik.service.token.sales.retail", "createSale",
+               _sale([BREAD, {"code": 7, "codeType": 0, "name": "Пакет", "price": "0.25", "quantity": "1.000",
+                              "markup": "0.05", "tax": 20}], cheque_discount="0.20", cash="5.00"))["data"]
+    assert a["header"]["documentNumber"] == 2 and a["header"]["shiftNumber"] == 1 and len(a["header"]["uid"]) == 24
+    assert [(i["totalPrice"], i["discount"], i["resultPrice"]) for i in a["items"]] == [
+        ("2.40", "0.10", "2.30"), ("0.25", "-0.05", "0.30")]
+    assert a["subTotals"] == {"sum": "2.65", "positionsDiscount": "0.05", "chequeDiscount": "0.20"}
+    assert a["totals"] == {"discount": "0.25", "sum": "2.40", "cash": "5.00", "cashless": "0.00", "other": "0.00",
+                           "change": "2.60"}
+    assert a["isClosed"] is True and a["wasRollbacked"] is False
+    c.close()
 
 
-def test_the_unsent_count_limit_refuses_new_documents(tmp_path):
-    with SkoEmulator(tmp_path, unsent_limit_count=2) as emu:
-        client = opened_client(emu)
-        emu.set_uplink(False)
-        client.register(sale("s1", 1))
-        client.register(CashIn(op_id="c1", shift=1, cashier="И", created=at(2), amount=100))
-        with pytest.raises(SkoError) as e:
-            client.register(ShiftClose(op_id="z1", shift=1, cashier="И", created=at(3)))
-        assert e.value.code == "SKO_UNSENT_LIMIT"
-        assert client.register(sale("s1", 1)).number == 2      # a repeat is still answered
-        emu.set_uplink(True)
-        client.register(ShiftClose(op_id="z1", shift=1, cashier="И", created=at(3)))
-        client.close()
+@pytest.mark.parametrize("change, code", [
+    ({"cashier": ""}, 1005),
+    ({"cashier": "К" * 17}, 2048),
+    ({"items": []}, 2017),
+    ({"items": [{**BREAD, "code": 4810000000019}]}, 2033),
+    ({"items": [{**BREAD, "name": "Х" * 129}]}, 2048),
+    ({"items": [{**BREAD, "quantity": "0.000"}]}, 2028),
+    ({"items": [{**BREAD, "price": "1,20"}]}, 1105),
+    ({"items": [{**BREAD, "discount": "3.00"}]}, 2014),
+    ({"items": [{**BREAD, "markings": [{"si": "4810000000018"}]}]}, 2011),
+    ({"items": [{**BREAD, "markings": [{"si": "x", "ukz": "y"}]}]}, 2011),
+    ({"cash": "1.00"}, 2018),
+    ({"cash": "0.00", "cashless": "9.00"}, 2049),
+    ({"header": {"cashier": "Иванова", "currency": "USD"}, "cashier": None}, 2022),
+])
+def test_a_bad_sale_is_refused_with_the_published_code(emu, change, code):
+    c = authorized(emu)
+    c.call("ik.service.token.shift", "openShift")
+    data = {k: v for k, v in {**_sale([BREAD]), **change}.items() if v is not None}
+    m = c.call("ik.service.token.sales.retail", "createSale", data)
+    assert m["type"] == "error" and m["data"]["code"] == code, m["data"]
+    assert c.call("ik.service.token", "nextChequeNumber")["data"] == 2            # nothing registered
+    c.close()
 
 
-def test_the_queue_survives_a_restart_and_drains_afterwards(tmp_path):
-    with SkoEmulator(tmp_path) as emu:
-        client = opened_client(emu)
-        emu.set_uplink(False)
-        client.register(sale("s1", 1))
-        client.register(sale("s2", 2))
-        port = emu.port
-    client.close()
-    with SkoEmulator(tmp_path, port=port) as emu:       # the uplink is up again after the restart
-        assert emu.unsent_count() == 2
-        client.status()
-        assert emu.unsent_count() == 0
-        assert emu.skko_numbers() == [1, 2, 3]
-    client.close()
+def test_well_formed_markings_are_accepted(emu):
+    c = authorized(emu)
+    c.call("ik.service.token.shift", "openShift")
+    item = {**BREAD, "quantity": "1.000", "markings": [{"si": "0104810000000018" + "21SERIAL"}, {"ukz": "2321987121CAC"}]}
+    assert c.call("ik.service.token.sales.retail", "createSale", _sale([item]))["type"] == "send"
+    c.close()
 
 
-def test_requisites_set_on_the_emulator_fill_the_workstation_requisites(emu):
-    emu.set_requisites("ИП Петров", "200988541", "987654321")
-    client = SkoClient(emu.address, timeout=2)
-    req = client.requisites()
-    assert (req.org_name, req.unp, req.ksa_number, req.sko_serial) == ("ИП Петров", "200988541", "987654321",
-                                                                      "AVQ11169990670")
-    client.close()
+def test_too_many_items_is_2036(tmp_path):
+    e = SkoEmulator(tmp_path / "sko", kind=SkoType(max_items=2)).start()
+    try:
+        c = authorized(e)
+        c.call("ik.service.token.shift", "openShift")
+        assert c.call("ik.service.token.sales.retail", "createSale", _sale([BREAD] * 3))["data"]["code"] == 2036
+    finally:
+        e.stop()
 
 
-def test_a_garbage_frame_gets_an_error_answer_and_the_link_is_closed(emu):
-    host, port = emu.address.split(":")
-    with socket.create_connection((host, int(port)), timeout=2) as s:
-        s.sendall(b"\x00\x00\x00\x05hello")
-        answer = read_message(lambda n: _recv(s, n))
-        assert answer.type is MessageType.ERROR
-        assert answer.data["code"] == 29
-        assert s.recv(1) == b""
-
-
-def test_a_request_for_another_serial_is_refused(emu):
-    host, port = emu.address.split(":")
-    with socket.create_connection((host, int(port)), timeout=2) as s:
-        s.sendall(encode_message(Message(MessageType.REQUEST, "sko.token", "info", "", "AVQ00000000000", 1)))
-        answer = read_message(lambda n: _recv(s, n))
-    assert (answer.type, answer.data["code"]) == (MessageType.ERROR, 29)
-
-
-def _recv(s: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("closed")
-        buf += chunk
-    return buf
-
-
-def test_ctl_words_drive_the_faults(emu):
-    client = opened_client(emu, timeout=1)
-    assert apply_ctl(emu, ["uplink_offline"]) == "sko: uplink_offline ok"
-    client.register(sale("s1", 1))
-    assert apply_ctl(emu, ["status"]) == "sko: 1 unsent"
-    apply_ctl(emu, ["uplink_online"])
-    assert emu.unsent_count() == 0
-    apply_ctl(emu, ["error", "51"])
-    with pytest.raises(SkoError) as e:
-        client.status()
-    assert e.value.code == "SHIFT_CLOSED"
-    apply_ctl(emu, ["offline"])
-    with pytest.raises(SkoError):
-        client.status()
-    apply_ctl(emu, ["online"])
-    assert client.status().shift_open
-    with pytest.raises(ValueError):
+def test_fault_words_of_the_control_channel(emu):
+    assert apply_ctl(emu, ["error", "2039"]) == "sko: error 2039 ok"
+    assert apply_ctl(emu, ["garble"]) == "sko: garble ok"
+    assert apply_ctl(emu, ["status"]) == "sko: 0 unsent"
+    with pytest.raises(ValueError, match="unknown command"):
         apply_ctl(emu, ["explode"])
-    client.close()
+    with pytest.raises(ValueError, match="not an iKassa action"):
+        apply_ctl(emu, ["error", "48", "createSomething"])
+    c = authorized(emu)
+    m = c.call("ik.service.token.shift", "openShift")
+    assert m["data"]["code"] == 2039                      # the injected fault, on the next fiscal request
+    c.close()
 
 
-def test_the_emulator_runs_as_its_own_process(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "sim.sko", "--dir", str(tmp_path)], cwd=REPO,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline().split()
-        assert line[0] == "sko"
-        client = SkoClient(line[1], timeout=3)
-        assert client.ping() < 3
-        assert client.info().serial == "AVQ11169990670"
-        client.close()
-    finally:
-        proc.terminate()
-        code = proc.wait(timeout=5)
-    assert code == 0
-    assert (tmp_path / "sko.sqlite").exists()
+def test_garble_registers_then_sends_a_broken_frame(emu):
+    c = authorized(emu)
+    emu.garble_next_answer()
+    c.n += 1
+    c.send({"type": "send", "address": "ik.service.token.shift", "replyAddress": "g",
+            "headers": {"action": "openShift", "token": TOKEN}})
+    while True:
+        size = struct.unpack(">i", c._exact(4))[0]
+        body = c._exact(size)
+        if b'"ping"' not in body:
+            break
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)
+    assert emu.state.get("shift_open") == "1"
+    c.close()
+
+
+def test_offline_refuses_connections_and_online_listens_again(emu):
+    emu.set_offline(True)
+    host, port = emu.address.split(":")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((host, int(port)), timeout=1)
+    emu.set_offline(False)
+    Raw(emu.address).close()
