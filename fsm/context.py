@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fiscal.documents import Document
+from fiscal.documents import DocType, Document
+from fiscal.receipt import PaymentType
 from fsm.clock import Clock, iso
 from fsm.errors import OperationError
 from fsm.fiscal_path import FiscalPath, Outcome, PowerLoss
@@ -87,6 +88,14 @@ class Notices:
         return out
 
 
+def moves_cash(doc: Document) -> bool:
+    """Whether the drawer must open for this document: cash in or out, cash taken or change given, cash back."""
+    if doc.type in (DocType.CASH_IN, DocType.CASH_OUT):
+        return True
+    payments = getattr(doc, "payments", ())
+    return any(p.type is PaymentType.CASH and p.amount for p in payments) or bool(getattr(doc, "change", 0))
+
+
 def new_op_id() -> str:
     return uuid.uuid4().hex
 
@@ -102,6 +111,17 @@ class Registrar:
 
     def now(self) -> str:
         return iso(self.clock.now())
+
+    def kick_drawer(self) -> None:
+        """Open the cash drawer (through the printer); a drawer that does not open is a notice, never a refusal."""
+        printer = self.devices.printer
+        if printer is None:
+            return
+        try:
+            printer.kick_drawer()
+        except DeviceError as e:
+            log.warning("the cash drawer did not open: %s", e.detail)
+            self.notices.add(t("notice.drawer_failed"))
 
     def check_printer(self) -> None:
         """A printer already known to be out of paper, open or offline refuses before anything is registered."""
@@ -153,6 +173,8 @@ class Registrar:
         except SkoError as e:
             raise OperationError.carrying(e) from None
         self.note_print(outcome)
+        if moves_cash(doc):
+            self.kick_drawer()                 # cash in, cash out, cash paid or given back: the drawer opens
         return outcome
 
     def settle_pending(self, same: Callable[[object], bool] | None = None) -> Outcome | None:
@@ -174,5 +196,7 @@ class Registrar:
         return found
 
     def note_print(self, outcome: Outcome) -> None:
+        if outcome.paper_near_end:
+            self.notices.add(t("notice.paper_near_end"))
         if not outcome.printed:
             self.notices.add(t("notice.not_printed", code=outcome.print_error or ""))

@@ -135,8 +135,12 @@ class Documents:
         n = 0
         for entry in self.stores.journal.not_printed():
             self.registrar.check_printer()
-            out = self.registrar.path.print_registered(entry.doc, entry.registration)
+            # A job cut short that may have reached the paper is reprinted as a copy: never two originals.
+            maybe = (entry.fail_reason or "").startswith("MAYBE_PRINTED")
+            out = self.registrar.path.print_registered(entry.doc, entry.registration, copy=maybe)
             if not out.printed:
                 raise OperationError(out.print_error or "PRINTER_OFFLINE")
+            if maybe:
+                self.stores.journal.mark_printed(entry.op_id)
             n += 1
         return n

@@ -20,6 +20,8 @@ from fiscal.documents import Document, Registration, Requisites
 from fiscal.layout import render
 from fiscal.sko_cheque import Difference, compare
 from hal.errors import DeviceError, PrinterError, SkoError
+from hal.interfaces import JobOutcome
+from hal.printer import PrintInterrupted
 from storage.journal_effects import Effects
 from storage.journal_schema import IntentStatus
 
@@ -61,6 +63,7 @@ class Outcome:
     print_error: str | None = None
     resumed: bool = False           # an earlier attempt of this document was completed instead
     differences: tuple[Difference, ...] = ()     # where the SKO's computed figures differ from ours
+    paper_near_end: bool = False                 # printed, but the roll is running out (shown, never blocking)
 
 
 class FiscalPath:
@@ -108,8 +111,18 @@ class FiscalPath:
         try:
             if printer is None:
                 raise PrinterError("PRINTER_OFFLINE", "no printer is configured", "printer")
-            printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy,
-                                         **self.render_options()))
+            result = printer.print_document(render(doc, reg, self._requisites(), self._width(), copy=copy,
+                                                  **self.render_options()))
+        except PrintInterrupted as e:
+            # Cut short mid-job: the printer's buffer was cleared and its status read again (hal.printer).
+            if e.result.outcome is JobOutcome.PRINTED:
+                if not copy:
+                    self.journal.mark_printed(doc.op_id)
+                return Outcome(reg, True, paper_near_end=e.result.status.paper_near_end)
+            if not copy:
+                maybe = "MAYBE_PRINTED " if e.result.outcome is JobOutcome.UNKNOWN else ""
+                self.journal.mark_print_failed(doc.op_id, f"{maybe}{e.code}: {e.detail}")
+            return Outcome(reg, False, str(e.code))
         except DeviceError as e:
             if not copy:
                 self.journal.mark_print_failed(doc.op_id, f"{e.code}: {e.detail}")
@@ -121,7 +134,8 @@ class FiscalPath:
             return Outcome(reg, False, "PRINT_ERROR")
         if not copy:
             self.journal.mark_printed(doc.op_id)
-        return Outcome(reg, True, differences=() if copy else self.differences(doc, reg))
+        near_end = bool(getattr(getattr(result, "status", None), "paper_near_end", False))
+        return Outcome(reg, True, differences=() if copy else self.differences(doc, reg), paper_near_end=near_end)
 
     @staticmethod
     def differences(doc: Document, reg: Registration) -> tuple[Difference, ...]:

@@ -86,6 +86,22 @@ class Hardware:
             return SkoFacts("", {}, reachable=False)
         return SkoFacts(info.serial, dict(info.versions), st.shift_number, st.next_number, st.unsent_count)
 
+    def open_drawer(self) -> None:
+        """«Открыть ящик»: the drawer opened on its own (a permission of its own; no document is made)."""
+        self.session.require_rule("open_drawer")
+        printer = self.devices.printer
+        if printer is None:
+            raise OperationError("PRINTER_OFFLINE")
+        try:
+            printer.kick_drawer()
+        except DeviceError as e:
+            raise OperationError.carrying(e) from None
+
+    def drawer_open(self) -> bool | None:
+        """Whether the drawer is open, where the printer reports it (None: it cannot tell)."""
+        status = self.printer_status()
+        return None if status is None else status.drawer_open
+
     # ----- bank ----------------------------------------------------------------------------------
     def bank_test(self, terminal: str | None = None) -> dict:
         """«Проверка связи с банком» on one terminal (or each)."""

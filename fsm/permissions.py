@@ -98,6 +98,7 @@ RULES: tuple[Rule, ...] = (
     Rule("maintenance", ADMIN, "any", BOTH),
     Rule("bank_test", ANYONE, "any", BOTH),
     Rule("support_info", ANYONE, "any", BOTH),
+    Rule("open_drawer", CASHIER, "any", BOTH),
     Rule("goods_menu", ANYONE, "any", DIFF),
     Rule("goods_detail", ANYONE, "any", DIFF),
     Rule("goods_edit", ANYONE, "any", DIFF),

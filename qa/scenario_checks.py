@@ -1,6 +1,7 @@
 """The `expect` checks of a scenario and the snapshot that proves a rejected step changed nothing."""
 from __future__ import annotations
 
+import re
 import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -105,6 +106,16 @@ def check_expectations(runner, spec: dict) -> None:
                 if item is None:
                     raise ExpectationFailed(f"stock.{code}: no such item")
                 _eq(f"stock.{code}", qty, format_qty(item.stock) if item.stock is not None else None)
+        elif key == "drawer_kicks":
+            _eq(key, expected, settled(lambda: runner.hub.printer.drawer_kicks, expected))
+        elif key == "notices_contain":
+            shown = " | ".join(reg.notices.items)
+            for piece in ([expected] if isinstance(expected, str) else expected):
+                if str(piece) not in shown:
+                    raise ExpectationFailed(f"notices_contain: {piece!r} is not among the notices: {shown or 'none'}")
+        elif key == "originals":
+            for number, n in expected.items():
+                _eq(f"originals.{number}", n, settled(lambda number=number: originals(runner, int(number)), n))
         elif key == "card_net":
             _eq(key, expected, format_money(runner.hub.card_net()))
         elif key == "screen":
@@ -116,6 +127,23 @@ def check_expectations(runner, spec: dict) -> None:
                     raise ExpectationFailed(f"{key}: {op} is {'enabled' if allowed else 'disabled'}")
         else:
             raise ExpectationFailed(f"expect: unknown check {key!r}")
+
+
+def settled(read, expected, wait: float = 2.0):
+    """A count the virtual printer reaches once the bytes on their way are decoded: read until it matches or time is up."""
+    deadline = time.monotonic() + wait
+    value = read()
+    while not _same(expected, value) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = read()
+    return value
+
+
+def originals(runner, number: int) -> int:
+    """How many pages the virtual printer produced that are the original (not a copy) of document `number`."""
+    mark = re.compile(rf"(?m)^№ {number}\b")
+    return sum(1 for page in runner.hub.printer.documents
+               if mark.search(page.text) and "КОПИЯ" not in page.text)
 
 
 def documents_count(reg) -> dict[str, int]:
