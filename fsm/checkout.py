@@ -61,6 +61,7 @@ class Checkout:
         self.registrar = registrar
         self._shift_number = shift_number
         self.last_outcome: Outcome | None = None
+        self.customer = None                    # fsm.customer.CustomerView, set by the till
 
     @property
     def oplati_qr(self) -> str | None:
@@ -99,6 +100,9 @@ class Checkout:
             raise OperationError.carrying(e) from None
         self.registrar.check_printer()
         self.session.start_payment(f"pay_{payments[0].type.value}")
+        if self.customer is not None:
+            due = receipt.calc(vat=self.sale.vat_table()).total_due
+            self.customer.payment(due, sum(p.amount for p in payments))
         try:
             if receipt.op_id is None:
                 receipt.op_id = new_op_id()
@@ -166,6 +170,8 @@ class Checkout:
         self.stores.catalog.reload_stock(stock)
         self.last_outcome = outcome
         self.sale.reset()
+        if self.customer is not None:                  # the change stays on the customer's side until the next sale
+            self.customer.payment(doc.total_due, sum(p.amount for p in doc.payments), doc.change)
         self.session.payment_done()
         return outcome
 

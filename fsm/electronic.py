@@ -34,6 +34,7 @@ class Electronic:
         self.devices = devices
         self.intents = intents
         self.oplati_qr: str | None = None
+        self.on_qr = lambda amount, qr: None       # the customer's display shows the ОПЛАТИ QR too
         self._abort_requested = False
 
     # ----- terminals ---------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Electronic:
         effect.result.update({"payment_id": str(created.payment_id)})
         self.stores.journal.intents.set(effect.intent_id, effect.status, effect.result)
         self.oplati_qr = created.redirect_url     # the screen shows it while the customer confirms
+        self.on_qr(amount, created.redirect_url)
         self._abort_requested = False
         try:
             final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=progress,

@@ -32,6 +32,7 @@ class SaleService:
         self._money_taken = money_taken
         self._money_unknown = money_unknown
         self.receipt = OpenReceipt()
+        self.on_change: Callable[[OpenReceipt], None] = lambda receipt: None
         self.marking = None            # fsm.marking.MarkingService, set by fsm.till: marked goods and their codes
 
     # ----- the draft ------------------------------------------------------------------
@@ -39,7 +40,9 @@ class SaleService:
         return VatTable.from_config(list(self.stores.params.vat_rates))
 
     def save_draft(self) -> None:
+        """Saved on every change (and the customer's display told)."""
         self.stores.journal.save_draft(self.receipt.to_dict() if self.receipt.lines else None)
+        self.on_change(self.receipt)
 
     def restore_draft(self) -> None:
         """After login: the receipt that was being built before a power loss comes back — unless it was registered."""

@@ -16,6 +16,7 @@ from fsm.admin import Admin
 from fsm.checkout import Checkout
 from fsm.clock import Clock
 from fsm.context import Notices, Registrar, Stores
+from fsm.customer import CustomerView
 from fsm.devices import DeviceSet
 from fsm.documents import Documents
 from fsm.electronic import Electronic
@@ -64,6 +65,10 @@ class Till:
                                        self._after_reopen)
         self.hardware = Hardware(stores, devices, session, electronic, registrar)
         self.goods = GoodsView(stores)
+        self.customer = CustomerView(lambda: [d for d in (devices.display,) if d is not None])
+        sale.on_change = lambda receipt: self.customer.receipt_changed(receipt, sale.vat_table())
+        self.checkout.customer = self.customer
+        electronic.on_qr = lambda amount, qr: self.customer.payment(amount, 0, 0, qr)
         self.marking = MarkingService(stores, sale, session, self.registrar.now)
         sale.marking = self.refunds.marking = self.marking
         self.path.render_options = lambda: {"marking_mark": self.marking.receipt_mark}

@@ -89,12 +89,13 @@ class PoleDisplay:
         self._send(self._unlock() + pd.frame(self.cmds, upper, lower, self.codec))
 
     def show_sale(self, lines: Sequence[DisplayLine], total: int) -> None:
-        """The last line: its name above, its amount right-aligned below; the total when there is no line."""
+        """The last line with its amount above, the receipt's total below (the customer sees both at once)."""
         if not lines:
             self.show_total(total)
             return
         last = lines[-1]
-        self.show_text(last.name, pd.fit(format_money(last.amount), COLS, "right"))
+        self.show_text(pd.pair(last.name, format_money(last.amount)), pd.pair(t("display.total", self.lang),
+                                                                             format_money(total)))
 
     def show_total(self, total: int) -> None:
         self.show_text(t("display.total", self.lang), pd.fit(format_money(total), COLS, "right"))

@@ -108,6 +108,17 @@ def check_expectations(runner, spec: dict) -> None:
                 _eq(f"stock.{code}", qty, format_qty(item.stock) if item.stock is not None else None)
         elif key == "drawer_kicks":
             _eq(key, expected, settled(lambda: runner.hub.printer.drawer_kicks, expected))
+        elif key == "customer_display":
+            want = [expected] if isinstance(expected, str) else list(expected)
+            shown = settled(lambda: " | ".join(runner.hub.display.lines()) if runner.hub.display else "",
+                            None, wait=0.0)
+            deadline = time.monotonic() + 2.0
+            while not all(w in shown for w in want) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                shown = " | ".join(runner.hub.display.lines())
+            missing = [w for w in want if w not in shown]
+            if missing:
+                raise ExpectationFailed(f"customer_display: {missing} not shown; the display shows {shown!r}")
         elif key == "notices_contain":
             shown = " | ".join(reg.notices.items)
             for piece in ([expected] if isinstance(expected, str) else expected):

@@ -26,10 +26,11 @@ def rig(request):
     sim.stop()
 
 
-def test_a_sold_line_shows_its_name_above_and_its_amount_right_aligned(rig):
+def test_a_sold_line_shows_with_its_amount_above_and_the_receipt_total_below(rig):
     sim, display = rig
-    display.show_sale([DisplayLine("Хлеб", 1000, 120), DisplayLine("Сок 1 л", 1000, 320)], 440)
-    assert settled(sim, ["Сок 1 л             ", "                3.20"]) == ["Сок 1 л             ", "                3.20"]
+    display.show_sale([DisplayLine("Хлеб", 1000, 120), DisplayLine("Сок яблочный 1 л, пакет", 1000, 320)], 440)
+    want = ["Сок яблочный 1  3.20", "ИТОГО           4.40"]
+    assert settled(sim, want) == want
     assert sim.unknown == [] and sim.ignored == []
 
 

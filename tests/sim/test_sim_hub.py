@@ -62,7 +62,7 @@ def test_the_display_shows_what_the_driver_sent(hub, devices):
     deadline = time.monotonic() + 2
     while not hub.control("display").startswith("Сок") and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert hub.control("display", "lines") == "Сок 1 л              |                 3.20"
+    assert hub.control("display", "lines") == "Сок 1 л         3.20 | ИТОГО           3.20"
 
 
 @pytest.mark.parametrize("words,hint", [
