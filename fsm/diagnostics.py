@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hal.errors import DeviceError
+from storage.targets.check import check_configured
 from texts import t
 
 
@@ -102,6 +103,9 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
             return False, t("ui.diag.journal_broken", number=v.broken_number, reason=v.reason)
         return True, t("ui.diag.journal_ok", docs=v.count)
     out.append(_run("journal", t("ui.diag.journal_chain"), chain))
+
+    for r in check_configured(str(data_dir)):
+        out.append(Check(f"target:{r.name}", t("ui.diag.target", name=r.name), r.ok, r.words, r.detail))
 
     def printed():
         n = _journal(journal, data_dir, lambda j: len(j.not_printed()))
