@@ -126,11 +126,11 @@ class Runner:
     # ----- steps ---------------------------------------------------------------------------
     def do(self, step: Any) -> None:
         action, arg = split_step(step)
-        handler = getattr(self, f"step_{action}", None)
+        handler = STEPS.get(action)
         if handler is None:
             raise ScenarioFileError(f"unknown step {action!r}")
         try:
-            handler(arg)
+            handler(self, arg)
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             if isinstance(e, ScenarioFileError):
                 raise
@@ -139,96 +139,11 @@ class Runner:
             detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
             raise ScenarioFileError(f"{action}: bad arguments {arg!r} ({detail})") from None
 
-    def step_unlock(self, pw): self.register.session.unlock(str(pw))
-    def step_sko_pin(self, pin): self.register.session.sko_pin(str(pin))
-    def step_login(self, a): self.register.session.login(str(a["user"]), str(a["password"]))
-    def step_change_password(self, a): self.register.session.change_password(str(a["old"]), str(a["new"]))
-    def step_logout(self, _): self.register.session.logout()
-    def step_open_shift(self, _): self.register.shifts.open_shift()
-    def step_close_shift(self, _): self.register.shifts.close_shift()
-    def step_x_report(self, _): self.register.shifts.x_report()
-    def step_cash_in(self, a): self.register.shifts.cash_in(str(a))
-    def step_cash_out(self, a): self.register.shifts.cash_out(str(a))
-    def step_scan(self, code): self.register.sale.scan(str(code))
-    def step_add_item(self, a): self.register.sale.add_item(str(a["code"]), a.get("qty"))
-    def step_add_section(self, a): self.register.sale.add_section(int(a["section"]), str(a["amount"]))
-    def step_set_qty(self, a): self.register.sale.set_qty(int(a["line"]), str(a["qty"]))
-    def step_remove_line(self, n): self.register.sale.remove_line(int(n))
-    def step_cancel_receipt(self, _): self.register.sale.cancel_receipt()
-    def step_annul_last(self, _): self.register.docs.annul_last()
-    def step_copy(self, n): self.register.docs.copy(n)
-    def step_reprint(self, _): self.register.docs.reprint()
-    def step_cancel_unfinished(self, _): self.register.checkout.give_back()
-    def step_discount_card(self, number): self.register.sale.discount_card(str(number))
-    def step_skip_marking(self, _): self.register.marking.skip()
-    def step_start_self_service(self, _): self.register.session.start_self_service()
-    def step_end_self_service(self, pw): self.register.session.end_self_service(str(pw))
-
-    def step_repeat(self, spec):
-        """Extension: {times: N, do: STEP} runs STEP N times (e.g. to fill a receipt to its limit)."""
-        if not isinstance(spec, dict) or not isinstance(spec.get("times"), int) or "do" not in spec:
-            raise ScenarioFileError("repeat: needs {times: N, do: STEP}")
-        for _ in range(spec["times"]):
-            self.do(spec["do"])
-
-    def step_try(self, step):
-        """Extension: run STEP as the cashier would under a fault: a refusal is accepted (the outcome is
-        then checked by the expectations that follow), anything else still fails the scenario."""
-        try:
-            self.do(step)
-        except CodedError:
-            pass
-
-    def step_weigh(self, kg):
-        self.hub.control("scale", "weight", str(kg))
-
-    def step_item_discount(self, a):
-        self.register.sale.item_discount(int(a["line"]), {k: v for k, v in a.items() if k != "line"})
-
-    def step_receipt_discount(self, a):
-        self.register.sale.receipt_discount(dict(a))
-
-    def step_pay(self, a):
-        a = dict(a)
-        terminal = a.pop("terminal", None)
-        self.register.checkout.pay({k: str(v) for k, v in a.items()}, terminal=terminal)
-
-    def step_refund(self, a):
-        self.register.refunds.refund(a.get("receipt", "last"), a.get("lines"), a.get("pay"))
-
-    def step_refund_free(self, a):
-        self.register.refunds.refund_free(str(a["amount"]), a.get("pay"))
-
-    def step_refund_goods(self, a):
-        self.register.refunds.refund_goods(a["items"], a.get("pay"))
-
-    def step_card(self, mode): self.hub.control("card", *str(mode).split())
-    def step_printer(self, mode): self.hub.control("printer", str(mode))
-    def step_scale(self, mode): self.hub.control("scale", str(mode))
-    def step_sko(self, mode): self.hub.control("sko", *str(mode).split())
-    def step_oplati(self, mode): self.hub.control("oplati", str(mode))
-
-    def step_advance_clock(self, text):
-        self.clock.advance(parse_duration(str(text)))
-
-    def step_power_loss(self, _):
-        self.power_loss()
-
-    def step_power_loss_at(self, point):
-        """Arm a crash between two steps of the fiscal path; the next fiscal operation dies there."""
-        if point not in CRASH_POINTS:
-            raise ScenarioFileError(f"power_loss_at: {point!r} is not one of {', '.join(CRASH_POINTS)}")
-        self.crash.armed = point
-
     def headless_ui(self):
         if self.ui is None:
             from qa.headless import HeadlessUI
             self.ui = HeadlessUI(self.register)
         return self.ui
-
-    def step_tap(self, widget): self._ui("tap", str(widget))
-    def step_swipe(self, direction): self._ui("swipe", str(direction))
-    def step_long_press(self, widget): self._ui("long_press", str(widget))
 
     def _ui(self, gesture: str, arg: str) -> None:
         from qa.headless import UiError
@@ -237,61 +152,282 @@ class Runner:
         except UiError as e:
             raise ExpectationFailed(f"{gesture} {arg}: {e}") from None
 
-    def step_expect_marking(self, spec):
-        """Extension: {prompt: {name?, needed?, required?} | null, codes: {LINE: N}, sold: N, key: {GTIN+serial: sold|returned|free}}."""
-        if not isinstance(spec, dict):
-            raise ScenarioFileError("expect_marking: a mapping of checks")
-        from qa.scenario_checks import same_value
-        reg = self.register
-        for key, want in spec.items():
-            if key == "prompt":
-                p = reg.marking.prompt()
-                if want is None or p is None:
-                    if (want is None) != (p is None):
-                        raise ExpectationFailed(f"expect_marking.prompt: expected {want!r}, found {p!r}")
-                    continue
-                for f, v in want.items():
-                    if not same_value(v, getattr(p, f, None)):
-                        raise ExpectationFailed(f"expect_marking.prompt.{f}: expected {v!r}, found {getattr(p, f, None)!r}")
-            elif key == "codes":
-                lines = reg.sale.receipt.lines
-                for line, n in want.items():
-                    found = len(lines[int(line) - 1].markings) if 0 < int(line) <= len(lines) else None
-                    if found != n:
-                        raise ExpectationFailed(f"expect_marking.codes.{line}: expected {n}, found {found}")
-            elif key == "sold":
-                found = sum(1 for r in reg.marking.index().rows() if r[1] == "sold")
-                if found != want:
-                    raise ExpectationFailed(f"expect_marking.sold: expected {want}, found {found}")
-            elif key == "key":
-                for k, state in want.items():
-                    st = reg.marking.index().state(str(k))
-                    found = st.state if st else "free"
-                    if found != state:
-                        raise ExpectationFailed(f"expect_marking.key.{k}: expected {state}, found {found}")
-            else:
-                raise ScenarioFileError(f"expect_marking: unknown check {key!r}")
 
-    def step_expect(self, spec):
-        if not isinstance(spec, dict):
-            raise ScenarioFileError("expect: a mapping of checks")
-        check_expectations(self, spec)
 
-    def step_expect_error(self, spec):
-        if not isinstance(spec, dict) or "code" not in spec or "do" not in spec:
-            raise ScenarioFileError("expect_error: needs {code: CODE, do: STEP}")
-        before = state_snapshot(self)
-        try:
-            self.do(spec["do"])
-        except CodedError as e:
-            if e.code != spec["code"]:
-                raise ExpectationFailed(f"expected {spec['code']}, got {e.code}: {e.message}") from None
+
+
+# ----- the steps of contracts.md §3 and the extensions of docs/scenarios.md: one function each -------------------
+STEPS: dict[str, Any] = {}
+
+
+def step(fn):
+    """Register `step_NAME` as the scenario step NAME (its first argument is the Runner)."""
+    STEPS[fn.__name__.removeprefix("step_")] = fn
+    return fn
+
+
+@step
+def step_unlock(runner, pw): runner.register.session.unlock(str(pw))
+
+
+@step
+def step_sko_pin(runner, pin): runner.register.session.sko_pin(str(pin))
+
+
+@step
+def step_login(runner, a): runner.register.session.login(str(a["user"]), str(a["password"]))
+
+
+@step
+def step_change_password(runner, a): runner.register.session.change_password(str(a["old"]), str(a["new"]))
+
+
+@step
+def step_logout(runner, _): runner.register.session.logout()
+
+
+@step
+def step_open_shift(runner, _): runner.register.shifts.open_shift()
+
+
+@step
+def step_close_shift(runner, _): runner.register.shifts.close_shift()
+
+
+@step
+def step_x_report(runner, _): runner.register.shifts.x_report()
+
+
+@step
+def step_cash_in(runner, a): runner.register.shifts.cash_in(str(a))
+
+
+@step
+def step_cash_out(runner, a): runner.register.shifts.cash_out(str(a))
+
+
+@step
+def step_scan(runner, code): runner.register.sale.scan(str(code))
+
+
+@step
+def step_add_item(runner, a): runner.register.sale.add_item(str(a["code"]), a.get("qty"))
+
+
+@step
+def step_add_section(runner, a): runner.register.sale.add_section(int(a["section"]), str(a["amount"]))
+
+
+@step
+def step_set_qty(runner, a): runner.register.sale.set_qty(int(a["line"]), str(a["qty"]))
+
+
+@step
+def step_remove_line(runner, n): runner.register.sale.remove_line(int(n))
+
+
+@step
+def step_cancel_receipt(runner, _): runner.register.sale.cancel_receipt()
+
+
+@step
+def step_annul_last(runner, _): runner.register.docs.annul_last()
+
+
+@step
+def step_copy(runner, n): runner.register.docs.copy(n)
+
+
+@step
+def step_reprint(runner, _): runner.register.docs.reprint()
+
+
+@step
+def step_cancel_unfinished(runner, _): runner.register.checkout.give_back()
+
+
+@step
+def step_discount_card(runner, number): runner.register.sale.discount_card(str(number))
+
+
+@step
+def step_skip_marking(runner, _): runner.register.marking.skip()
+
+
+@step
+def step_start_self_service(runner, _): runner.register.session.start_self_service()
+
+
+@step
+def step_end_self_service(runner, pw): runner.register.session.end_self_service(str(pw))
+
+
+@step
+def step_repeat(runner, spec):
+    """Extension: {times: N, do: STEP} runs STEP N times (e.g. to fill a receipt to its limit)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("times"), int) or "do" not in spec:
+        raise ScenarioFileError("repeat: needs {times: N, do: STEP}")
+    for _ in range(spec["times"]):
+        runner.do(spec["do"])
+
+
+@step
+def step_try(runner, step):
+    """Extension: run STEP as the cashier would under a fault: a refusal is accepted (the outcome is
+    then checked by the expectations that follow), anything else still fails the scenario."""
+    try:
+        runner.do(step)
+    except CodedError:
+        pass
+
+
+@step
+def step_weigh(runner, kg):
+    runner.hub.control("scale", "weight", str(kg))
+
+
+@step
+def step_item_discount(runner, a):
+    runner.register.sale.item_discount(int(a["line"]), {k: v for k, v in a.items() if k != "line"})
+
+
+@step
+def step_receipt_discount(runner, a):
+    runner.register.sale.receipt_discount(dict(a))
+
+
+@step
+def step_pay(runner, a):
+    a = dict(a)
+    terminal = a.pop("terminal", None)
+    runner.register.checkout.pay({k: str(v) for k, v in a.items()}, terminal=terminal)
+
+
+@step
+def step_refund(runner, a):
+    runner.register.refunds.refund(a.get("receipt", "last"), a.get("lines"), a.get("pay"))
+
+
+@step
+def step_refund_free(runner, a):
+    runner.register.refunds.refund_free(str(a["amount"]), a.get("pay"))
+
+
+@step
+def step_refund_goods(runner, a):
+    runner.register.refunds.refund_goods(a["items"], a.get("pay"))
+
+
+@step
+def step_card(runner, mode): runner.hub.control("card", *str(mode).split())
+
+
+@step
+def step_printer(runner, mode): runner.hub.control("printer", str(mode))
+
+
+@step
+def step_scale(runner, mode): runner.hub.control("scale", str(mode))
+
+
+@step
+def step_sko(runner, mode): runner.hub.control("sko", *str(mode).split())
+
+
+@step
+def step_oplati(runner, mode): runner.hub.control("oplati", str(mode))
+
+
+@step
+def step_advance_clock(runner, text):
+    runner.clock.advance(parse_duration(str(text)))
+
+
+@step
+def step_power_loss(runner, _):
+    runner.power_loss()
+
+
+@step
+def step_power_loss_at(runner, point):
+    """Arm a crash between two steps of the fiscal path; the next fiscal operation dies there."""
+    if point not in CRASH_POINTS:
+        raise ScenarioFileError(f"power_loss_at: {point!r} is not one of {', '.join(CRASH_POINTS)}")
+    runner.crash.armed = point
+
+
+@step
+def step_tap(runner, widget): runner._ui("tap", str(widget))
+
+
+@step
+def step_swipe(runner, direction): runner._ui("swipe", str(direction))
+
+
+@step
+def step_long_press(runner, widget): runner._ui("long_press", str(widget))
+
+
+@step
+def step_expect_marking(runner, spec):
+    """Extension: {prompt: {name?, needed?, required?} | null, codes: {LINE: N}, sold: N, key: {GTIN+serial: sold|returned|free}}."""
+    if not isinstance(spec, dict):
+        raise ScenarioFileError("expect_marking: a mapping of checks")
+    from qa.scenario_checks import same_value
+    reg = runner.register
+    for key, want in spec.items():
+        if key == "prompt":
+            p = reg.marking.prompt()
+            if want is None or p is None:
+                if (want is None) != (p is None):
+                    raise ExpectationFailed(f"expect_marking.prompt: expected {want!r}, found {p!r}")
+                continue
+            for f, v in want.items():
+                if not same_value(v, getattr(p, f, None)):
+                    raise ExpectationFailed(f"expect_marking.prompt.{f}: expected {v!r}, found {getattr(p, f, None)!r}")
+        elif key == "codes":
+            lines = reg.sale.receipt.lines
+            for line, n in want.items():
+                found = len(lines[int(line) - 1].markings) if 0 < int(line) <= len(lines) else None
+                if found != n:
+                    raise ExpectationFailed(f"expect_marking.codes.{line}: expected {n}, found {found}")
+        elif key == "sold":
+            found = sum(1 for r in reg.marking.index().rows() if r[1] == "sold")
+            if found != want:
+                raise ExpectationFailed(f"expect_marking.sold: expected {want}, found {found}")
+        elif key == "key":
+            for k, state in want.items():
+                st = reg.marking.index().state(str(k))
+                found = st.state if st else "free"
+                if found != state:
+                    raise ExpectationFailed(f"expect_marking.key.{k}: expected {state}, found {found}")
         else:
-            raise ExpectationFailed(f"expected {spec['code']}, but the step was accepted")
-        after = state_snapshot(self)
-        if before != after:
-            changed = sorted(k for k in before if before[k] != after.get(k))
-            raise ExpectationFailed(f"{spec['code']} was raised but the step changed {', '.join(changed)}")
+            raise ScenarioFileError(f"expect_marking: unknown check {key!r}")
+
+
+@step
+def step_expect(runner, spec):
+    if not isinstance(spec, dict):
+        raise ScenarioFileError("expect: a mapping of checks")
+    check_expectations(runner, spec)
+
+
+@step
+def step_expect_error(runner, spec):
+    if not isinstance(spec, dict) or "code" not in spec or "do" not in spec:
+        raise ScenarioFileError("expect_error: needs {code: CODE, do: STEP}")
+    before = state_snapshot(runner)
+    try:
+        runner.do(spec["do"])
+    except CodedError as e:
+        if e.code != spec["code"]:
+            raise ExpectationFailed(f"expected {spec['code']}, got {e.code}: {e.message}") from None
+    else:
+        raise ExpectationFailed(f"expected {spec['code']}, but the step was accepted")
+    after = state_snapshot(runner)
+    if before != after:
+        changed = sorted(k for k in before if before[k] != after.get(k))
+        raise ExpectationFailed(f"{spec['code']} was raised but the step changed {', '.join(changed)}")
 
 
 def run_files(paths: list[Path], data_root: Path | None, out_dir: Path | None) -> list[ScenarioResult]:
