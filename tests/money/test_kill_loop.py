@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from invariants import check
+from till_worker import finish_open_receipt, start
 
 from fsm.errors import OperationError
 from qa.rig import DEMO_SETUP, apply_setup, sim_options_for
 from sim.hub import SimHub
-from till_worker import finish_open_receipt, start
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

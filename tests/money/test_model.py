@@ -11,15 +11,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from invariants import check
+from till_worker import finish_open_receipt
 
 from fsm.clock import SimClock
 from fsm.errors import OperationError
 from qa.rig import build_sim_register, reopen
-from till_worker import finish_open_receipt
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 INITIAL = {"1": 40_000, "2": 60_000, "3": 30_000, "8": 50_000}
@@ -152,4 +153,4 @@ class MoneyMachine(RuleBasedStateMachine):
 MoneyMachine.TestCase.settings = settings(
     max_examples=40 if LONG else 3, stateful_step_count=60 if LONG else 25, deadline=None,
     suppress_health_check=list(HealthCheck), derandomize=not LONG)
-test_money_model = MoneyMachine.TestCase
+test_money_model = pytest.mark.timeout(7200)(MoneyMachine.TestCase)
