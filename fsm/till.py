@@ -8,6 +8,7 @@ diagnostics).
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,8 @@ from fsm.reports import Reports
 from fsm.sale import SaleService
 from fsm.session import Session
 from fsm.shifts import Shifts
+
+log = logging.getLogger("zpos.register")
 
 
 class Till:
@@ -122,3 +125,13 @@ class Till:
 
     def close(self) -> None:
         self.stores.close()
+
+    def shutdown(self) -> None:
+        """A clean exit: the SKO session is logged out (the published `logout`), then devices and stores close.
+        A power loss never gets here; the next start authorises again (47 «already authorised» is fine)."""
+        try:
+            self.devices.sko.logout()
+        except Exception as e:  # noqa: BLE001 - an SKO already gone must not keep the register from closing
+            log.info("SKO logout at exit: %s", getattr(e, "detail", e))
+        self.devices.close()
+        self.close()

@@ -23,6 +23,8 @@ from storage.journal_schema import (
     ShiftSummary,
     Status,
     VerifyResult,
+    cheque_dumps,
+    cheque_loads,
     connect,
     corrupt,
 )
@@ -30,7 +32,7 @@ from storage.journal_verify import export_rows, verify_journal
 from storage.keys import device_key, key_path, public_pem
 
 _COLS = ("op_id, type, shift, body, status, number, uid, reg_time, signature, sko_serial, hash, prev_hash, "
-         "printed_at, fail_reason")
+         "printed_at, fail_reason, sko_cheque")
 
 
 class Journal:
@@ -107,9 +109,9 @@ class Journal:
             prev = self._hash_of(db, last)
             link = chain_hash(prev, doc, reg)
             db.execute("UPDATE documents SET status=?, number=?, uid=?, reg_time=?, signature=?, sko_serial=?, "
-                       "hash=?, prev_hash=? WHERE op_id=?",
+                       "hash=?, prev_hash=?, sko_cheque=? WHERE op_id=?",
                        (Status.REGISTERED.value, reg.number, reg.uid, reg.time, reg.signature, reg.sko_serial,
-                        link, prev, op_id))
+                        link, prev, cheque_dumps(reg.cheque), op_id))
             self._index_sums(db, doc, reg.number)
             journal_effects.apply(db, op_id, Effects.loads(row[7]))
             marking_index.record(db, doc, reg.number)   # codes sold / returned, in the same transaction
@@ -346,9 +348,9 @@ def _parse(body: str) -> Document:
 
 
 def _entry(r: tuple) -> JournalEntry:
-    (op_id, typ, shift, body, status, number, uid, reg_time, sig, serial, h, prev, printed_at, reason) = r
+    (op_id, typ, shift, body, status, number, uid, reg_time, sig, serial, h, prev, printed_at, reason, cheque) = r
     reg = None if number is None else Registration(number=number, uid=uid, time=reg_time, signature=sig,
-                                                   sko_serial=serial or "")
+                                                   sko_serial=serial or "", cheque=cheque_loads(cheque))
     return JournalEntry(op_id=op_id, doc=_parse(body), status=Status(status), registration=reg, hash=h,
                         prev_hash=prev, shift=shift, number=number, type=typ, printed_at=printed_at,
                         fail_reason=reason)

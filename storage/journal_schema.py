@@ -1,13 +1,15 @@
 """The fiscal journal's SQLite schema, its value types, and how a journal file is opened or created safely."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from fiscal.documents import Document, Registration
 from fiscal.receipt import PaymentType
+from fiscal.sko_cheque import SkoCheque, SkoLine
 from storage.errors import StorageError
 
 GENESIS_HASH = "0" * 64
@@ -29,7 +31,7 @@ CREATE TABLE documents (
     hash TEXT, prev_hash TEXT,
     printed_at TEXT, fail_reason TEXT,
     total_due INTEGER, target_number INTEGER,
-    effects TEXT
+    effects TEXT, sko_cheque TEXT
 );
 CREATE INDEX doc_shift ON documents(shift, number);
 CREATE INDEX doc_created ON documents(created);
@@ -149,6 +151,18 @@ class VerifyResult:
     reason: str = ""
 
 
+def cheque_dumps(cheque: SkoCheque | None) -> str | None:
+    """The SKO's computed figures as journaled (the document is printed as the SKO computed it)."""
+    return None if cheque is None else json.dumps(asdict(cheque), sort_keys=True, ensure_ascii=False)
+
+
+def cheque_loads(text: str | None) -> SkoCheque | None:
+    if not text:
+        return None
+    d = json.loads(text)
+    return SkoCheque(**{**d, "lines": tuple(SkoLine(**ln) for ln in d.get("lines", ()))})
+
+
 def corrupt(path: str, what: str) -> StorageError:
     return StorageError("JOURNAL_CORRUPT", f"{path}: {what}. The file was left as it is — restore the data "
                         "from a DB archive (zpos db import) or call the service engineer.")
@@ -184,6 +198,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     cols = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
     if "effects" not in cols:
         conn.execute("ALTER TABLE documents ADD COLUMN effects TEXT")
+    if "sko_cheque" not in cols:
+        conn.execute("ALTER TABLE documents ADD COLUMN sko_cheque TEXT")
     conn.execute("CREATE TABLE IF NOT EXISTS stock (code TEXT PRIMARY KEY, qty INTEGER NOT NULL)")
 
 

@@ -87,8 +87,7 @@ def open_register(args):
         reg, hub = build_sim_register(data, None, SystemClock())
 
         def stop_sim() -> None:
-            reg.close()
-            reg.devices.close()
+            reg.shutdown()
             hub.stop()
         return reg, stop_sim, cfg.devices.longest_blocking_call()
     from fsm.till import Till
@@ -101,6 +100,5 @@ def open_register(args):
     reg = Till(data, devices, SystemClock())
 
     def stop() -> None:
-        reg.close()
-        devices.close()
+        reg.shutdown()
     return reg, stop, cfg.devices.longest_blocking_call()
