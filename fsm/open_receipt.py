@@ -21,10 +21,12 @@ class ReceiptLine:
     marking: str | None = None          # "si" | "ukz": the line takes one marking code per unit (fsm.marking)
     marking_required: bool = False      # the receipt is not paid until every unit has its code
     markings: tuple[Marking, ...] = ()
+    section_name: str | None = None     # the section's name as the SKO is told it
 
     def item(self) -> ItemInput:
         return ItemInput(name=self.name, price=self.price, qty=self.qty, vat=self.vat, code=self.code,
-                         section=self.section, discount=self.discount, markup=self.markup, markings=self.markings)
+                         section=self.section, discount=self.discount, markup=self.markup, markings=self.markings,
+                         section_name=self.section_name)
 
     @property
     def units(self) -> int:

@@ -180,9 +180,15 @@ class SaleService:
         if qty is None:
             qty = self.read_weight() if item.weighed else 1000
         self.check_stock(item.code, qty)
-        line = ReceiptLine(item.code, item.name, item.price, qty, item.vat, item.section, item.weighed)
+        line = ReceiptLine(item.code, item.name, item.price, qty, item.vat, item.section, item.weighed,
+                           section_name=self._section_name(item.section))
         self._edit(self.receipt.lines + [line])
         return line
+
+    def _section_name(self, section: int | None) -> str | None:
+        if section is None:
+            return None
+        return next((s.name for s in self.stores.catalog.sections() if int(s.code) == int(section)), None)
 
     def check_stock(self, code: str, extra_qty: int) -> None:
         if not self.stores.params.forbid_negative_stock:
@@ -204,7 +210,7 @@ class SaleService:
             price = parse_money(str(amount), "amount", exact=False)
         except FiscalError as e:
             raise OperationError.carrying(e) from None
-        line = ReceiptLine(None, sec.name, price, 1000, sec.vat, int(sec.code))
+        line = ReceiptLine(None, sec.name, price, 1000, sec.vat, int(sec.code), section_name=sec.name)
         self._edit(self.receipt.lines + [line])
         return line
 
