@@ -58,3 +58,32 @@ def test_diag_beside_a_working_register_says_the_sko_is_in_use_and_leaves_the_re
             diag.close()
             register.close()
     assert not checks["sko"].ok and "занято" in checks["sko"].detail and "40" in checks["sko"].trace
+
+
+def test_diag_on_a_running_register_says_so_instead_of_opening_its_devices_again(tmp_path, capsys):
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    from zpos.cli import main
+    root = Path(__file__).resolve().parents[2]
+    data = tmp_path / "data"
+    data.mkdir()
+    code = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(root)!r})
+        from storage.lock import DataDirLock
+        DataDirLock({str(data)!r}).acquire()
+        print("ready", flush=True)
+        time.sleep(30)
+    """)
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["diag", "--data", str(data)]) == 1
+        out = capsys.readouterr().out
+        assert f"PID {holder.pid}" in out and "Диагностика" in out and "Traceback" not in out
+    finally:
+        holder.kill()
+        holder.wait()

@@ -35,6 +35,9 @@ def run(args) -> int:
         device_cfg = devices_from_mapping(hub.device_config(), "simulator")
     else:
         device_cfg = cfg.devices
+        busy = _running_register(data)
+        if busy is not None:
+            return _report(args, [busy], logs)
     try:
         devices = open_devices(device_cfg)
         if args.sim:
@@ -45,6 +48,29 @@ def run(args) -> int:
     finally:
         if hub is not None:
             hub.stop()
+    return _report(args, checks, logs)
+
+
+def _running_register(data: Path):
+    """A register holding the data dir holds its devices too (the SKO serves one connection, a pty one reader):
+    diagnostics then say so instead of opening them a second time."""
+    from fsm.diagnostics import Check
+    from storage.errors import StorageError
+    from storage.lock import DataDirLock
+    from texts import t
+    if not data.exists():
+        return None
+    try:
+        DataDirLock(data).acquire().release()
+    except StorageError as e:
+        if e.code != "DATA_DIR_IN_USE":
+            raise
+        return Check("register", t("ui.diag.register"), False, t("ui.diag.register_running", pid=e.params.get("pid")),
+                     e.detail)
+    return None
+
+
+def _report(args, checks, logs) -> int:
     if args.json:
         print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
     else:
