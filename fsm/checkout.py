@@ -152,6 +152,13 @@ class Checkout:
                 code = "CARD_UNKNOWN" if effect.kind.startswith("card") else "OPLATI_UNKNOWN"
                 raise OperationError(code, f"effect {effect.intent_id} still unknown", device=effect.terminal or "")
 
+    def poll_unknown(self) -> bool:
+        """Ask again about the open receipt's payments whose answer was lost (the screen calls this every few
+        seconds while one is open: ОПЛАТИ ends a payment nobody confirms by itself). True while one is unknown."""
+        for effect in self.intents.unresolved_for(self.sale.receipt.op_id):
+            self.electronic.ask(effect)
+        return bool(self.intents.unresolved_for(self.sale.receipt.op_id))
+
     def build_sale(self, other_payments: list[Payment]) -> Sale:
         """The sale of the open receipt: its approved electronic money plus the other tenders."""
         receipt = self.sale.receipt
