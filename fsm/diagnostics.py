@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hal.errors import DeviceError
+from hal.printer import error_for
+from storage.journal import Journal
 from storage.targets.check import check_configured
 from texts import t
 
@@ -56,7 +58,6 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
     out.append(_run("uplink", t("ui.diag.internet"), uplink))
 
     def printer():
-        from hal.printer import error_for
         if dev.printer is None:
             return False, dev.errors.get("printer") or t("ui.diag.not_configured")
         err = error_for(dev.printer.status())
@@ -117,6 +118,5 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
 def _journal(journal, data_dir: Path, fn):
     if journal is not None:
         return fn(journal)
-    from storage.journal import Journal
     with Journal(Path(data_dir) / "journal.sqlite") as j:
         return fn(j)

@@ -5,7 +5,9 @@ modem lines, so the same driver runs against a real port, a pty of the simulator
 """
 from __future__ import annotations
 
+import logging
 import os
+import select
 import socket
 import stat
 import termios
@@ -14,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlparse
+
+import serial
 
 from hal.errors import TransportError
 
@@ -107,7 +111,6 @@ class SerialTransport:
     has no UART that could add or strip a parity bit. The name says which framing is in use."""
 
     def __init__(self, url: str, params: SerialParams | int = EIGHT_N_ONE) -> None:
-        import serial
         if isinstance(params, int):
             params = SerialParams(baudrate=params)
         wanted = params
@@ -129,7 +132,6 @@ class SerialTransport:
             raise TransportError("NOT_CONNECTED", f"cannot open {url} at {params}: {e}", url) from None
 
     def write(self, data: bytes) -> None:
-        import serial
         try:
             self._s.write(data)
             self._s.flush()
@@ -137,7 +139,6 @@ class SerialTransport:
             raise TransportError("LINK_DOWN", f"write failed on {self.name}: {e}", self.name) from None
 
     def read(self, size: int, timeout: float) -> bytes:
-        import serial
         try:
             self._s.timeout = max(timeout, 0)
             return self._s.read(size)
@@ -223,7 +224,6 @@ class FileTransport:
                 raise TransportError("LINK_DOWN", f"write to {self.name} failed: {e.strerror}", self.name) from None
 
     def read(self, size: int, timeout: float) -> bytes:
-        import select
         ready, _, _ = select.select([self._fd], [], [], max(timeout, 0))
         if not ready:
             return b""
@@ -305,7 +305,6 @@ class TracingTransport:
     """Wraps a transport and logs every byte in hex to `zpos.trace.<name>`: what a field engineer reads."""
 
     def __init__(self, inner: Transport) -> None:
-        import logging
         self._inner = inner
         self.name = inner.name
         self._log = logging.getLogger(f"zpos.trace.{inner.name}")

@@ -5,7 +5,15 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from fsm.devices import DeviceSet
+from hal.card import open_terminal
+from hal.display import display_from_config
 from hal.errors import DeviceError
+from hal.oplati import OplatiClient
+from hal.printer import printer_from_config
+from hal.scale import scale_from_config
+from hal.scanner import HidScanner, SerialScanner
+from hal.sko import SkoClient
+from hal.transport import open_transport
 from zpos.config import Config, DevicesConfig, devices_from_mapping
 
 T = TypeVar("T")
@@ -20,7 +28,6 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
         devices = devices.devices
     elif not isinstance(devices, DevicesConfig):
         devices = devices_from_mapping(devices)
-    from hal.sko import SkoClient
     errors: dict[str, str] = {}
 
     def attempt(name: str, fn: Callable[[], T]) -> T | None:
@@ -35,18 +42,15 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
                     data_as=k.data_as)
     printer = scale = scanner = oplati = display = None
     if (pc := devices.printer) is not None:
-        from hal.printer import printer_from_config
         printer = attempt("printer", lambda: printer_from_config({
             "url": pc.url, "model": pc.model, "drawer_pin": pc.drawer_pin, "drawer_pulse_on_ms": pc.drawer_on_ms,
             "drawer_pulse_off_ms": pc.drawer_off_ms, "drawer_sensor": pc.drawer_sensor,
             "drawer_realtime": pc.drawer_realtime, **_line(pc.serial)}))
     if (sc := devices.scale) is not None:
-        from hal.scale import scale_from_config
         extra = {k: v for k, v in (("request", sc.request), ("crc", sc.crc)) if v}
         scale = attempt("scale", lambda: scale_from_config({"url": sc.url, "protocol": sc.protocol, **extra,
                                                             **_line(sc.serial)}))
     if (dc := devices.display) is not None and dc.kind == "pole" and dc.url:
-        from hal.display import display_from_config
         display = attempt("display", lambda: display_from_config({
             "url": dc.url, "protocol": dc.protocol, "codec": dc.codec, "lang": dc.lang,
             **({"code_table": dc.code_table} if dc.code_table is not None else {}),
@@ -55,14 +59,12 @@ def open_devices(devices: DevicesConfig | Config | Mapping, public_key_pem: str 
         scanner = attempt("scanner", lambda: _open_scanner(sn.url, sn.mode, sn.serial.baud))
     terminals = {}
     for t in devices.terminals:
-        from hal.card import open_terminal
         term = attempt(f"terminal {t.name}", lambda t=t: open_terminal(  # noqa: B023
             t.url, t.name, t.serial.baud, ack_timeout=t.ack_timeout, op_timeout=t.op_timeout,
             test_timeout=t.test_timeout))
         if term is not None:
             terminals[t.name] = term
     if (o := devices.oplati) is not None:
-        from hal.oplati import OplatiClient
         oplati = OplatiClient(o.url, o.reg_num, o.password, timeout=o.timeout, poll_interval=o.poll_interval)
     return DeviceSet(sko, printer, scale, scanner, terminals, oplati, errors, display=display)
 
@@ -78,8 +80,5 @@ def _line(serial) -> dict:
 
 def _open_scanner(url: str, mode: str, baud: int):
     if mode == "hid":
-        from hal.scanner import HidScanner
         return HidScanner(url)
-    from hal.scanner import SerialScanner
-    from hal.transport import open_transport
     return SerialScanner(open_transport(url, baud))
