@@ -6,10 +6,7 @@ target («Выгрузка отчетов при закрытии смены»);
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 
 from fiscal.layout import PrintedDocument, PrintLine, plain_text, render, render_x_report
@@ -19,7 +16,7 @@ from fsm.errors import OperationError
 from fsm.session import Session
 from hal.errors import DeviceError
 from storage.errors import StorageError
-from storage.targets import parse_target
+from storage.outbox import Outbox, enqueue_z_report
 from texts import t
 
 log = logging.getLogger("zpos.reports")
@@ -124,7 +121,8 @@ class Reports:
 
     # ----- export at shift close ------------------------------------------------------------
     def export_z(self, entry) -> None:
-        """Put `z-SHIFT.txt` and `z-SHIFT.json` on the configured target; a failure is a notice."""
+        """«Выгрузка отчетов при закрытии смены»: the Z's text and JSON go to the outbox, which uploads them
+        to the configured target in the background; closing a shift never waits on the network."""
         spec = self.stores.params.reports_target
         if not spec or entry is None:
             return
@@ -132,15 +130,7 @@ class Reports:
         text = plain_text(render(doc, reg, self.stores.settings.requisites(), self.stores.params.printer_width))
         body = {"shift": doc.shift, "number": reg.number, "uid": reg.uid, "closed": doc.created, "counters": doc.counters}
         try:
-            target = parse_target(spec)
-            with tempfile.TemporaryDirectory() as tmp:
-                for name, data in ((f"z-{doc.shift:05d}.txt", text.encode("utf-8")),
-                                   (f"z-{doc.shift:05d}.json",
-                                    json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))):
-                    path = os.path.join(tmp, name)
-                    with open(path, "wb") as f:
-                        f.write(data)
-                    target.put(path, name)
+            enqueue_z_report(Outbox(str(self.stores.data_dir)), spec, doc.shift, doc.created, text, body)
         except (StorageError, OSError) as e:
-            log.warning("Z report of shift %s not exported: %s", doc.shift, getattr(e, "detail", e))
+            log.warning("Z report of shift %s not queued: %s", doc.shift, getattr(e, "detail", e))
             self.notices.add(t("notice.reports_not_exported", why=getattr(e, "message", str(e))))

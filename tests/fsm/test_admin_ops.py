@@ -2,6 +2,7 @@
 import pytest
 
 from fsm.errors import OperationError
+from storage.outbox import Outbox
 
 
 @pytest.fixture
@@ -88,13 +89,16 @@ def test_z_reports_are_exported_at_shift_close_to_the_configured_directory(regis
     admin.shifts.open_shift()
     admin.sale.add_item("1")
     admin.checkout.pay({"cash": "5.00"})
-    admin.shifts.close_shift()
-    txt = (tmp_path / "usb" / "z-00001.txt").read_text(encoding="utf-8")
-    assert "Z-ОТЧЕТ" in txt and "1.89" in txt
-    assert '"shift": 1' in (tmp_path / "usb" / "z-00001.json").read_text(encoding="utf-8")
+    admin.shifts.close_shift()                      # queued in the outbox: closing never waits on the network
+    assert not list((tmp_path / "usb").rglob("*.txt"))
+    assert Outbox(str(admin.stores.data_dir)).run_once() == 2
+    [txt] = list((tmp_path / "usb").rglob("Z-000001-*.txt"))
+    assert "Z-ОТЧЕТ" in txt.read_text(encoding="utf-8") and "1.89" in txt.read_text(encoding="utf-8")
+    [js] = list((tmp_path / "usb").rglob("Z-000001-*.json"))
+    assert '"shift": 1' in js.read_text(encoding="utf-8")
 
 
-def test_a_failed_report_export_is_a_notice_not_a_refusal(register_as, tmp_path):
+def test_a_report_upload_that_fails_waits_in_the_outbox_and_never_refuses_the_z(register_as, tmp_path):
     admin, hub = register_as("admin", "7395")
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
@@ -105,7 +109,11 @@ def test_a_failed_report_export_is_a_notice_not_a_refusal(register_as, tmp_path)
     admin.shifts.cash_in("1.00")          # the SKO does not close an empty shift (iKassa 1001)
     admin.shifts.close_shift()
     assert str(admin.shifts.state) == "closed"
-    assert any("не выгружен" in m for m in admin.notices.items)
+    outbox = Outbox(str(admin.stores.data_dir))
+    assert outbox.run_once() == 0                                    # the target refuses: it waits and is retried
+    waiting = outbox.status()
+    assert len(waiting) == 2 and all(i.last_error and i.attempts == 1 for i in waiting)
+    assert any(c.id == "target:outbox" for c in admin.hardware.diagnostics())   # diagnostics show what waits
 
 
 def test_maintenance_exports_imports_and_clears_through_the_register(register_as, tmp_path):

@@ -5,6 +5,7 @@ import glob
 import os
 from pathlib import Path
 
+from storage.outbox import Outbox, OutboxWorker
 from zpos.errors import CliError, refusal_line
 
 WATCHDOG_MARGIN_S = 60
@@ -85,8 +86,10 @@ def open_register(args):
     if args.sim:
         from qa.rig import build_sim_register
         reg, hub = build_sim_register(data, None, SystemClock())
+        sim_uploads = OutboxWorker(Outbox(str(data))).start()
 
         def stop_sim() -> None:
+            sim_uploads.stop()
             reg.shutdown()
             hub.stop()
         return reg, stop_sim, cfg.devices.longest_blocking_call()
@@ -98,7 +101,9 @@ def open_register(args):
     except DeviceError as e:
         raise CliError(f"devices: {refusal_line(e)}", 1) from None
     reg = Till(data, devices, SystemClock())
+    uploads = OutboxWorker(Outbox(str(data))).start()     # reports and archives go out in the background
 
     def stop() -> None:
+        uploads.stop()
         reg.shutdown()
     return reg, stop, cfg.devices.longest_blocking_call()
