@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 from hal.errors import DeviceError
@@ -39,7 +40,8 @@ def _run(id_: str, title: str, fn) -> Check:
     return Check(id_, title, ok, detail)
 
 
-def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = None) -> list[Check]:
+def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = None,
+                    offline_limit_hours: int = 72) -> list[Check]:
     """Every check, in the order a field engineer walks them. `journal` is the register's open one, if any."""
     dev = devices
     out: list[Check] = []
@@ -52,6 +54,12 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
 
     def uplink():
         st = dev.sko.status(now)
+        oldest = st.oldest_unsent_at or _oldest_unsent(journal, data_dir, st.unsent_count)
+        hours = _unsent_hours(oldest, now)
+        if hours is not None and hours >= offline_limit_hours * 0.75:
+            # The SKO stops taking documents once they wait for the operator too long (the parameter says when).
+            return False, t("ui.diag.uplink_limit", hours=hours, left=max(0, offline_limit_hours - hours),
+                            unsent=st.unsent_count)
         if st.uplink_online:
             return True, t("ui.diag.uplink_ok")
         return False, t("ui.diag.uplink_down", unsent=st.unsent_count)
@@ -113,6 +121,26 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
         return (n == 0), (t("ui.diag.all_printed") if not n else t("ui.diag.not_printed", n=n))
     out.append(_run("not_printed", t("ui.diag.journal"), printed))
     return out
+
+
+def _oldest_unsent(journal, data_dir: Path, unsent: int) -> str | None:
+    """The SKO tells only how many documents wait (getStoredDocuments): they are the journal's last ones."""
+    if unsent <= 0:
+        return None
+
+    def first_waiting(j):
+        entry = j.by_number(j.last_number() - unsent + 1)
+        return entry.registration.time if entry is not None and entry.registration is not None else None
+    return _journal(journal, data_dir, first_waiting)
+
+
+def _unsent_hours(oldest: str | None, now: str | None) -> int | None:
+    if not oldest or not now:
+        return None
+    try:
+        return int((datetime.fromisoformat(now) - datetime.fromisoformat(oldest)).total_seconds() // 3600)
+    except ValueError:
+        return None
 
 
 def _journal(journal, data_dir: Path, fn):

@@ -127,7 +127,8 @@ class Hardware:
 
     # ----- diagnostics ----------------------------------------------------------------------------
     def diagnostics(self) -> list[Check]:
-        return run_diagnostics(self.devices, self.stores.data_dir, self.stores.journal, self.registrar.now())
+        return run_diagnostics(self.devices, self.stores.data_dir, self.stores.journal, self.registrar.now(),
+                               offline_limit_hours=self.stores.params.offline_limit_hours)
 
     def device_errors(self) -> dict[str, str]:
         return dict(self.devices.errors)

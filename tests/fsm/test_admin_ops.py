@@ -185,3 +185,16 @@ def test_support_info_holds_diagnostics_and_facts_but_no_secrets(register_as, tm
     assert b"scrypt" not in blob and b"PRIVATE KEY" not in blob
     with pytest.raises(OperationError):
         reg.maintenance.send_support_info(str(tmp_path / "no-stick"))
+
+
+def test_diagnostics_warn_before_the_sko_stops_taking_documents_it_could_not_send(register_as):
+    from datetime import timedelta
+    reg, hub = register_as("ivanova", "2580")
+    reg.shifts.open_shift()
+    hub.control("sko", "uplink_offline")
+    reg.shifts.cash_in("1.00")
+    uplink = next(c for c in reg.hardware.diagnostics() if c.id == "uplink")
+    assert not uplink.ok and "через" not in uplink.detail          # offline, but far from the limit
+    reg.clock.advance(timedelta(hours=60))
+    uplink = next(c for c in reg.hardware.diagnostics() if c.id == "uplink")
+    assert not uplink.ok and "через 12 ч" in uplink.detail        # offline_limit_hours (72) − 60
