@@ -10,10 +10,7 @@ A figure the SKO did not return is None and is not compared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fiscal.documents import Document
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ PAYMENT_KIND = {"cash": "cash", "card": "cashless", "oplati": "cashless", "cashl
                 "certificate": "other", "advance_other": "other"}
 
 
-def paid_by_kind(doc: Document) -> dict[str, int]:
+def paid_by_kind(doc: Any) -> dict[str, int]:
     """cash / cashless / other sums of a sale, refund or annulment as the SKO counts them (cash before change)."""
     out = {"cash": 0, "cashless": 0, "other": 0}
     for p in getattr(doc, "payments", ()):
@@ -68,7 +65,8 @@ def paid_by_kind(doc: Document) -> dict[str, int]:
     return out
 
 
-def compare(doc: Document, cheque: SkoCheque | None) -> tuple[Difference, ...]:
+def compare(doc: Any, cheque: SkoCheque | None) -> tuple[Difference, ...]:
+    # `doc` is a fiscal.documents document, read by its fields (fiscal.documents imports this module)
     """Every figure of `cheque` that differs from the same figure of `doc` (empty when they agree)."""
     if cheque is None:
         return ()

@@ -15,6 +15,7 @@ from fsm.session import Session
 from hal.errors import DeviceError
 from storage.catalog_items import Item
 from storage.errors import StorageError
+from storage.goods_import import import_csv
 from storage.settings import Parameters
 
 
@@ -164,4 +165,4 @@ class Admin:
         """All rows or none: a bad row is refused with its row number and field."""
         self.session.require("goods_import")
         with storage_refusals():
-            return self.stores.catalog.import_csv(str(path))
+            return import_csv(str(self.stores.data_dir), str(path))

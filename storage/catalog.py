@@ -358,22 +358,7 @@ class Catalog:
             raise StorageError("NO_SECTION", f"there is no section {code}")
         self.set_section(Section(code, name, r[0]))
 
-    # ---- files (kept for the facade; the staged import is storage.goods_import) ---------------
-
-    def import_csv(self, path: str, progress=None) -> int:
-        """Add or replace items from a CSV file (items not in the file stay); a bad row changes nothing."""
-        from storage.goods_csv import CsvSource
-        from storage.goods_import import stage
-        staged = stage(self._data_dir, CsvSource(path), remove_missing=False, progress=progress)
-        return staged.apply(progress).total
-
-    def import_text(self, text: str) -> int:
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "goods.csv")
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            return self.import_csv(path)
+    # ---- files (the staged import of CSV and the other formats is storage.goods_import) -----------
 
     def export_csv(self, path: str) -> int:
         """Every item to a CSV file (atomically: a temp file renamed into place); returns the count."""

@@ -327,3 +327,20 @@ def import_goods(data_dir: str, source: GoodsSource, *, dry_run: bool = False, r
 
 __all__ = ["Change", "GoodsSource", "ImportPreview", "Progress", "StagedImport", "import_goods",
            "receipt_open", "refuse_if_receipt_open", "stage"]
+
+
+def import_csv(data_dir: str, path: str, progress=None) -> int:
+    """Add or replace items from a CSV file (items not in the file stay); a bad row changes nothing."""
+    from storage.goods_csv import CsvSource
+    staged = stage(data_dir, CsvSource(path), remove_missing=False, progress=progress)
+    return staged.apply(progress).total
+
+
+def import_csv_text(data_dir: str, text: str) -> int:
+    """The same from CSV text (tests, the scenario set-up)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "goods.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return import_csv(data_dir, path)

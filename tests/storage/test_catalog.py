@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from storage.catalog import Catalog, Item, Section
 from storage.catalog_csv import parse_csv
 from storage.errors import StorageError
+from storage.goods_import import import_csv, import_csv_text
 
 MILK = Item("1001", "4810000000011", "Молоко 3,2% 1 л", 249, "10", 10_000, False, "Молочные", 1)
 HEDGEHOG = Item("1002", None, "Печенье «Ёжик»", 180, "20", None, False, "Сладости", None)
@@ -85,7 +86,7 @@ def test_csv_round_trip(tmp_path, catalog):
     out = tmp_path / "goods.csv"
     assert catalog.export_csv(str(out)) == 3
     fresh = Catalog(str(tmp_path / "other"))
-    assert fresh.import_csv(str(out)) == 3
+    assert import_csv(str(tmp_path / "other"), str(out)) == 3
     assert fresh.items() == catalog.items()
 
 
@@ -95,14 +96,14 @@ def test_a_bad_csv_row_is_named_and_nothing_is_imported(tmp_path, catalog):
                         "5001,,Хлеб,1.20,10,,0,Хлеб,\n"
                         "5002,,Батон,1,2O,10,,0,Хлеб,\n", encoding="utf-8")
     with pytest.raises(StorageError) as e:
-        catalog.import_csv(str(csv_file))
+        import_csv(str(tmp_path), str(csv_file))
     assert e.value.code == "BAD_CSV" and "row 3" in e.value.detail
     assert catalog.by_code("5001") is None and len(Catalog(str(tmp_path))) == 3
 
 
 def test_a_wrong_price_names_the_field(tmp_path, catalog):
     with pytest.raises(StorageError) as e:
-        catalog.import_text("code,barcode,name,price,vat,stock,weighed,category,section\n"
+        import_csv_text(str(tmp_path), "code,barcode,name,price,vat,stock,weighed,category,section\n"
                             "5001,,Хлеб,1.2.3,10,,0,Хлеб,\n")
     assert "row 2, field price" in e.value.detail
 
@@ -155,7 +156,7 @@ def test_arbitrary_csv_is_either_all_in_or_refused_with_nothing_changed(tmp_path
     c.add(MILK)
     before = Catalog(path).items()
     try:
-        n = c.import_text(HEADER + body)
+        n = import_csv_text(c._data_dir, HEADER + body)
     except StorageError as e:
         assert e.code == "BAD_CSV" and "row" in e.detail
         assert Catalog(path).items() == before == c.items()
