@@ -17,6 +17,7 @@ class Electronic:
         self.devices = devices
         self.oplati_qr: str | None = None
         self._abort_requested = False
+        self._tell_abort = None          # while a device waits: tells it to abort (from any thread)
 
     # ----- terminals ---------------------------------------------------------------------
     def terminal(self, name: str | None):
@@ -34,23 +35,32 @@ class Electronic:
 
     # ----- the cashier's «Отмена» while a device waits --------------------------------------
     def request_abort(self) -> None:
-        """Safe from a progress callback or another thread: the device is told once, at its next progress."""
+        """Safe from a progress callback or another thread: the device is told once — at once while it
+        waits (the screen's payment runs in a worker, «Отмена» comes from the UI thread), else at its next progress."""
         self._abort_requested = True
+        tell = self._tell_abort
+        if tell is not None:
+            tell()
 
     def _relay(self, progress, on_abort):
         """Progress for the screen; the first time the cashier has asked to abort, the device is told once."""
         self._abort_requested = False
         told = [False]
 
-        def relay(info) -> None:
-            if progress:
-                progress(info)
-            if self._abort_requested and not told[0]:
+        def tell() -> None:
+            if not told[0]:
                 told[0] = True
                 try:
                     on_abort()
                 except DeviceError:
                     pass         # the device finishes the operation its own way; its answer decides
+        self._tell_abort = tell
+
+        def relay(info) -> None:
+            if progress:
+                progress(info)
+            if self._abort_requested:
+                tell()
         return relay
 
     # ----- card ----------------------------------------------------------------------------
@@ -67,6 +77,8 @@ class Electronic:
                 journal.set_intent_result(intent_id, "declined", {"error": e.code})
                 code = "CARD_TIMEOUT" if e.code in ("CARD_TIMEOUT", "CARD_NO_ANSWER", "NO_ANSWER") else e.code
                 raise OperationError(code, e.detail, **e.params) from None
+        finally:
+            self._tell_abort = None
         if not res.approved:
             journal.set_intent_result(intent_id, "declined", {"status": res.status, "message": res.message})
             if res.status == 53:
@@ -119,6 +131,7 @@ class Electronic:
             raise OperationError.carrying(e) from None
         finally:
             self.oplati_qr = None
+            self._tell_abort = None
         result = {"ref": str(final.payment_id), "payment_id": str(final.payment_id)}
         journal.set_intent_result(intent_id, "approved", result)
         return result

@@ -1,6 +1,7 @@
 """The headless driver: the App on SDL's dummy driver, tapped, swiped and long-pressed by widget id (scenarios, tests)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pygame
@@ -31,6 +32,24 @@ class HeadlessUI:
     def _post(self, etype: int, pos: tuple[int, int]) -> None:
         pygame.event.post(pygame.event.Event(etype, pos=pos, button=1, touch=False))
         self.app.step()
+        self.settle()
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait until a running job (a payment, a device wait) has ended, drawing frames as the main loop
+        would: scenarios stay deterministic. `app.frame_hook(text)` is called after each such frame."""
+        t_end = time.monotonic() + timeout_s
+        while self.app.job is not None or any(getattr(o, "settling", False) for o in self.app.overlays):
+            self.app.step()
+            if self.app.job is None and not any(getattr(o, "settling", False) for o in self.app.overlays):
+                break
+            if self.app.frame_hook:
+                self.app.render_frame()
+                prog = self.app.progress_overlay()
+                self.app.frame_hook(prog.text if prog else "")
+            if time.monotonic() > t_end:
+                raise UiError(f"still waiting after {timeout_s} s: {self.app.job.title if self.app.job else 'scales'!r}")
+            time.sleep(0.002)
+        self.app.step([])
 
     def tap(self, widget_id: str) -> None:
         pos = self._centre(widget_id)
@@ -62,11 +81,11 @@ class HeadlessUI:
             self.tap("keypad.dot" if ch == "." else f"keypad.{ch}")
 
     def visible_screen(self) -> str:
-        self.app.step([])
+        self.settle()
         return self.app.screen.id
 
     def overlay(self) -> str | None:
-        self.app.step([])
+        self.settle()
         return self.app.overlays[-1].id if self.app.overlays else None
 
     def widget_ids(self) -> list[str]:

@@ -164,6 +164,12 @@ class Screen:
         start = (self.page or 0) * per
         if stick_to_end and self.sticky and pages > 1:
             start = len(items) - per          # the newest lines, not a page boundary
+        focus = getattr(self, "focus", None)
+        if focus is not None and pages > 1 and not start <= focus < start + per:
+            self.page, self.sticky = focus // per, False
+            start = self.page * per
+        if focus is not None:
+            self.focus = None
         for i, item in enumerate(items[start:start + per]):
             draw(Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h), item, start + i)
 

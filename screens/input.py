@@ -100,9 +100,9 @@ class InputMixin:
                     self.message(self.t("ui.unavailable"), w.reason)
             elif w.on_tap:
                 w.on_tap()
-        except Exception as e:  # the till must survive a screen bug: show it, log it, keep running
+        except Exception:  # the till must survive a screen bug: show it, log it, keep running
             log.exception("screen action %s failed", w.id)
-            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
+            self.fail("INTERNAL", self.t("ui.error.internal_short"))
         self.refresh()
 
     def key(self, e: pygame.event.Event) -> None:
@@ -114,3 +114,6 @@ class InputMixin:
             self._keys = ""
         elif e.unicode and e.unicode.isdigit():
             self._keys += e.unicode
+        elif e.unicode in ("*", "×") and self._keys:      # «3*» then the code: three of them, as on the keypad
+            self.queue.put(("qty", self._keys))
+            self._keys = ""

@@ -19,7 +19,6 @@ class SelfServiceScreen(Screen):
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
-        self._qr_for, self._qr_pic = None, None
 
     def header_buttons(self) -> list:
         return [("self.cashier", self.t("ui.self.cashier"), self.end)]
@@ -31,23 +30,22 @@ class SelfServiceScreen(Screen):
         return self.reg.sale.receipt.calc().total_due if self.reg.sale.receipt.lines else 0
 
     def pay(self, kind: str) -> None:
+        """The customer's payment runs in a worker with the terminal's words or the ОПЛАТИ QR, and «Отмена»."""
         amount = format_money(self.due())
-        if self.app.guard(self.reg.checkout.pay, {kind: amount}, progress=self.progress):
-            self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks"))
-        self.app.hide_progress()
+        checkout = self.reg.checkout
 
-    def progress(self, info) -> None:
-        """The terminal's words for the customer, or the ОПЛАТИ QR while it waits; «Отмена» aborts."""
-        qr = getattr(self.reg, "oplati_qr", None)
-        if qr:
-            if self._qr_for != qr:
-                from screens.payment import qr_surface
-                self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
-            self.app.show_progress(self.t("ui.pay.oplati_title"),
-                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())),
-                                   picture=self._qr_pic, cancel=self.reg.checkout.request_abort)
-            return
-        self.app.show_progress(self.t("ui.pay.card_title"), str(info or ""), cancel=self.reg.checkout.request_abort)
+        def run(post):
+            def progress(info) -> None:
+                qr = checkout.oplati_qr
+                if qr:
+                    post({"title": self.t("ui.pay.oplati_title"), "text": self.t("ui.pay.oplati_scan", sum=amount),
+                          "qr": qr})
+                else:
+                    post({"text": str(info.get("text", "") if isinstance(info, dict) else info or "")})
+            return checkout.pay({kind: amount}, progress=progress)
+        self.app.work(run, title=self.t("ui.pay.oplati_title" if kind == "oplati" else "ui.pay.card_title"),
+                      text=self.t("ui.pay.wait_terminal"), cancel=checkout.request_abort,
+                      on_done=lambda _r: self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks")))
 
     def cancel(self) -> None:
         self.app.confirm(self.t("ui.self.cancel"), self.t("ui.self.cancel_text"),

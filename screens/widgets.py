@@ -2,7 +2,13 @@
 
 Screens never talk to pygame_gui directly. Every tappable thing has an id (the headless
 driver taps it by id), a rect, and an enabled flag with the reason it is grey; a tap on a
-grey button shows that reason instead of doing nothing. Text is elided with «…» to fit.
+grey button shows that reason instead of doing nothing. A text that does not fit first shrinks
+(down to 16 px at 1024×600), then wraps onto the lines the widget allows, and only then is elided
+with «…» — the widget is then marked `cut`, which the layout tests look for.
+
+A button with an icon, a second line (`sub`, e.g. a tile's price) or wrapped text is drawn as an
+empty pygame_gui button with its parts (labels, the icon glyph) above it; the parts carry
+`part_of` = the button's id and are never hit.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 
-from screens.theme import Theme, elide, line_height, wrap
+from screens.icons import glyph
+from screens.theme import ELLIPSIS, Theme, elide, line_height, text_width, wrap
 
 MIN_TARGET = 48          # px: the smallest touch target
 Action = Callable[[], None]
@@ -32,6 +39,9 @@ class Widget:
     on_tap: Action | None = None
     on_long: Action | None = None
     element: object = field(default=None, repr=False)
+    cut: bool = False                  # the text had to be elided
+    part_of: str | None = None         # a label or icon drawn on a button
+    shown_style: str = ""              # the style (or smaller variant) the text was drawn in
 
 
 class Ui:
@@ -77,42 +87,174 @@ class Ui:
         return self._register(Widget(wid or self._auto_id("p"), pygame.Rect(rect), "panel", layer, style=style,
                                      element=el))
 
+    def fit(self, text: str, style: str, kind: str, width: int, height: int, max_lines: int = 1) -> tuple[str, list[str], bool]:
+        """(style or smaller variant, lines, cut): the first of full size, smaller sizes, more lines that fits."""
+        styles = [style] + self.theme.variants.get(style, [])
+        # wrapping at full size reads better than shrinking onto one line: sizes outer, lines inner
+        for st in styles:
+            for lines_allowed in range(1, max(1, max_lines) + 1):
+                spec = self.theme.font_of(st, kind)
+                if lines_allowed > 1 and lines_allowed * line_height(spec) > height:
+                    continue
+                lines = wrap(text, spec, width) if lines_allowed > 1 else [text]
+                whole = ELLIPSIS in text or ELLIPSIS not in "".join(lines)      # wrap() elides a word too long
+                if whole and len(lines) <= lines_allowed and all(text_width(ln, spec) <= width for ln in lines):
+                    return st, lines, False
+        st = styles[-1]
+        spec = self.theme.font_of(st, kind)
+        n = max(1, min(max_lines, height // max(1, line_height(spec))))
+        lines = wrap(text, spec, width) if n > 1 else [text]
+        if len(lines) > n:
+            lines = lines[:n - 1] + [" ".join(lines[n - 1:])]
+        return st, [elide(ln, spec, width) for ln in lines], True
+
     def button(self, wid: str, rect: pygame.Rect, text: str, on_tap: Action | None = None, *, style: str = "secondary",
                enabled: bool = True, reason: str | None = None, on_long: Action | None = None,
-               layer: int = 0) -> Widget:
+               layer: int = 0, icon: str | None = None, sub: str | None = None, lines: int = 1,
+               aside: tuple[tuple[str, str], ...] = ()) -> Widget:
+        """A button. `icon`: a Font Awesome name; `sub`: a second line at the bottom (a tile's price);
+        `lines`: how many lines the text may wrap onto; `aside`: (text, style) lines right-aligned inside
+        (a receipt line's sum and quantity)."""
         rect = pygame.Rect(rect)
-        spec = self.theme.font_of(style, "button")
-        shown = elide(text, spec, rect.width - 2 * self.theme.px(8))
-        el = pygame_gui.elements.UIButton(rect, shown, manager=self.manager, starting_height=1,
-                                          object_id=ObjectID(object_id=f"#{wid.replace('.', '_')}",
-                                                             class_id=f"@{style}"))
+        # pygame_gui pads left-aligned button text by 10 px and cuts with «..» what does not fit: measure with room
+        inner_w = rect.width - 2 * max(self.theme.px(8), 12) - 4
+        plain = not icon and not sub and not aside
+        shown_style, shown, cut = self.fit(text, style, "button", inner_w, rect.height - 4, 1)
+        plain = plain and not cut
+        if plain:
+            el = pygame_gui.elements.UIButton(rect, shown[0], manager=self.manager, starting_height=1,
+                                              object_id=ObjectID(object_id=f"#{wid.replace('.', '_')}",
+                                                                 class_id=f"@{shown_style}"))
+            w = Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el,
+                       shown_style=shown_style)
+        else:
+            el = pygame_gui.elements.UIButton(rect, "", manager=self.manager, starting_height=1,
+                                              object_id=ObjectID(object_id=f"#{wid.replace('.', '_')}",
+                                                                 class_id=f"@{style}"))
+            w = Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el, shown_style=style)
         el.change_layer(self._height(layer) + 3)
         if not enabled:
             el.disable()
-        return self._register(Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el))
+        self._register(w)
+        if not plain:
+            w.cut = self._parts(w, text, icon, sub, lines, aside)
+        return w
 
-    def label(self, rect: pygame.Rect, text: str, style: str = "body", layer: int = 0, wid: str | None = None) -> Widget:
+    def _parts(self, w: Widget, text: str, icon: str | None, sub: str | None, lines: int,
+               aside: tuple[tuple[str, str], ...] = ()) -> bool:
+        """The icon, the text (wrapped), the second line and the aside of a button, as parts above it. Returns `cut`."""
+        style, rect, layer = w.style, w.rect, w.layer
+        hpad, vpad = self.theme.px(10), self.theme.px(3)
+        area = rect.inflate(-2 * hpad, -2 * vpad)
+        cut = False
+        if aside:
+            col_w = min(area.width // 2, max(text_width(a, self.theme.font_of(st, "label")) for a, st in aside) + 4)
+            col = pygame.Rect(area.right - col_w, area.top, col_w, area.height)
+            hs = [line_height(self.theme.font_of(st, "label")) for _, st in aside]
+            y = col.top + max(0, (col.height - sum(hs)) // 2)
+            for i, ((a, st), h) in enumerate(zip(aside, hs), start=1):
+                fst, fl, fc = self.fit(a, st, "label", col.width, h, 1)
+                self._part_label(w, pygame.Rect(col.left, y, col.width, h), fl[0], fst, "right", f"{w.id}.aside{i}")
+                cut |= fc
+                y += h
+            area = pygame.Rect(area.left, area.top, area.width - col_w - self.theme.px(8), area.height)
+        colour = self.theme.colour(style, "normal_text" if w.enabled else "disabled_text", "button")
+        align = "center" if style in ("tile", "menu", "go", "primary", "secondary", "danger", "key", "selected",
+                                      "danger_fill", "favourite") else "left"
+        if sub:
+            sub_style = f"{style}_sub" if f"@{style}_sub" in self.theme.data else style
+            sst, sl, sc = self.fit(sub, sub_style, "label", area.width, area.height, 1)
+            sh = line_height(self.theme.font_of(sst, "label"))
+            sub_r = pygame.Rect(area.left, area.bottom - sh, area.width, sh)
+            self._part_label(w, sub_r, sl[0], sst, align, f"{w.id}.sub")
+            area = pygame.Rect(area.left, area.top, area.width, area.height - sh)
+            cut |= sc
+        text_lh = line_height(self.theme.font_of(style, "button"))
+        if icon:
+            stacked = style == "menu" and area.height >= 2.4 * text_lh
+            size = min(self.theme.px(40 if stacked else 26), area.height - (text_lh if stacked else 0))
+            pic = glyph(icon, max(8, size), colour)
+            if not text:
+                icon_r = pygame.Rect(area.centerx - pic.get_width() // 2, area.centery - pic.get_height() // 2,
+                                     pic.get_width(), pic.get_height())
+                area = pygame.Rect(area.left, area.top, 0, 0)
+            elif stacked:
+                text_h = 2 * text_lh if area.height >= 3.4 * text_lh else text_lh
+                block = pic.get_height() + self.theme.px(6) + text_h
+                top = area.top + max(0, (area.height - block) // 2)
+                icon_r = pygame.Rect(area.centerx - pic.get_width() // 2, top, pic.get_width(), pic.get_height())
+                area = pygame.Rect(area.left, icon_r.bottom + self.theme.px(6), area.width, text_h)
+                lines = max(lines, 2 if text_h > text_lh else 1)
+            else:
+                icon_r = pygame.Rect(area.left, area.centery - pic.get_height() // 2, pic.get_width(), pic.get_height())
+                gap = self.theme.px(8)
+                if align == "center":
+                    # the icon and the text together are centred
+                    tw = min(area.width - pic.get_width() - gap, self.text_w(text, style))
+                    left = area.left + max(0, (area.width - pic.get_width() - gap - tw) // 2)
+                    icon_r.left = left
+                    area = pygame.Rect(icon_r.right + gap, area.top, tw + 2, area.height)
+                else:
+                    area = pygame.Rect(icon_r.right + gap, area.top, area.right - icon_r.right - gap, area.height)
+            img = pygame_gui.elements.UIImage(icon_r, pic, manager=self.manager)
+            img.change_layer(self._height(layer) + 5)
+            self._register(Widget(f"{w.id}.icon", icon_r, "icon", layer, element=img, part_of=w.id))
+        if not text:
+            return cut
+        st, shown, c = self.fit(text, style, "label", area.width, area.height, lines)
+        cut |= c
+        lh = line_height(self.theme.font_of(st, "label"))
+        top = area.top + max(0, (area.height - lh * len(shown)) // 2)
+        for i, ln in enumerate(shown):
+            r = pygame.Rect(area.left, top + i * lh, area.width, lh)
+            self._part_label(w, r, ln, st, align, f"{w.id}.text{i + 1}")
+        return cut
+
+    def _part_label(self, w: Widget, rect: pygame.Rect, text: str, style: str, align: str, pid: str) -> None:
+        el = pygame_gui.elements.UILabel(rect, text, manager=self.manager,
+                                         object_id=ObjectID(object_id=f"#al_{align}", class_id=f"@{style}"))
+        el.change_layer(self._height(w.layer) + 5)
+        if not w.enabled:
+            el.disable()
+        self._register(Widget(pid, rect, "label", w.layer, text, style, w.enabled, element=el, part_of=w.id,
+                              shown_style=style))
+
+    def label(self, rect: pygame.Rect, text: str, style: str = "body", layer: int = 0, wid: str | None = None,
+              lines: int = 1) -> Widget:
+        """A text; with `lines` > 1 it may wrap (the widget's rect is the first line's; the rest follow below)."""
         rect = pygame.Rect(rect)
-        spec = self.theme.font_of(style, "label")
-        shown = elide(text, spec, rect.width - 4)
-        el = pygame_gui.elements.UILabel(rect, shown, manager=self.manager, object_id=ObjectID(class_id=f"@{style}"))
+        st, shown, cut = self.fit(text, style, "label", rect.width - 4, rect.height, lines)
+        lh = line_height(self.theme.font_of(st, "label"))
+        first = rect if len(shown) == 1 else pygame.Rect(rect.left, rect.top + max(0, (rect.height - lh * len(shown)) // 2),
+                                                         rect.width, lh)
+        el = pygame_gui.elements.UILabel(first, shown[0], manager=self.manager, object_id=ObjectID(class_id=f"@{st}"))
         el.change_layer(self._height(layer) + 3)
-        return self._register(Widget(wid or self._auto_id("l"), rect, "label", layer, text, style, element=el))
+        w = self._register(Widget(wid or self._auto_id("l"), first, "label", layer, text, style, element=el, cut=cut,
+                                  shown_style=st))
+        for i, ln in enumerate(shown[1:], start=2):
+            r = pygame.Rect(rect.left, first.top + (i - 1) * lh, rect.width, lh)
+            extra = pygame_gui.elements.UILabel(r, ln, manager=self.manager, object_id=ObjectID(class_id=f"@{st}"))
+            extra.change_layer(self._height(layer) + 3)
+            self._register(Widget(f"{w.id}.{i}", r, "label", layer, ln, style, element=extra, part_of=w.id,
+                                  shown_style=st))
+        return w
 
     def paragraph(self, rect: pygame.Rect, text: str, style: str = "body", layer: int = 0) -> int:
         """Word-wrapped text from the top of `rect`, as many lines as fit; returns the height used."""
         spec = self.theme.font_of(style, "label")
         lh = line_height(spec) + 2
         y = rect.top
+        last: Widget | None = None
         for line in wrap(text, spec, rect.width - 4):
             if y + lh > rect.bottom:
+                if last is not None:
+                    last.cut = True            # the paragraph did not fit: its last line says so to the tests
                 break
-            self.label(pygame.Rect(rect.left, y, rect.width, lh), line, style, layer)
+            last = self.label(pygame.Rect(rect.left, y, rect.width, lh), line, style, layer)
             y += lh
         return y - rect.top
 
     def text_w(self, text: str, style: str) -> int:
-        from screens.theme import text_width
         return text_width(text, self.theme.font_of(style, "button"))
 
     def dim(self, rect: pygame.Rect, layer: int) -> Widget:
@@ -120,9 +262,10 @@ class Ui:
         if self._veil is None or self._veil.get_size() != rect.size:
             self._veil = pygame.Surface(rect.size, pygame.SRCALPHA)
             self._veil.fill((16, 24, 32, 128))
-        veil = self.image(rect, self._veil, layer, wid=self._auto_id("dim"))
-        veil.kind = "veil"
-        return veil
+        el = pygame_gui.elements.UIImage(pygame.Rect(rect), self._veil, manager=self.manager)
+        # below the sheet of its own layer, above everything of the layers under it
+        el.change_layer(self._height(layer) - 1)
+        return self._register(Widget(self._auto_id("dim"), pygame.Rect(rect), "veil", layer, element=el))
 
     def line_h(self, style: str = "body") -> int:
         return line_height(self.theme.font_of(style, "label")) + 4

@@ -26,8 +26,9 @@ def test_a_sale_is_sold_and_paid_in_cash_by_taps_and_registered(ui, sim):
     ui.tap("sale.item.2")                 # Молоко 2.49
     ui.tap("sale.item.2")
     ui.tap("sale.item.3")                 # Кефир 2.35
-    assert len(reg.sale.receipt.lines) == 3
+    assert [(ln.code, ln.qty) for ln in reg.sale.receipt.lines] == [("2", 2000), ("3", 1000)]   # merged
     assert ui.text_of("sale.total") == "7.33"
+    assert ui.text_of("sale.line.1.aside2") == "2 шт × 2.49"
     ui.tap("sale.pay")
     assert ui.visible_screen() == "payment"
     ui.tap("pay.quick.10")
