@@ -24,6 +24,11 @@ def make_register(data_dir: Path):
     reg, hub = build_sim_register(data_dir, None, SimClock("2026-03-12T08:55:00+03:00"), sleep=lambda s: None)
     if reg.stores.users.get("novik") is None:
         reg.stores.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)
+    from dataclasses import replace
+    for code in ("4", "5"):                      # a subcategory, for the sale screen's side menu
+        item = reg.stores.catalog.by_code(code)
+        reg.stores.catalog.update(replace(item, category="Молочные / Сыр и масло"))
+    reg.stores.settings.save_parameters(replace(reg.stores.params, favourites=("2", "3", "1", "8", "6", "10")))
     return reg, hub
 
 
@@ -104,6 +109,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("header.back")
     ui.tap("settings.parameters")
     shot("parameters")
+    ui.tap("param.accounting_mode")
+    shot("parameters_confirm")
+    ui.tap("dialog.no")
     ui.tap("header.back")
     ui.tap("settings.users")
     shot("users")
@@ -116,6 +124,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("maint.export")
     shot("maintenance_dirs")
     ui.tap("context.cancel")
+    ui.tap("maint.clear")
+    shot("maintenance_date")
+    ui.tap("date.cancel")
     ui.app.home()
     ui.tap("menu.goods")
     shot("goods_list")
@@ -143,11 +154,16 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.type_digits("100")
     shot("cash_in")
     ui.tap("keypad.ok")
+    shot("cash_in_done")
+    ui.tap("dialog.ok")
     shot("cash")
     ui.app.home()
     ui.tap("menu.sale")
+    shot("sale_favourites")
+    ui.tap("sale.categories")
+    shot("sale_side_menu")
+    ui.tap(next(w for w in ui.widget_ids() if w.startswith("side.cat.") and "Молочные" in ui.text_of(w)))
     shot("sale_empty")
-    ui.tap("sale.items.next") if "sale.items.next" in ui.widget_ids() else None
     for code in ("1", "2", "4", "8"):
         reg.sale.add_item(code)
     ui.app.refresh()
@@ -163,6 +179,11 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.type_digits("10")
     ui.tap("keypad.ok")
     shot("sale_lines")
+    ui.tap("sale.code")
+    ui.tap("code.3")
+    shot("sale_code")
+    ui.tap("code.clear")
+    ui.tap("sale.code")
     ui.tap("sale.pay")
     shot("payment")
     ui.tap("pay.quick.50")
@@ -223,6 +244,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("detail.refund")
     ui.tap("refund.line.1")
     shot("refund")
+    ui.tap("refund.ok")
+    shot("refund_confirm")
+    ui.tap("dialog.no")
     ui.app.home()
     ui.tap("menu.reports")
     shot("reports")

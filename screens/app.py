@@ -92,6 +92,11 @@ class App(InputMixin, JobsMixin):
     def t(self, key: str, **kw: object) -> str:
         return texts.t(key, self.lang, **kw)
 
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        texts.set_language(lang)
+        self.refresh()
+
     # ----- navigation ---------------------------------------------------------------------------
     @property
     def screen(self) -> Screen:

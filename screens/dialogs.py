@@ -253,16 +253,21 @@ class ContextMenu(Overlay):
         self.title, self.choices = title, list(choices)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        n = len(self.choices) + 1
-        h = ui.line_h("heading") + n * (lay.btn + lay.gap) + 3 * lay.pad
-        area = self.sheet(ui, lay, layer, lay.theme.px(460), h)
+        from screens.theme import line_height
+        width = min(lay.theme.px(520), lay.w - 2 * lay.pad)
+        choices = self.choices + [("context.cancel", self.app.t("ui.cancel"), None, "secondary")]
+        two = max(lay.btn, 2 * line_height(ui.theme.font_of("secondary", "label")) + lay.theme.px(10))
+        heights = [two if ui.fit(label, style, "button", width - 6 * lay.pad, lay.btn - 4)[2] else lay.btn
+                   for _, label, _, style in choices]       # a long choice gets two lines, not an ellipsis
+        h = ui.line_h("heading") + sum(heights) + len(heights) * lay.gap + 3 * lay.pad
+        area = self.sheet(ui, lay, layer, width, h)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.title, "heading", layer, wid="context.title")
         y = rest.top
-        for cid, label, action, style in self.choices + [("context.cancel", self.app.t("ui.cancel"), None, "secondary")]:
-            ui.button(cid, Rect(rest.left, y, rest.width, lay.btn), label,
-                      Message._chose(self, action), style=style, layer=layer)  # type: ignore[arg-type]
-            y += lay.btn + lay.gap
+        for (cid, label, action, style), bh in zip(choices, heights):
+            ui.button(cid, Rect(rest.left, y, rest.width, bh), label,
+                      Message._chose(self, action), style=style, layer=layer, lines=2)  # type: ignore[arg-type]
+            y += bh + lay.gap
 
 
 class Progress(Overlay):

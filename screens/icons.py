@@ -18,7 +18,7 @@ ICONS: dict[str, int] = {
     "magnifying-glass": 0xF002, "barcode": 0xF02A, "weight-scale": 0xF496, "percent": 0x25,
     "xmark": 0xF00D, "trash-can": 0xF2ED, "money-bill-wave": 0xF53A, "credit-card": 0xF09D,
     "qrcode": 0xF029, "gift": 0xF06B, "arrow-rotate-left": 0xF0E2, "print": 0xF02F, "lock": 0xF023,
-    "user": 0xF007, "users": 0xF0C0, "circle-question": 0xF059, "circle-info": 0xF05A, "plus": 0x2B,
+    "user": 0xF007, "unlock": 0xF09C, "cart-plus": 0xF217, "users": 0xF0C0, "circle-question": 0xF059, "circle-info": 0xF05A, "plus": 0x2B,
     "minus": 0xF068, "star": 0xF005, "keyboard": 0xF11C, "list": 0xF03A, "folder-open": 0xF07C,
     "hard-drive": 0xF0A0, "calendar-days": 0xF073, "triangle-exclamation": 0xF071, "circle-check": 0xF058,
     "delete-left": 0xF55A, "file-export": 0xF56E, "file-import": 0xF56F, "broom": 0xF51A,

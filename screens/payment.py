@@ -198,17 +198,17 @@ class PaymentScreen(Screen):
 
     def draw_entry(self, ui: Ui, lay: Layout, area: Rect) -> None:
         head, rest = take_top(area, ui.line_h("strong"), lay.gap)
+        head, preview = split_h(head, [0.45, 0], lay.gap)
         ui.label(head, self.t("ui.pay.amount_for", type=self.t(f"ui.pay.type.{self.ptype}")), "strong")
         disp, rest = take_top(rest, max(lay.btn, ui.line_h("display")), lay.gap)
         ui.panel(disp, "card")
         shown = self.value or format_money(self.remaining())
         ui.label(disp.inflate(-16, 0), shown, "display" if self.value else "display_hint", wid="pay.value")
-        preview, rest = take_top(rest, ui.line_h("strong"), lay.gap)
         typed, rem = self.current(), self.remaining()
         if typed is not None and typed > rem and self.ptype == "cash":
-            ui.label(preview, self.t("ui.pay.change_preview", sum=format_money(typed - rem)), "good", wid="pay.preview")
+            ui.label(preview, self.t("ui.pay.change_preview", sum=format_money(typed - rem)), "good_r", wid="pay.preview")
         elif typed is not None and typed < rem:
-            ui.label(preview, self.t("ui.pay.short_preview", sum=format_money(rem - typed)), "muted", wid="pay.preview")
+            ui.label(preview, self.t("ui.pay.short_preview", sum=format_money(rem - typed)), "muted_r", wid="pay.preview")
         bottom, rest = take_bottom(rest, lay.btn, lay.gap)
         add_r, ok_r = split_h(bottom, [0.38, 0], lay.gap)
         ui.button("pay.add", add_r, self.t("ui.pay.add"), self.add_tender, icon="plus",
@@ -219,8 +219,8 @@ class PaymentScreen(Screen):
         if self.ptype == "cash":
             quick_r, rest = take_top(rest, lay.btn, lay.gap)
             amounts = quick_amounts(self.remaining())
-            cells = split_h(quick_r, [0.26] + [0] * len(amounts), lay.gap)
-            ui.button("pay.quick.exact", cells[0], self.t("ui.pay.exact"), lambda: self.quick(self.remaining()))
+            cells = split_h(quick_r, [0.3] + [0] * len(amounts), lay.gap)
+            ui.button("pay.quick.exact", cells[0], self.t("ui.pay.exact"), lambda: self.quick(self.remaining()), lines=2)
             for amount, cell in zip(amounts, cells[1:]):
                 label = str(amount // 100) if amount % 100 == 0 else format_money(amount)
                 ui.button(f"pay.quick.{label}", cell, label, lambda a=amount: self.quick(a))

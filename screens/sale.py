@@ -116,8 +116,9 @@ class SaleScreen(Screen):
 
     def categories(self) -> list[str]:
         """The categories to browse: the favourites first (when the administrator has arranged any)."""
-        cats = self.reg.goods.categories()
-        return ([FAVOURITES] if self.reg.admin.params.favourites else []) + cats
+        cats = set(self.reg.goods.categories())
+        cats |= {c.split(SUB)[0] for c in cats if SUB in c}          # a parent with only subcategories is listed
+        return ([FAVOURITES] if self.reg.admin.params.favourites else []) + sorted(cats)
 
     def items_of(self, cat: str) -> list:
         if cat == FAVOURITES:
@@ -131,7 +132,7 @@ class SaleScreen(Screen):
 
     def category_title(self, cat: str | None) -> str:
         if cat == FAVOURITES:
-            return f"{FAVOURITES} {self.t('ui.sale.favourites')}"
+            return self.t("ui.sale.favourites")
         return (cat or "").replace(SUB, " › ")
 
     def items_page(self, delta: int) -> None:
@@ -217,6 +218,6 @@ class SaleScreen(Screen):
         if lay.portrait:
             receipt_r, cat_r = split_v(area, [0.46, 0], lay.pad)
         else:
-            receipt_r, cat_r = split_h(area, [0.45 if lay.w >= 1200 else 0.5, 0], lay.pad)
+            receipt_r, cat_r = split_h(area, [0.45 if lay.w >= 1200 or lay.w < 900 else 0.5, 0], lay.pad)
         draw_receipt(self, ui, lay, receipt_r)
         draw_catalog(self, ui, lay, cat_r)

@@ -50,16 +50,23 @@ def draw_receipt(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
     total_h = ui.line_h("big") + ui.line_h("muted")
     pay_r, area = take_bottom(area, max(lay.btn, lay.theme.px(62)), lay.gap)
     due = calc.total_due if calc else 0
+    totals, lines_r = take_bottom(area, total_h, lay.gap)
+    lh = max(line_height(ui.theme.font_of("row", "label")), line_height(ui.theme.font_of("muted", "label")))
+    row_h = max(lay.row, 2 * lh + 2 * lay.theme.px(3) + 4)          # two lines of name, or name and discount
+    name_w = area.width - lay.theme.px(190) - 4 * lay.pad
+    if any(ln.discount or ln.markup for ln in lines) and \
+            any(ui.fit(f"{n}. {ln.name}", "row", "label", name_w, lh, 1)[2]
+                for n, ln in enumerate(lines, 1) if ln.discount or ln.markup):
+        row_h = max(row_h, 3 * lh + 2 * lay.theme.px(3) + 4)        # a discounted long name keeps two lines
+    nav_r = None
+    if len(lines) > max(1, (lines_r.height + lay.gap) // (row_h + lay.gap)):   # ▲ ▼ beside the pay button
+        nav_r, pay_r = split_h(pay_r, [2 * lay.btn + lay.gap, 0], lay.gap)
     ui.button("sale.pay", pay_r, f"{t('ui.sale.pay')}  {format_money(due)}", s.pay, style="go",
               icon="money-bill-wave", enabled=bool(lines), reason=t("ui.sale.empty_text"))
-    totals, lines_r = take_bottom(area, total_h, lay.gap)
     ui.panel(totals, "card")
     if not lines:
         ui.paragraph(lines_r.inflate(-8, -8), t("ui.sale.empty_hint"), "muted")
     calc_lines = calc.lines if calc else ()
-    lh = line_height(ui.theme.font_of("muted", "label"))
-    row_h = max(lay.row, 2 * lh + lay.theme.px(8))
-
     def row(r: Rect, ln, i: int) -> None:
         n = i + 1
         cl = calc_lines[i] if i < len(calc_lines) else None
@@ -72,8 +79,8 @@ def draw_receipt(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
         disc = discount_text(t, ln, cl)
         aside = ((format_money(cl.total if cl else 0), "strong_r"), (line_amounts(t, ln), "muted_r"))
         ui.button(f"sale.line.{n}", r, f"{n}. {ln.name}", lambda: s.select(n), on_long=lambda: s.line_menu(n),
-                  style="row_selected" if selected else "row", sub=disc or None, lines=1 if disc else 2, aside=aside)
-    s.paged(ui, lay, lines_r, lines, row_h, row, "sale.lines", stick_to_end=True)
+                  style="row_selected" if selected else "row", sub=disc or None, lines=2, aside=aside)
+    s.paged(ui, lay, lines_r, lines, row_h, row, "sale.lines", stick_to_end=True, nav=nav_r)
     inner = totals.inflate(-2 * lay.pad, 0)
     top, big = take_top(inner, ui.line_h("muted"), 0)
     discount = calc.discount_total if calc else 0
@@ -123,9 +130,11 @@ def draw_catalog(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
     head, rest = take_top(rest, max(MIN_TARGET, ui.line_h("strong")), lay.gap)
     cat_w = min(lay.theme.px(170), head.width // 3)
     title_r, btn_r = split_h(head, [0, cat_w], lay.gap)
+    nav_w = 2 * MIN_TARGET + lay.theme.px(44) + 2 * lay.gap            # ◀ 1/2 ▶ share the heading row
+    title_r, nav_r = split_h(title_r, [0, nav_w], lay.gap)
     if s.query:
         items = s.reg.goods.search(s.query, limit=60)
-        ui.label(title_r, t("ui.sale.found", text=s.query, n=len(items)), "strong")
+        ui.label(title_r, t("ui.sale.found", text=s.query, n=len(items)), "strong", lines=2)
         ui.button("sale.search_clear", btn_r, t("ui.sale.search_clear"), s.clear_search, icon="xmark")
     else:
         cats = s.categories()
@@ -133,30 +142,26 @@ def draw_catalog(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
         if s.category not in known:
             s.category = cats[0] if cats else None
         items = s.items_of(s.category) if s.category else s.reg.goods.items(60)
-        ui.label(title_r, s.category_title(s.category), "strong", wid="sale.category")
+        ui.label(title_r, s.category_title(s.category), "strong", wid="sale.category", lines=2)
         ui.button("sale.categories", btn_r, t("ui.sale.categories"), s.app.toggle_side, icon="layer-group")
-    draw_tiles(s, ui, lay, rest, items)
+    draw_tiles(s, ui, lay, rest, items, nav_r)
 
 
 def tile_size(ui: Ui, lay: Layout) -> tuple[int, int]:
     name_lh = line_height(ui.theme.font_of("tile", "label"))
     price_lh = line_height(ui.theme.font_of("tile_sub", "label"))
-    return lay.theme.px(168), max(lay.btn, 2 * name_lh + price_lh + lay.theme.px(10))
+    return lay.theme.px(180), max(lay.btn, 2 * name_lh + price_lh + lay.theme.px(10))
 
 
-def draw_tiles(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect, items: list) -> None:
-    """Tiles of two lines of name and the price inside, as many as the area holds, paged with ◀ ▶."""
+def draw_tiles(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect, items: list, nav: Rect) -> None:
+    """Tiles of up to three lines of name and the price inside, as many as the area holds; ◀ ▶ in `nav`."""
     tile_w, tile_h = tile_size(ui, lay)
     cols = max(2, (area.width + lay.gap) // (tile_w + lay.gap))
     rows = max(1, (area.height + lay.gap) // (tile_h + lay.gap))
     per = cols * rows
     pages = max(1, -(-len(items) // per))
     if pages > 1:
-        nav, area = take_bottom(area, lay.btn, lay.gap)
-        rows = max(1, (area.height + lay.gap) // (tile_h + lay.gap))
-        per = cols * rows
-        pages = max(1, -(-len(items) // per))
-        up, info, down = split_h(nav, [0.3, 0, 0.3], lay.gap)
+        up, info, down = split_h(nav, [MIN_TARGET, 0, MIN_TARGET], lay.gap)
         s.cat_page = min(s.cat_page, pages - 1)
         ui.button("sale.items.prev", up, "", lambda: s.items_page(-1), enabled=s.cat_page > 0, style="nav",
                   icon="chevron-left")
@@ -165,14 +170,15 @@ def draw_tiles(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect, items: list) ->
                   icon="chevron-right")
     else:
         s.cat_page = 0
-    th = min(tile_h * 3 // 2, (area.height + lay.gap) // rows - lay.gap)       # the tiles fill the height
+    rows = max(1, min(rows, -(-len(items[s.cat_page * per:]) // cols)))     # only the rows this page fills
+    th = min(tile_h * 8 // 5, (area.height + lay.gap) // rows - lay.gap)       # the tiles use the height
     cells = grid(Rect(area.left, area.top, area.width, rows * (th + lay.gap) - lay.gap), cols, rows, lay.gap)
     start = s.cat_page * per
     t = s.t
     for item, cell in zip(items[start:start + per], cells):
         price = format_money(item.price) + (t("ui.sale.per_kg") if item.weighed else "")
         ui.button(f"sale.item.{item.code}", cell, item.name, lambda c=item.code: s.add(c), style="tile", sub=price,
-                  lines=2)
+                  lines=3)
     if not items:
         ui.paragraph(area, t("ui.sale.nothing_found"), "muted")
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pygame
 
-from fiscal.money import format_money, format_qty
+from fiscal.money import format_money
 from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.sale_view import line_amounts
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -72,11 +73,11 @@ class SelfServiceScreen(Screen):
         first = len(lines) - len(shown) + 1
         for i, ln in enumerate(shown):
             r = Rect(inner.left, inner.top + i * row_h, inner.width, row_h)
-            name_r, sum_r = split_h(r, [0, lay.theme.px(120)], lay.gap)
-            top, bottom = split_v(name_r, [0.5, 0], 0)
-            ui.label(top, f"{first + i}. {ln.name}", "body", wid=f"self.line.{first + i}")
-            ui.label(bottom, f"{format_qty(ln.qty)} × {format_money(ln.price)}", "muted")
-            ui.label(sum_r, format_money(totals[first + i - 1]), "strong_r")
+            name_r, sum_r = split_h(r, [0, lay.theme.px(170)], lay.gap)
+            top, bottom = split_v(sum_r, [0.5, 0], 0)
+            ui.label(name_r, f"{first + i}. {ln.name}", "body", wid=f"self.line.{first + i}", lines=2)
+            ui.label(top, format_money(totals[first + i - 1]), "strong_r")
+            ui.label(bottom, line_amounts(self.t, ln), "muted_r")
         lab, val = split_h(total_r, [0.4, 0], lay.gap)
         ui.label(lab, self.t("ui.self.total"), "heading")
         ui.label(val, format_money(self.due()), "big", wid="self.total")

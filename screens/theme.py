@@ -30,12 +30,13 @@ SMALLEST_BASE = 16          # px at 1024×600: no text a cashier reads is drawn 
 HOVER_KEYS = ("bg", "text", "border")
 
 
-def smaller_sizes(base: int) -> list[int]:
-    """The font sizes a text may shrink to before it wraps or is elided: 85 % and 72 %, never under 16 px."""
+def smaller_sizes(size: int) -> list[int]:
+    """The font sizes (px) a text of `size` px may shrink to before it wraps or is elided: 85 % and 72 %,
+    never under 16 px (on a bigger screen the fonts are bigger, so they may shrink further)."""
     out = []
     for f in (0.85, 0.72):
-        s = max(SMALLEST_BASE, round(base * f))
-        if s < base and s not in out:
+        s = max(SMALLEST_BASE, round(size * f))
+        if s < size and s not in out:
             out.append(s)
     return out
 
@@ -69,11 +70,11 @@ class Theme:
             self.fonts[key] = (font["name"], font.get("bold") == "1", int(font["size"]))
             if key.startswith("@") and font["name"] == "noto_sans":
                 names = []
-                for i, small in enumerate(smaller_sizes(base), start=1):
+                for i, small in enumerate(smaller_sizes(self.px(base)), start=1):
                     variant = copy.deepcopy(block)
-                    variant["font"]["size"] = str(self.px(small))
+                    variant["font"]["size"] = str(small)
                     self.data[f"{key}~{i}"] = variant
-                    self.fonts[f"{key}~{i}"] = (font["name"], font.get("bold") == "1", self.px(small))
+                    self.fonts[f"{key}~{i}"] = (font["name"], font.get("bold") == "1", small)
                     names.append(f"{key[1:]}~{i}")
                 self.variants[key[1:]] = names
 

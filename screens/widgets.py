@@ -144,11 +144,11 @@ class Ui:
                aside: tuple[tuple[str, str], ...] = ()) -> bool:
         """The icon, the text (wrapped), the second line and the aside of a button, as parts above it. Returns `cut`."""
         style, rect, layer = w.style, w.rect, w.layer
-        hpad, vpad = self.theme.px(10), self.theme.px(3)
+        hpad, vpad = self.theme.px(5 if style in ("tile", "favourite") else 10), self.theme.px(3)
         area = rect.inflate(-2 * hpad, -2 * vpad)
         cut = False
         if aside:
-            col_w = min(area.width // 2, max(text_width(a, self.theme.font_of(st, "label")) for a, st in aside) + 4)
+            col_w = min(area.width * 3 // 5, max(text_width(a, self.theme.font_of(st, "label")) for a, st in aside) + 4)
             col = pygame.Rect(area.right - col_w, area.top, col_w, area.height)
             hs = [line_height(self.theme.font_of(st, "label")) for _, st in aside]
             y = col.top + max(0, (col.height - sum(hs)) // 2)
@@ -185,6 +185,9 @@ class Ui:
                 icon_r = pygame.Rect(area.centerx - pic.get_width() // 2, top, pic.get_width(), pic.get_height())
                 area = pygame.Rect(area.left, icon_r.bottom + self.theme.px(6), area.width, text_h)
                 lines = max(lines, 2 if text_h > text_lh else 1)
+            elif self.fit(text, style, "label", area.width - pic.get_width() - self.theme.px(8), area.height, lines)[2] \
+                    and not self.fit(text, style, "label", area.width, area.height, lines)[2]:
+                icon = None                    # the icon is decoration: where it would cut the text, it goes
             else:
                 icon_r = pygame.Rect(area.left, area.centery - pic.get_height() // 2, pic.get_width(), pic.get_height())
                 gap = self.theme.px(8)
@@ -196,9 +199,10 @@ class Ui:
                     area = pygame.Rect(icon_r.right + gap, area.top, tw + 2, area.height)
                 else:
                     area = pygame.Rect(icon_r.right + gap, area.top, area.right - icon_r.right - gap, area.height)
-            img = pygame_gui.elements.UIImage(icon_r, pic, manager=self.manager)
-            img.change_layer(self._height(layer) + 5)
-            self._register(Widget(f"{w.id}.icon", icon_r, "icon", layer, element=img, part_of=w.id))
+            if icon:
+                img = pygame_gui.elements.UIImage(icon_r, pic, manager=self.manager)
+                img.change_layer(self._height(layer) + 5)
+                self._register(Widget(f"{w.id}.icon", icon_r, "icon", layer, element=img, part_of=w.id))
         if not text:
             return cut
         st, shown, c = self.fit(text, style, "label", area.width, area.height, lines)

@@ -171,7 +171,11 @@ def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
     assert ui.visible_screen() == "receipt_detail"
     ui.tap("detail.refund")
     ui.tap("refund.line.2")
+    assert ui.text_of("refund.ok").endswith("2.35")            # the total before anything happens
     ui.tap("refund.ok")
+    assert ui.overlay() == "dialog" and "2.35" in ui.app.overlays[-1].text
+    assert reg.stores.journal.last_document(types=["refund"]) is None    # asked first
+    ui.tap("dialog.yes")
     refund = reg.stores.journal.last_document(types=["refund"])
     assert refund is not None and refund.doc.total_due == 235
     ui.tap("dialog.ok")
