@@ -109,4 +109,4 @@ class HeadlessUI:
         pygame.image.save(self.app.window, str(path))
 
     def close(self) -> None:
-        self.app.manager.clear_and_reset()
+        self.app.ui.clear()

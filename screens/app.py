@@ -263,6 +263,7 @@ class App(InputMixin, JobsMixin):
         self.screen.build(self.ui, self.lay)
         for i, ov in enumerate(self.overlays, start=1):
             ov.build(self.ui, self.lay, i)
+        self.ui.finish()
         self.ui.modal_layer = len(self.overlays)
 
     def step(self, events: list | None = None) -> None:

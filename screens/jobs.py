@@ -9,9 +9,10 @@ thread at a time): the one thing a tap can do is the sheet's «Отмена».
 from __future__ import annotations
 
 import logging
+import queue as queue_mod
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pygame
 
@@ -19,6 +20,21 @@ from screens.dialogs import Progress
 from texts.errors import CodedError
 
 log = logging.getLogger("zpos.screens")
+
+
+def _malloc_trim() -> Callable[[], None]:
+    """glibc's malloc_trim(0), or nothing where there is none. Measured: after a thousand sales by taps the
+    Python heap holds no more than before, but glibc keeps the freed pages of every rebuilt screen (pygame_gui
+    surfaces) mapped — RSS grew ~20 MB per 1,000 sales and dropped back by 65 MB once trimmed."""
+    try:
+        import ctypes
+        fn = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: fn(0) and None
+
+
+trim_heap = _malloc_trim()
 
 
 @dataclass
@@ -32,7 +48,6 @@ class Job:
     cancelled: bool = False
     result: object = None
     error: BaseException | None = None
-    thread: threading.Thread | None = field(default=None, repr=False)
 
 
 class JobsMixin:
@@ -58,15 +73,24 @@ class JobsMixin:
         # «Отмена» appears with the device's first progress: only then is there a wait it can end
         self.overlays.append(Progress(self, title, text, None, None, None))
 
-        def runner() -> None:
-            try:
-                job.result = fn(lambda info: self.queue.put(("job_progress", info)))
-            except BaseException as e:  # noqa: BLE001 — every outcome goes back to the UI thread
-                job.error = e
-            self.queue.put(("job_done", job))
-        job.thread = threading.Thread(target=runner, name="ui-job", daemon=True)
-        job.thread.start()
+        self._worker().put(job)
         self.refresh()
+
+    def _worker(self) -> "queue_mod.Queue[Job]":
+        """One long-lived worker thread for every job (a thread per job would cost a malloc arena each)."""
+        if getattr(self, "_jobs", None) is None:
+            self._jobs: queue_mod.Queue[Job] = queue_mod.Queue()
+
+            def loop() -> None:
+                while True:
+                    job = self._jobs.get()
+                    try:
+                        job.result = job.fn(lambda info: self.queue.put(("job_progress", info)))
+                    except BaseException as e:  # noqa: BLE001 — every outcome goes back to the UI thread
+                        job.error = e
+                    self.queue.put(("job_done", job))
+            threading.Thread(target=loop, name="ui-job", daemon=True).start()
+        return self._jobs
 
     @property
     def busy(self) -> bool:
@@ -74,7 +98,6 @@ class JobsMixin:
 
     def step_busy(self, events: list) -> None:
         """The main loop's step while a job runs: «Отмена», progress updates, the job's end; nothing else."""
-        import queue as queue_mod
         for e in events:
             if e.type == pygame.QUIT:
                 self.running = False
@@ -109,6 +132,7 @@ class JobsMixin:
             self.ui.image(self.lay.screen, self._frozen, 0, wid="_frozen")
             for i, ov in enumerate(self.overlays, start=1):
                 ov.build(self.ui, self.lay, i)
+            self.ui.finish()
             self.ui.modal_layer = len(self.overlays)
             self._dirty = False
 
@@ -138,7 +162,6 @@ class JobsMixin:
 
     def job_finished(self, job: Job) -> None:
         from fsm.errors import OperationError
-        job.thread.join(timeout=1) if job.thread else None
         self.job, self._frozen = None, None
         for item in self._deferred:
             self.queue.put(item)
@@ -162,3 +185,4 @@ class JobsMixin:
         finally:
             self.show_notices()
             self.refresh()
+            trim_heap()

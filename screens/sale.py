@@ -36,6 +36,7 @@ class SaleScreen(Screen):
         self.focus: int | None = None  # a line to bring into view once
         self.code_mode = False         # the catalog area shows the code keypad
         self.code = ""
+        self._favs: tuple[str, ...] | None = None
 
     # ----- adding ---------------------------------------------------------------------------
     def on_scan(self, code: str) -> None:
@@ -110,15 +111,21 @@ class SaleScreen(Screen):
         self.category, self.query, self.cat_page, self.code_mode = cat, None, 0, False
         self.app.refresh()
 
+    def favourite_codes(self) -> tuple[str, ...]:
+        """The administrator's favourites, read once per frame (each read of the parameters parses the file)."""
+        if self._favs is None:
+            self._favs = tuple(self.reg.admin.params.favourites)
+        return self._favs
+
     def favourites(self) -> list:
         goods = self.reg.goods
-        return [i for i in (goods.item(c) for c in self.reg.admin.params.favourites) if i is not None]
+        return [i for i in (goods.item(c) for c in self.favourite_codes()) if i is not None]
 
     def categories(self) -> list[str]:
         """The categories to browse: the favourites first (when the administrator has arranged any)."""
         cats = set(self.reg.goods.categories())
         cats |= {c.split(SUB)[0] for c in cats if SUB in c}          # a parent with only subcategories is listed
-        return ([FAVOURITES] if self.reg.admin.params.favourites else []) + sorted(cats)
+        return ([FAVOURITES] if self.favourite_codes() else []) + sorted(cats)
 
     def items_of(self, cat: str) -> list:
         if cat == FAVOURITES:
@@ -215,6 +222,7 @@ class SaleScreen(Screen):
 
     # ----- drawing -------------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
+        self._favs = None
         if lay.portrait:
             receipt_r, cat_r = split_v(area, [0.46, 0], lay.pad)
         else:

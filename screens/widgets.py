@@ -14,16 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 
 from screens.icons import glyph
-from screens.theme import ELLIPSIS, Theme, elide, line_height, text_width, wrap
+from screens.theme import ELLIPSIS, Theme, elide, font, line_height, text_width, wrap
 
 MIN_TARGET = 48          # px: the smallest touch target
 Action = Callable[[], None]
+
+
+@lru_cache(maxsize=2048)         # bounded: texts repeat (names, sums), a till runs for days
+def text_surface(text: str, spec: tuple[str, bool, int], colour: str) -> pygame.Surface:
+    return font(*spec).render(text, True, pygame.Color(colour))
 
 
 @dataclass
@@ -55,10 +61,52 @@ class Ui:
         self.modal_layer = 0
         self._anon = 0
         self._veil: pygame.Surface | None = None
+        self._pool: dict[tuple, list] = {}
+        self._stale: dict[tuple, list] = {}
+
+    def _make(self, key: tuple, rect: pygame.Rect, factory: Callable[[], object]) -> object:
+        """The element for `key` (everything but the position) at `rect`: last frame's if it had one — moved
+        when the list it is in has scrolled — else a new one from `factory`."""
+        found = self._stale.get(key)
+        if found:
+            at = tuple(rect.topleft)
+            i = next((i for i, e in enumerate(found) if tuple(e.relative_rect.topleft) == at), len(found) - 1)
+            el = found.pop(i)
+            if not found:
+                del self._stale[key]
+            if tuple(el.relative_rect.topleft) != at:
+                el.set_relative_position(at)
+        else:
+            el = factory()
+        self._pool.setdefault(key, []).append(el)
+        return el
+
+    def finish(self) -> None:
+        """Kill the elements of the last frame that this frame did not reuse."""
+        for els in self._stale.values():
+            for el in els:
+                el.kill()
+        self._stale = {}
+        # pygame_gui's sprite group keeps the rect of every killed element in `lostsprites` and, unlike
+        # pygame's LayeredUpdates.draw, never empties it: a till running for days would grow without end
+        self.manager.get_sprite_group().lostsprites.clear()
+
+    def clear(self) -> None:
+        """Drop every element (the window goes away)."""
+        self.finish()
+        for els in self._pool.values():
+            for el in els:
+                el.kill()
+        self._pool = {}
+        self.manager.clear_and_reset()
 
     # ----- life ------------------------------------------------------------------------------
     def reset(self) -> None:
-        self.manager.clear_and_reset()
+        """Start a new frame's widgets. pygame_gui elements of the last frame are kept in a pool and reused when
+        the same one is asked for again (same kind, rect, text, style, layer, state): a tap that changes one line
+        rebuilds one line, not the screen. What the new frame does not ask for is killed in `finish()`."""
+        self.finish()
+        self._stale, self._pool = self._pool, {}
         self.widgets.clear()
         self.order.clear()
         self.modal_layer = 0
@@ -81,9 +129,14 @@ class Ui:
 
     # ----- building --------------------------------------------------------------------------
     def panel(self, rect: pygame.Rect, style: str = "card", layer: int = 0, wid: str | None = None) -> Widget:
-        el = pygame_gui.elements.UIPanel(pygame.Rect(rect), starting_height=1, manager=self.manager,
-                                         object_id=ObjectID(class_id=f"@{style}"))
-        el.change_layer(self._height(layer))
+        rect = pygame.Rect(rect)
+
+        def make() -> object:
+            el = pygame_gui.elements.UIPanel(pygame.Rect(rect), starting_height=1, manager=self.manager,
+                                             object_id=ObjectID(class_id=f"@{style}"))
+            el.change_layer(self._height(layer))
+            return el
+        el = self._make(("panel", rect.size, style, layer), rect, make)
         return self._register(Widget(wid or self._auto_id("p"), pygame.Rect(rect), "panel", layer, style=style,
                                      element=el))
 
@@ -121,20 +174,18 @@ class Ui:
         plain = not icon and not sub and not aside
         shown_style, shown, cut = self.fit(text, style, "button", inner_w, rect.height - 4, 1)
         plain = plain and not cut
-        if plain:
-            el = pygame_gui.elements.UIButton(rect, shown[0], manager=self.manager, starting_height=1,
+        label, cls = (shown[0], shown_style) if plain else ("", style)
+
+        def make() -> object:
+            el = pygame_gui.elements.UIButton(rect, label, manager=self.manager, starting_height=1,
                                               object_id=ObjectID(object_id=f"#{wid.replace('.', '_')}",
-                                                                 class_id=f"@{shown_style}"))
-            w = Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el,
-                       shown_style=shown_style)
-        else:
-            el = pygame_gui.elements.UIButton(rect, "", manager=self.manager, starting_height=1,
-                                              object_id=ObjectID(object_id=f"#{wid.replace('.', '_')}",
-                                                                 class_id=f"@{style}"))
-            w = Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el, shown_style=style)
-        el.change_layer(self._height(layer) + 3)
-        if not enabled:
-            el.disable()
+                                                                 class_id=f"@{cls}"))
+            el.change_layer(self._height(layer) + 3)
+            if not enabled:
+                el.disable()
+            return el
+        el = self._make(("button", wid, rect.size, label, cls, layer, enabled), rect, make)
+        w = Widget(wid, rect, "button", layer, text, style, enabled, reason, on_tap, on_long, el, shown_style=cls)
         self._register(w)
         if not plain:
             w.cut = self._parts(w, text, icon, sub, lines, aside)
@@ -200,8 +251,7 @@ class Ui:
                 else:
                     area = pygame.Rect(icon_r.right + gap, area.top, area.right - icon_r.right - gap, area.height)
             if icon:
-                img = pygame_gui.elements.UIImage(icon_r, pic, manager=self.manager)
-                img.change_layer(self._height(layer) + 5)
+                img = self._make(("icon", icon_r.size, pic, layer), icon_r, lambda: self._image(icon_r, pic, layer, 5))
                 self._register(Widget(f"{w.id}.icon", icon_r, "icon", layer, element=img, part_of=w.id))
         if not text:
             return cut
@@ -215,11 +265,17 @@ class Ui:
         return cut
 
     def _part_label(self, w: Widget, rect: pygame.Rect, text: str, style: str, align: str, pid: str) -> None:
-        el = pygame_gui.elements.UILabel(rect, text, manager=self.manager,
-                                         object_id=ObjectID(object_id=f"#al_{align}", class_id=f"@{style}"))
-        el.change_layer(self._height(w.layer) + 5)
-        if not w.enabled:
-            el.disable()
+        """A line of text on a button, drawn with pygame's font into a cached surface (a pygame_gui label costs
+        ~10× more to make, and a receipt line has three of them)."""
+        spec = self.theme.font_of(style, "label")
+        colour = self.theme.colour(style, "normal_text" if w.enabled else "disabled_text", "label")
+        pic = text_surface(text, spec, colour)
+        pw, ph = min(pic.get_width(), rect.width), min(pic.get_height(), rect.height)
+        x = rect.left if align == "left" else rect.right - pw if align == "right" else rect.centerx - pw // 2
+        at = pygame.Rect(x, rect.centery - ph // 2, pw, ph)
+        if (pw, ph) != pic.get_size():
+            pic = pic.subsurface((0, 0, pw, ph))
+        el = self._make(("part", at.size, pic, w.layer), at, lambda: self._image(at, pic, w.layer, 5))
         self._register(Widget(pid, rect, "label", w.layer, text, style, w.enabled, element=el, part_of=w.id,
                               shown_style=style))
 
@@ -231,14 +287,14 @@ class Ui:
         lh = line_height(self.theme.font_of(st, "label"))
         first = rect if len(shown) == 1 else pygame.Rect(rect.left, rect.top + max(0, (rect.height - lh * len(shown)) // 2),
                                                          rect.width, lh)
-        el = pygame_gui.elements.UILabel(first, shown[0], manager=self.manager, object_id=ObjectID(class_id=f"@{st}"))
-        el.change_layer(self._height(layer) + 3)
+        el = self._make(("label", first.size, shown[0], st, layer), first,
+                        lambda: self._label(first, shown[0], ObjectID(class_id=f"@{st}"), layer, 3, True))
         w = self._register(Widget(wid or self._auto_id("l"), first, "label", layer, text, style, element=el, cut=cut,
                                   shown_style=st))
         for i, ln in enumerate(shown[1:], start=2):
             r = pygame.Rect(rect.left, first.top + (i - 1) * lh, rect.width, lh)
-            extra = pygame_gui.elements.UILabel(r, ln, manager=self.manager, object_id=ObjectID(class_id=f"@{st}"))
-            extra.change_layer(self._height(layer) + 3)
+            extra = self._make(("label", r.size, ln, st, layer), r,
+                               lambda r=r, ln=ln: self._label(r, ln, ObjectID(class_id=f"@{st}"), layer, 3, True))
             self._register(Widget(f"{w.id}.{i}", r, "label", layer, ln, style, element=extra, part_of=w.id,
                                   shown_style=st))
         return w
@@ -263,21 +319,33 @@ class Ui:
 
     def dim(self, rect: pygame.Rect, layer: int) -> Widget:
         """The translucent veil under a modal sheet: one shared surface, so opening dialogs allocates nothing big."""
+        rect = pygame.Rect(rect)
         if self._veil is None or self._veil.get_size() != rect.size:
             self._veil = pygame.Surface(rect.size, pygame.SRCALPHA)
             self._veil.fill((16, 24, 32, 128))
-        el = pygame_gui.elements.UIImage(pygame.Rect(rect), self._veil, manager=self.manager)
         # below the sheet of its own layer, above everything of the layers under it
-        el.change_layer(self._height(layer) - 1)
+        el = self._make(("veil", rect.size, self._veil, layer), rect, lambda: self._image(rect, self._veil, layer, -1))
         return self._register(Widget(self._auto_id("dim"), pygame.Rect(rect), "veil", layer, element=el))
 
     def line_h(self, style: str = "body") -> int:
         return line_height(self.theme.font_of(style, "label")) + 4
 
     def image(self, rect: pygame.Rect, surface: pygame.Surface, layer: int = 0, wid: str | None = None) -> Widget:
-        el = pygame_gui.elements.UIImage(pygame.Rect(rect), surface, manager=self.manager)
-        el.change_layer(self._height(layer) + 3)
+        rect = pygame.Rect(rect)
+        el = self._make(("image", rect.size, surface, layer), rect, lambda: self._image(rect, surface, layer, 3))
         return self._register(Widget(wid or self._auto_id("i"), pygame.Rect(rect), "image", layer, element=el))
+
+    def _label(self, rect: pygame.Rect, text: str, oid: ObjectID, layer: int, above: int, enabled: bool) -> object:
+        el = pygame_gui.elements.UILabel(pygame.Rect(rect), text, manager=self.manager, object_id=oid)
+        el.change_layer(self._height(layer) + above)
+        if not enabled:
+            el.disable()
+        return el
+
+    def _image(self, rect: pygame.Rect, surface: pygame.Surface, layer: int, above: int) -> object:
+        el = pygame_gui.elements.UIImage(pygame.Rect(rect), surface, manager=self.manager)
+        el.change_layer(self._height(layer) + above)
+        return el
 
     # ----- querying --------------------------------------------------------------------------
     def hit(self, pos: tuple[int, int]) -> Widget | None:

@@ -149,6 +149,6 @@ def test_a_dialog_sheet_is_drawn_above_its_veil(ui):
     ui.app.step([])
     veil = next(w for w in ui.app.ui.order if w.kind == "veil")
     sheet = next(w for w in ui.app.ui.order if w.kind == "panel" and w.style == "sheet")
-    assert veil.element.get_top_layer() < sheet.element.get_starting_height() <= sheet.element.get_top_layer()
+    assert veil.element.layer < sheet.element.layer
     ui.app.render_frame()
     assert ui.app.window.get_at(sheet.rect.move(4, 4).topleft)[:3] == (255, 255, 255)
