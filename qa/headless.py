@@ -64,10 +64,12 @@ class HeadlessUI:
         self._post(pygame.MOUSEBUTTONUP, pos)
 
     def swipe(self, direction: str) -> None:
+        """The manual's gestures from the screen's edge: `left` from the left edge rightwards (side menu),
+        `right` from the right edge leftwards (close, back); `up`/`down` page a list."""
         if direction not in ("left", "right", "up", "down"):
             raise UiError(f"swipe direction {direction!r}: use left, right, up or down")
         w, h = self.app.size
-        a, b = {"left": ((5, h // 2), (int(w * 0.7), h // 2)), "right": ((int(w * 0.7), h // 2), (5, h // 2)),
+        a, b = {"left": ((5, h // 2), (int(w * 0.7), h // 2)), "right": ((w - 5, h // 2), (int(w * 0.3), h // 2)),
                 "up": ((w // 2, int(h * 0.8)), (w // 2, int(h * 0.3))),
                 "down": ((w // 2, int(h * 0.3)), (w // 2, int(h * 0.8)))}[direction]
         self.app.step([])

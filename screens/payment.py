@@ -178,7 +178,7 @@ class PaymentScreen(Screen):
             denial = self.reg.session.allowed(f"pay_{ptype}")
             ui.button(f"pay.{ptype}", cell, self.t(f"ui.pay.type.{ptype}"), lambda p=ptype: self.choose(p),
                       style="selected" if ptype == self.ptype else "secondary", enabled=denial is None,
-                      reason=denial.reason if denial else None)
+                      reason=denial.reason if denial else None, icon=ICONS[ptype])
         if self.ptype == "card" and len(self.terminals) > 1:
             term_r, rest = take_top(rest, lay.btn, lay.gap)
             ui.button("pay.terminal", term_r, self.t("ui.pay.terminal", name=self.terminal), self.next_terminal)

@@ -89,13 +89,16 @@ class ReceiptsScreen(Screen):
             negative = e.type in ("refund", "cash_out", "annulment")
             tenders = ", ".join(dict.fromkeys(t(f"ui.pay.type.{p.type.value}") for p in getattr(doc, "payments", ())))
             marks = [tenders] if tenders else []
+            special = False
             if e.status != "printed":
                 marks.append(t("ui.receipts.not_printed"))
+                special = True
             if e.type == "sale" and self.reg.refunds.refunded_qty(e.number):
                 marks.append(t("ui.receipts.refunded"))
+                special = True
             head = f"№ {e.number} · {t(f'ui.doc.{e.type}')} · {short_time(doc.created)[11:]}"
             shown = "" if amount is None else (f"−{format_money(amount)}" if negative and amount else format_money(amount))
-            aside = ((shown, "neg_r" if negative else "strong_r"), (" · ".join(marks), "mark_r" if marks else "muted_r"))
+            aside = ((shown, "neg_r" if negative else "strong_r"), (" · ".join(marks), "mark_r" if special else "muted_r"))
             ui.button(f"doc.{e.number}", r, head, lambda: self.app.go("receipt_detail", number=e.number), style="row",
                       aside=aside if marks else aside[:1], lines=2)
         if not docs:

@@ -224,7 +224,7 @@ class SaleScreen(Screen):
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         self._favs = None
         if lay.portrait:
-            receipt_r, cat_r = split_v(area, [0.46, 0], lay.pad)
+            receipt_r, cat_r = split_v(area, [0.52, 0], lay.pad)
         else:
             receipt_r, cat_r = split_h(area, [0.45 if lay.w >= 1200 or lay.w < 900 else 0.5, 0], lay.pad)
         draw_receipt(self, ui, lay, receipt_r)

@@ -322,7 +322,7 @@ class Ui:
         rect = pygame.Rect(rect)
         if self._veil is None or self._veil.get_size() != rect.size:
             self._veil = pygame.Surface(rect.size, pygame.SRCALPHA)
-            self._veil.fill((16, 24, 32, 128))
+            self._veil.fill((16, 24, 32, 150))
         # below the sheet of its own layer, above everything of the layers under it
         el = self._make(("veil", rect.size, self._veil, layer), rect, lambda: self._image(rect, self._veil, layer, -1))
         return self._register(Widget(self._auto_id("dim"), pygame.Rect(rect), "veil", layer, element=el))
