@@ -139,8 +139,9 @@ def test_help_names_no_vendor_phone_and_differs_per_screen():
 
 
 def test_the_parameters_screen_names_the_language_the_screens_are_in(sim):
-    from qa.headless import HeadlessUI
     from ui_steps import login, unlock
+
+    from qa.headless import HeadlessUI
     ui = HeadlessUI(sim[0], lang="be")
     try:
         unlock(ui)
