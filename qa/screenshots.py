@@ -57,6 +57,22 @@ def login(ui: HeadlessUI, login_: str, password: str) -> None:
     ui.tap("keypad.ok")
 
 
+SIZES = ((800, 480), (1024, 600), (1366, 768), (720, 1280))
+LANGS = ("ru", "be", "en")
+
+
+def render_set(out: Path, log: Callable[[str], None] | None = None) -> dict[str, list[str]]:
+    """Every screen at every size and language: `out/<W>x<H>-<lang>/<screen>.png`."""
+    done = {}
+    for (w, h) in SIZES:
+        for lang in LANGS:
+            key = f"{w}x{h}-{lang}"
+            done[key] = render_all(Path(out) / key, (w, h), lang)
+            if log:
+                log(f"{key}: {len(done[key])} screens")
+    return done
+
+
 def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
                log: Callable[[str], None] | None = None,
                check: Callable[[str, HeadlessUI], None] | None = None) -> list[str]:
