@@ -18,6 +18,8 @@ class HeadlessUI:
     """The App on SDL's dummy driver, driven by widget id: what scenarios and tests use."""
 
     def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru") -> None:
+        import texts
+        self._lang_before = texts.language()          # the App sets the process's language; close() gives it back
         self.app = App(register, size=size, lang=lang, headless=True)
         self.app.step([])
 
@@ -111,4 +113,6 @@ class HeadlessUI:
         pygame.image.save(self.app.window, str(path))
 
     def close(self) -> None:
+        import texts
         self.app.ui.clear()
+        texts.set_language(self._lang_before)

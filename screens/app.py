@@ -236,11 +236,11 @@ class App(InputMixin, JobsMixin):
         self.message(self.t("ui.error.title"), text, choices, problem=True)
 
     def show_notices(self) -> None:
-        msgs = getattr(self.reg, "messages", None)
+        """The register's non-fatal notices (a document not printed, a report not exported), shown once."""
+        notices = getattr(self.reg, "notices", None)
+        msgs = notices.take() if notices is not None else []
         if msgs:
-            text = "\n".join(msgs)
-            msgs.clear()
-            self.message(self.t("ui.notice.title"), text)
+            self.message(self.t("ui.notice.title"), "\n".join(msgs))
 
     # ----- the frame ------------------------------------------------------------------------------
     def rebuild(self) -> None:

@@ -111,10 +111,12 @@ class GoodsEditScreen(Screen):
         elif field in ("code", "barcode"):
             self.app.keypad(label, lambda v: self.set(**{field: v}), kind="int", initial=getattr(item, field) or "",
                             max_len=14)
-        elif field == "price":
-            self.app.keypad(label, lambda v: self.set(price=parse_money(v, "price", exact=False)), kind="money")
+        elif field == "price":        # a refusal (e.g. «0.») is a dialog with the catalogue's words, via guard
+            self.app.keypad(label, lambda v: self.app.guard(lambda: self.set(price=parse_money(v, "price", exact=False))),
+                            kind="money")
         elif field == "stock":
-            self.app.keypad(label, lambda v: self.set(stock=parse_qty(v, "stock", exact=False)), kind="qty")
+            self.app.keypad(label, lambda v: self.app.guard(lambda: self.set(stock=parse_qty(v, "stock", exact=False))),
+                            kind="qty")
         elif field == "vat":
             self.set(vat=VATS[(VATS.index(item.vat) + 1) % len(VATS)] if item.vat in VATS else "20")
         elif field == "weighed":

@@ -8,6 +8,7 @@ from fsm.refunds import refund_share
 from screens.base import Layout, Screen, split_h, take_bottom, take_top
 from screens.sale_view import qty_text
 from screens.widgets import Ui
+from texts.errors import CodedError
 
 Rect = pygame.Rect
 
@@ -43,7 +44,8 @@ class RefundScreen(Screen):
         def done(v: str) -> None:
             try:
                 q = parse_qty(v, "qty", exact=False)
-            except Exception:
+            except CodedError as e:
+                self.app.fail(e.code, e.message, variant=e.variant)
                 return
             if 0 < q <= self.left[n]:
                 self.chosen[n] = q

@@ -45,6 +45,10 @@ class SaleScreen(Screen):
         if code.isdigit() and len(code) < 8:
             self.add(code)
             return
+        item = self.reg.goods.by_barcode(code)
+        if item is not None and item.weighed:        # the scales are read off the UI thread, in the sheet
+            self.app.open(WeightOverlay(self.app, self, pending=item.code))
+            return
         before = list(self.reg.sale.receipt.lines)
         if self.app.guard(self.reg.sale.scan, code):
             self.after_add(before)

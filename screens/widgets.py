@@ -27,7 +27,7 @@ MIN_TARGET = 48          # px: the smallest touch target
 Action = Callable[[], None]
 
 
-@lru_cache(maxsize=2048)         # bounded: texts repeat (names, sums), a till runs for days
+@lru_cache(maxsize=384)          # bounded (≈ 4 MB): texts repeat (names, sums), a till runs for days
 def text_surface(text: str, spec: tuple[str, bool, int], colour: str) -> pygame.Surface:
     return font(*spec).render(text, True, pygame.Color(colour))
 
