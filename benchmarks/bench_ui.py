@@ -248,12 +248,15 @@ def child_soak(data: str) -> None:
     for _ in range(100):
         sale()
     before, t0 = _rss_now(), time.perf_counter()
-    for _ in range(n):
+    marks = []
+    for i in range(n):
         sale()
+        if (i + 1) % 500 == 0:
+            marks.append(round(_rss_now(), 1))
     after = _rss_now()
     assert reg.stores.journal.last_document(types=["sale"]).doc.total_due == 484
     print(json.dumps({"growth_mb": round(after - before, 2), "rss_before_mb": round(before, 1),
-                      "rss_after_mb": round(after, 1), "sales": n,
+                      "rss_after_mb": round(after, 1), "sales": n, "rss_every_500": marks,
                       "sale_ms": round((time.perf_counter() - t0) / n * 1000, 1)}), flush=True)
     ui.close()
     _stop(reg, hub)
@@ -262,7 +265,7 @@ def child_soak(data: str) -> None:
 def soak(tmp: Path) -> dict:
     got = _child("soak", tmp / "soak", timeout=3600)
     return {"ui_soak_rss_growth_mb": got["growth_mb"], "ui_soak_sales": got["sales"],
-            "ui_soak_sale_ms": got["sale_ms"]}
+            "ui_soak_sale_ms": got["sale_ms"], "ui_soak_rss_every_500_mb": got["rss_every_500"]}
 
 
 def _p99(xs: list[float]) -> float:

@@ -78,14 +78,15 @@ class CashScreen(Screen):
             ui.label(a, k, "muted")
             ui.label(b, v, style, wid=f"cash.info.{rows.index((k, v, style))}")
         cols, nrows = (2, 4) if lay.portrait else (4, 2) if lay.w >= 1200 else (3, 3)
-        box_h = min(rest.height, nrows * (lay.btn * 2 + lay.gap))
+        box_h = min(rest.height, nrows * (lay.btn * 3 + lay.gap))            # bigger screens: bigger buttons
         not_printed = len(reg.docs.not_printed())
         for (name, rule), cell in zip(ACTIONS, grid(Rect(rest.left, rest.top, rest.width, box_h), cols, nrows, lay.gap * 2)):
             denial = reg.session.allowed(rule)
             enabled, reason = denial is None, denial.reason if denial else None
             if name == "reprint" and enabled and not not_printed:
                 enabled, reason = False, self.t("ui.receipts.all_printed")
-            ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n), style="menu",
+            ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n),
+                      style="menu_danger" if name == "close_shift" else "menu",
                       enabled=enabled, reason=reason, icon=ICONS[name], lines=2)
 
 

@@ -238,6 +238,12 @@ class ChangeScreen(Screen):
     title_key = "ui.change.title"
     parent = "sale"
 
+    def on_scan(self, code: str) -> None:
+        """The next customer's first goods: back to the sale screen (not a new one on the stack) and sell it."""
+        self.done()
+        if self.app.screen.id == "sale":
+            self.app.screen.on_scan(code)
+
     def done(self) -> None:
         while len(self.app.stack) > 1 and self.app.screen.id != "sale":
             self.app.stack.pop()

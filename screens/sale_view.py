@@ -53,10 +53,16 @@ def draw_receipt(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
     totals, lines_r = take_bottom(area, total_h, lay.gap)
     lh = max(line_height(ui.theme.font_of("row", "label")), line_height(ui.theme.font_of("muted", "label")))
     row_h = max(lay.row, 2 * lh + 2 * lay.theme.px(3) + 4)          # two lines of name, or name and discount
-    name_w = area.width - lay.theme.px(190) - 4 * lay.pad
-    if any(ln.discount or ln.markup for ln in lines) and \
-            any(ui.fit(f"{n}. {ln.name}", "row", "label", name_w, lh, 1)[2]
-                for n, ln in enumerate(lines, 1) if ln.discount or ln.markup):
+    calc_lines = calc.lines if calc else ()
+
+    def name_width(i: int, ln) -> int:
+        """The room a line's name has beside its sum and «2 шт × 2.49» (as `Ui.button` lays out the aside)."""
+        total = format_money(calc_lines[i].total) if i < len(calc_lines) else ""
+        aside = max(ui.text_w(total, "strong_r"), ui.text_w(line_amounts(t, ln), "muted_r")) + 4
+        stepper = 2 * (MIN_TARGET + 8 + lay.gap) if s.selected == i + 1 and not ln.weighed else 0
+        return area.width - stepper - aside - 2 * lay.theme.px(10) - lay.theme.px(8) - 4
+    if any(ui.fit(f"{i + 1}. {ln.name}", "row", "label", name_width(i, ln), lh, 1)[2]
+           for i, ln in enumerate(lines) if ln.discount or ln.markup):
         row_h = max(row_h, 3 * lh + 2 * lay.theme.px(3) + 4)        # a discounted long name keeps two lines
     nav_r = None
     if len(lines) > max(1, (lines_r.height + lay.gap) // (row_h + lay.gap)):   # ▲ ▼ beside the pay button
@@ -66,7 +72,6 @@ def draw_receipt(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
     ui.panel(totals, "card")
     if not lines:
         ui.paragraph(lines_r.inflate(-8, -8), t("ui.sale.empty_hint"), "muted")
-    calc_lines = calc.lines if calc else ()
     def row(r: Rect, ln, i: int) -> None:
         n = i + 1
         cl = calc_lines[i] if i < len(calc_lines) else None

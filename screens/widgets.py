@@ -210,7 +210,7 @@ class Ui:
                 y += h
             area = pygame.Rect(area.left, area.top, area.width - col_w - self.theme.px(8), area.height)
         colour = self.theme.colour(style, "normal_text" if w.enabled else "disabled_text", "button")
-        align = "center" if style in ("tile", "menu", "go", "primary", "secondary", "danger", "key", "selected",
+        align = "center" if style in ("tile", "menu", "menu_danger", "go", "primary", "secondary", "danger", "key", "selected",
                                       "danger_fill", "favourite") else "left"
         if sub:
             sub_style = f"{style}_sub" if f"@{style}_sub" in self.theme.data else style
@@ -222,7 +222,7 @@ class Ui:
             cut |= sc
         text_lh = line_height(self.theme.font_of(style, "button"))
         if icon:
-            stacked = style == "menu" and area.height >= 2.4 * text_lh
+            stacked = style in ("menu", "menu_danger") and area.height >= 2.4 * text_lh
             size = min(self.theme.px(40 if stacked else 26), area.height - (text_lh if stacked else 0))
             pic = glyph(icon, max(8, size), colour)
             if not text:

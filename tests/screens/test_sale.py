@@ -136,3 +136,18 @@ def test_quantities_carry_their_unit_and_the_languages_decimal_sign():
     assert qty_text(t, 1000, False) == "1 шт"
     assert qty_text(t, 1500, False) == "1,5 шт"
     assert qty_text(t, 1235, True) == "1,235 кг"
+
+
+def test_a_scan_on_the_change_screen_starts_the_next_receipt_without_growing_the_stack(ui, sim):
+    reg = sim[0]
+    _on_sale(ui)
+    code = reg.stores.catalog.by_code("2").barcode
+    for _ in range(3):
+        ui.app.queue.put(("scan", code))
+        ui.app.step([])
+        ui.tap("sale.pay")
+        ui.tap("pay.quick.exact")                           # a scanned sale: scan, ОПЛАТА, «Без сдачи»
+        assert ui.visible_screen() == "change"
+    ui.app.queue.put(("scan", code))
+    ui.app.step([])
+    assert [s.id for s in ui.app.stack] == ["menu", "sale"] and len(reg.sale.receipt.lines) == 1
