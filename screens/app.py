@@ -24,6 +24,7 @@ from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
 from screens.input import LIFECYCLE_SCREENS, InputMixin
 from screens.jobs import JobsMixin
+from screens.memory import trim_heap, tune_malloc
 from screens.registry import screen_class
 from screens.theme import Theme
 from screens.widgets import Ui, Widget
@@ -54,6 +55,7 @@ class App(InputMixin, JobsMixin):
         if headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        tune_malloc()
         pygame.display.init()
         pygame.font.init()
         flags = pygame.FULLSCREEN if fullscreen else 0
@@ -83,6 +85,7 @@ class App(InputMixin, JobsMixin):
         self._seen: tuple = (None, None)
         self.frame_hook: Callable[[str], None] | None = None   # headless: called after a frame while a job runs
         self._deferred: list = []
+        self._trim_after_build = False
         self.sync_lifecycle()
 
     # ----- time, text ---------------------------------------------------------------------------
@@ -257,6 +260,9 @@ class App(InputMixin, JobsMixin):
             self.fail("INTERNAL", self.t("ui.error.internal_short"))
             self._build()
         self._dirty = False
+        if self._trim_after_build:
+            self._trim_after_build = False
+            trim_heap()
 
     def _build(self) -> None:
         self.ui.reset()
