@@ -86,6 +86,7 @@ class App(InputMixin, JobsMixin):
         self.frame_hook: Callable[[str], None] | None = None   # headless: called after a frame while a job runs
         self._deferred: list = []
         self._trim_after_build = False
+        self._built_for: Screen | None = None
         self.sync_lifecycle()
 
     # ----- time, text ---------------------------------------------------------------------------
@@ -260,8 +261,9 @@ class App(InputMixin, JobsMixin):
             self.fail("INTERNAL", self.t("ui.error.internal_short"))
             self._build()
         self._dirty = False
-        if self._trim_after_build:
-            self._trim_after_build = False
+        if self._trim_after_build or self.screen is not self._built_for:
+            # a new screen has just replaced the old one's surfaces: hand the freed pages back (screens.memory)
+            self._trim_after_build, self._built_for = False, self.screen
             trim_heap()
 
     def _build(self) -> None:

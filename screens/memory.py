@@ -4,13 +4,15 @@ Measured on the soak (sales by taps): the Python heap holds no more after a thou
 before, yet RSS climbed ~20 MB per 1,000 sales. The freed pages of rebuilt screens (pygame surfaces
 of 50 KB–2.5 MB: button faces, the frozen screen under a progress sheet) stayed mapped: glibc raises
 its mmap threshold after the first large free, so later surfaces come from the heap and fragment it.
-A fixed threshold sends large surfaces to mmap (returned on free); a trim after each payment hands
-back what the heap has left over.
+A fixed threshold sends large surfaces to mmap (returned on free). pygame_gui's text layouts
+(TextBoxLayout ↔ rows ↔ chunks, ~75 per sale) and panels (↔ their container) are reference cycles, so
+a killed screen's text waits for a full garbage collection, which comes seldom; `Ui.panel` therefore
+draws an image, and at each change of screen the App collects (≈ 10–20 ms) and trims the heap.
 """
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+import gc
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -34,10 +36,9 @@ def tune_malloc(mmap_threshold: int = 128 * 1024) -> bool:
     return bool(_LIB.mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(_LIB.mallopt(M_TRIM_THRESHOLD, 2 * mmap_threshold))
 
 
-def _trim() -> Callable[[], None]:
-    if _LIB is None:
-        return lambda: None
-    return lambda: _LIB.malloc_trim(0) and None
-
-
-trim_heap = _trim()
+def trim_heap(collect: bool = True) -> None:
+    """Free the cycles of killed elements (`collect`) and give glibc's free pages back to the system."""
+    if collect:
+        gc.collect()
+    if _LIB is not None:
+        _LIB.malloc_trim(0)

@@ -32,6 +32,15 @@ def text_surface(text: str, spec: tuple[str, bool, int], colour: str) -> pygame.
     return font(*spec).render(text, True, pygame.Color(colour))
 
 
+@lru_cache(maxsize=128)
+def panel_face(size: tuple[int, int], bg: str, border: str, width: int) -> pygame.Surface:
+    surf = pygame.Surface(size, pygame.SRCALPHA)
+    surf.fill(pygame.Color(bg))
+    if width:
+        pygame.draw.rect(surf, pygame.Color(border), surf.get_rect(), width)
+    return surf
+
+
 @dataclass
 class Widget:
     id: str
@@ -129,16 +138,19 @@ class Ui:
 
     # ----- building --------------------------------------------------------------------------
     def panel(self, rect: pygame.Rect, style: str = "card", layer: int = 0, wid: str | None = None) -> Widget:
+        """A filled rectangle with its border, drawn as an image (a pygame_gui panel brings a container that
+        holds a reference cycle with it: a killed one lingers until a full garbage collection)."""
         rect = pygame.Rect(rect)
-
-        def make() -> object:
-            el = pygame_gui.elements.UIPanel(pygame.Rect(rect), starting_height=1, manager=self.manager,
-                                             object_id=ObjectID(class_id=f"@{style}"))
-            el.change_layer(self._height(layer))
-            return el
-        el = self._make(("panel", rect.size, style, layer), rect, make)
+        pic = self._panel_face(rect.size, style)
+        el = self._make(("panel", rect.size, style, layer), rect, lambda: self._image(rect, pic, layer, 0))
         return self._register(Widget(wid or self._auto_id("p"), pygame.Rect(rect), "panel", layer, style=style,
                                      element=el))
+
+    def _panel_face(self, size: tuple[int, int], style: str) -> pygame.Surface:
+        bg = self.theme.colour(style, "dark_bg", "panel")
+        border = self.theme.colour(style, "normal_border", "panel")
+        width = int(self.theme.data.get(f"@{style}", {}).get("misc", {}).get("border_width", "0") or 0)
+        return panel_face(size, bg, border, width)
 
     def fit(self, text: str, style: str, kind: str, width: int, height: int, max_lines: int = 1) -> tuple[str, list[str], bool]:
         """(style or smaller variant, lines, cut): the first of full size, smaller sizes, more lines that fits."""
