@@ -151,3 +151,17 @@ def test_the_parameters_screen_names_the_language_the_screens_are_in(sim):
         assert ui.app.ui.widgets["param.language.aside1"].text == "Беларуская"
     finally:
         ui.close()
+
+
+def test_rebuilding_a_screen_reuses_its_elements_and_keeps_no_lost_sprites(ui):
+    app = ui.app
+    app.refresh()
+    app.step([])
+    before = {id(w.element) for w in app.ui.order}
+    for _ in range(30):
+        app.refresh()
+        app.step([])
+    assert {id(w.element) for w in app.ui.order} == before          # nothing remade when nothing changed
+    ui.type_digits("12")                                            # the value label changes, the rest stays
+    assert len({id(w.element) for w in app.ui.order} - before) <= 2
+    assert not app.manager.get_sprite_group().lostsprites
