@@ -170,8 +170,10 @@ def text_view(screen: Screen, ui: Ui, lay: Layout, area: Rect, lines: list[str],
         screen.page = min(max(0, screen.page or 0), pages - 1)
         up = Rect(area.right - nav_w - 4, area.top + 4, nav_w, lay.btn)
         down = Rect(area.right - nav_w - 4, area.bottom - lay.btn - 4, nav_w, lay.btn)
-        ui.button(f"{prefix}.up", up, "▲", lambda: screen.scroll(-1), enabled=screen.page > 0, style="nav")
-        ui.button(f"{prefix}.down", down, "▼", lambda: screen.scroll(1), enabled=screen.page < pages - 1, style="nav")
+        ui.button(f"{prefix}.up", up, "", lambda: screen.scroll(-1), enabled=screen.page > 0, style="nav",
+                  icon="chevron-up")
+        ui.button(f"{prefix}.down", down, "", lambda: screen.scroll(1), enabled=screen.page < pages - 1, style="nav",
+                  icon="chevron-down")
     else:
         screen.page = 0
     start = (screen.page or 0) * per
