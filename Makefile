@@ -29,7 +29,7 @@ bench: $(STAMP)
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/zpos screenshots --out out/screenshots
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/zpos screenshots --all --out out/screenshots
 
 clean:
 	rm -rf $(VENV) out demo-out

@@ -36,6 +36,7 @@ class Electronic:
         self.oplati_qr: str | None = None
         self.on_qr = lambda amount, qr: None       # the customer's display shows the ОПЛАТИ QR too
         self._abort_requested = False
+        self._tell_abort = None
 
     # ----- terminals ---------------------------------------------------------------------
     def terminal(self, name: str | None):
@@ -53,22 +54,33 @@ class Electronic:
 
     # ----- the cashier's «Отмена» while a device waits --------------------------------------
     def request_abort(self) -> None:
-        """Safe from a progress callback or another thread: the device is told once, at its next progress."""
+        """Safe from a progress callback or another thread: the device is told once — at once while it waits
+        (the screen's payment runs in a worker; «Отмена» comes from the UI thread; the card driver serialises
+        its writes), else at its next progress."""
         self._abort_requested = True
+        tell = self._tell_abort
+        if tell is not None:
+            tell()
 
     def _relay(self, progress, on_abort):
+        """Progress for the screen; the first time the cashier has asked to abort, the device is told once."""
         self._abort_requested = False
         told = [False]
 
-        def relay(info) -> None:
-            if progress:
-                progress(info)
-            if self._abort_requested and not told[0] and on_abort is not None:
+        def tell() -> None:
+            if not told[0] and on_abort is not None:
                 told[0] = True
                 try:
                     on_abort()
                 except DeviceError:
                     pass         # the device finishes the operation its own way; its answer decides
+        self._tell_abort = tell
+
+        def relay(info) -> None:
+            if progress:
+                progress(info)
+            if self._abort_requested:
+                tell()
         return relay
 
     # ----- card ----------------------------------------------------------------------------
@@ -83,7 +95,10 @@ class Electronic:
                 "card_refund": lambda: term.refund(amount, rrn, effect.intent_id, self._relay(progress, term.abort)),
                 "card_cancel": lambda: term.cancel(amount, rrn, effect.intent_id, self._relay(progress, term.abort))}
         try:
-            res = call[kind]()
+            try:
+                res = call[kind]()
+            finally:
+                self._tell_abort = None           # the wait is over: a late «Отмена» tells nobody
         except DeviceError as e:
             log.warning("card %s %s on %s: no answer (%s); asking the terminal", kind, effect.intent_id, term.name,
                         e.detail)

@@ -1,7 +1,9 @@
 """Maintenance of manual §4.2: DB export, import and clear, and the support bundle («Помощь»)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from fsm.admin import storage_refusals
 from fsm.context import Registrar, Stores
@@ -73,3 +75,15 @@ class Maintenance:
         self.session.require_rule("support_info")
         with storage_refusals():
             return send_bundle(self._facts(), self.stores, self.devices, self.registrar.now(), target)
+
+    def removable_drives(self) -> list:
+        """Where an archive or the support bundle can go: the till's own export folder, then the mounted
+        removable drives (`fsm.drives.Drive`: path, label, size, free)."""
+        from fsm.drives import Drive, removable_drives
+        export = Path(self.stores.data_dir) / "export"
+        try:
+            st = os.statvfs(self.stores.data_dir)
+            size, free = st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
+        except OSError:
+            size = free = 0
+        return [Drive(str(export), "", size, free)] + removable_drives()

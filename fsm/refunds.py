@@ -28,6 +28,12 @@ def find_sale(journal, receipt):
     return entry
 
 
+def refund_share(total: int, qty: int, q: int) -> int:
+    """What the customer gets back for `q` of a line of `qty` that cost `total`: total × q / qty, rounded half up
+    (the refund screen shows it before the refund is made)."""
+    return (total * q * 2 + qty) // (2 * qty)
+
+
 def _qty(text) -> int:
     try:
         return parse_qty(str(text), "qty", exact=False)
@@ -81,8 +87,7 @@ class Refunds:
                 q, marks = self.marking.refund_units(entry.number, orig, spec, q)
             if q <= 0 or q + already.get(i, 0) > orig.qty:
                 raise OperationError("QTY_RANGE", variant="REFUND_QTY", line=i + 1)
-            # The customer gets back what they paid for this share of the line: total × q / qty.
-            target = (orig.total * q * 2 + orig.qty) // (2 * orig.qty)
+            target = refund_share(orig.total, orig.qty, q)
             raw = line_sum(orig.price, q)
             adj = {"discount": Adjustment(amount=raw - target)} if raw > target else (
                 {"markup": Adjustment(amount=target - raw)} if target > raw else {})

@@ -180,15 +180,30 @@ class SaleService:
         if qty is None:
             qty = self.read_weight() if item.weighed else 1000
         self.check_stock(item.code, qty)
-        line = ReceiptLine(item.code, item.name, item.price, qty, item.vat, item.section, item.weighed,
-                           section_name=self._section_name(item.section))
-        self._edit(self.receipt.lines + [line])
+        lines = list(self.receipt.lines)
+        same = self._mergeable(item) if self.stores.params.merge_lines else None
+        if same is not None:              # the same goods again: one line, more of it
+            lines[same] = line = self.receipt.with_line(same, qty=lines[same].qty + qty)
+        else:
+            line = ReceiptLine(item.code, item.name, item.price, qty, item.vat, item.section, item.weighed,
+                               section_name=self._section_name(item.section))
+            lines.append(line)
+        self._edit(lines)
         return line
 
     def _section_name(self, section: int | None) -> str | None:
         if section is None:
             return None
         return next((s.name for s in self.stores.catalog.sections() if int(s.code) == int(section)), None)
+
+    def _mergeable(self, item) -> int | None:
+        """The line the same goods join: same code and price, counted (not weighed), without a discount."""
+        for i in range(len(self.receipt.lines) - 1, -1, -1):
+            ln = self.receipt.lines[i]
+            if ln.code == item.code and ln.price == item.price and not ln.weighed and not item.weighed \
+                    and ln.discount is None and ln.markup is None:
+                return i
+        return None
 
     def check_stock(self, code: str, extra_qty: int) -> None:
         if not self.stores.params.forbid_negative_stock:

@@ -1,6 +1,7 @@
 """The headless driver: the App on SDL's dummy driver, tapped, swiped and long-pressed by widget id (scenarios, tests)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pygame
@@ -17,6 +18,8 @@ class HeadlessUI:
     """The App on SDL's dummy driver, driven by widget id: what scenarios and tests use."""
 
     def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru") -> None:
+        import texts
+        self._lang_before = texts.language()          # the App sets the process's language; close() gives it back
         self.app = App(register, size=size, lang=lang, headless=True)
         self.app.step([])
 
@@ -31,6 +34,24 @@ class HeadlessUI:
     def _post(self, etype: int, pos: tuple[int, int]) -> None:
         pygame.event.post(pygame.event.Event(etype, pos=pos, button=1, touch=False))
         self.app.step()
+        self.settle()
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait until a running job (a payment, a device wait) has ended, drawing frames as the main loop
+        would: scenarios stay deterministic. `app.frame_hook(text)` is called after each such frame."""
+        t_end = time.monotonic() + timeout_s
+        while self.app.job is not None or any(getattr(o, "settling", False) for o in self.app.overlays):
+            self.app.step()
+            if self.app.job is None and not any(getattr(o, "settling", False) for o in self.app.overlays):
+                break
+            if self.app.frame_hook:
+                self.app.render_frame()
+                prog = self.app.progress_overlay()
+                self.app.frame_hook(prog.text if prog else "")
+            if time.monotonic() > t_end:
+                raise UiError(f"still waiting after {timeout_s} s: {self.app.job.title if self.app.job else 'scales'!r}")
+            time.sleep(0.002)
+        self.app.step([])
 
     def tap(self, widget_id: str) -> None:
         pos = self._centre(widget_id)
@@ -45,10 +66,12 @@ class HeadlessUI:
         self._post(pygame.MOUSEBUTTONUP, pos)
 
     def swipe(self, direction: str) -> None:
+        """The manual's gestures from the screen's edge: `left` from the left edge rightwards (side menu),
+        `right` from the right edge leftwards (close, back); `up`/`down` page a list."""
         if direction not in ("left", "right", "up", "down"):
             raise UiError(f"swipe direction {direction!r}: use left, right, up or down")
         w, h = self.app.size
-        a, b = {"left": ((5, h // 2), (int(w * 0.7), h // 2)), "right": ((int(w * 0.7), h // 2), (5, h // 2)),
+        a, b = {"left": ((5, h // 2), (int(w * 0.7), h // 2)), "right": ((w - 5, h // 2), (int(w * 0.3), h // 2)),
                 "up": ((w // 2, int(h * 0.8)), (w // 2, int(h * 0.3))),
                 "down": ((w // 2, int(h * 0.3)), (w // 2, int(h * 0.8)))}[direction]
         self.app.step([])
@@ -62,11 +85,11 @@ class HeadlessUI:
             self.tap("keypad.dot" if ch == "." else f"keypad.{ch}")
 
     def visible_screen(self) -> str:
-        self.app.step([])
+        self.settle()
         return self.app.screen.id
 
     def overlay(self) -> str | None:
-        self.app.step([])
+        self.settle()
         return self.app.overlays[-1].id if self.app.overlays else None
 
     def widget_ids(self) -> list[str]:
@@ -90,4 +113,6 @@ class HeadlessUI:
         pygame.image.save(self.app.window, str(path))
 
     def close(self) -> None:
-        self.app.manager.clear_and_reset()
+        import texts
+        self.app.ui.clear()
+        texts.set_language(self._lang_before)

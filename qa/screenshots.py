@@ -24,6 +24,11 @@ def make_register(data_dir: Path):
     reg, hub = build_sim_register(data_dir, None, SimClock("2026-03-12T08:55:00+03:00"), sleep=lambda s: None)
     if reg.stores.users.get("novik") is None:
         reg.stores.users.add("novik", "Новик Т.В.", "cashier", "103", "1470", must_change_password=True)
+    from dataclasses import replace
+    for code in ("4", "5"):                      # a subcategory, for the sale screen's side menu
+        item = reg.stores.catalog.by_code(code)
+        reg.stores.catalog.update(replace(item, category="Молочные / Сыр и масло"))
+    reg.stores.settings.save_parameters(replace(reg.stores.params, favourites=("2", "3", "1", "8", "6", "10")))
     return reg, hub
 
 
@@ -50,6 +55,22 @@ def login(ui: HeadlessUI, login_: str, password: str) -> None:
     ui.tap(f"login.user.{login_}")
     ui.type_digits(password)
     ui.tap("keypad.ok")
+
+
+SIZES = ((800, 480), (1024, 600), (1366, 768), (720, 1280))
+LANGS = ("ru", "be", "en")
+
+
+def render_set(out: Path, log: Callable[[str], None] | None = None) -> dict[str, list[str]]:
+    """Every screen at every size and language: `out/<W>x<H>-<lang>/<screen>.png`."""
+    done = {}
+    for (w, h) in SIZES:
+        for lang in LANGS:
+            key = f"{w}x{h}-{lang}"
+            done[key] = render_all(Path(out) / key, (w, h), lang)
+            if log:
+                log(f"{key}: {len(done[key])} screens")
+    return done
 
 
 def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
@@ -104,6 +125,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("header.back")
     ui.tap("settings.parameters")
     shot("parameters")
+    ui.tap("param.accounting_mode")
+    shot("parameters_confirm")
+    ui.tap("dialog.no")
     ui.tap("header.back")
     ui.tap("settings.users")
     shot("users")
@@ -116,6 +140,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("maint.export")
     shot("maintenance_dirs")
     ui.tap("context.cancel")
+    ui.tap("maint.clear")
+    shot("maintenance_date")
+    ui.tap("date.cancel")
     ui.app.home()
     ui.tap("menu.goods")
     shot("goods_list")
@@ -143,11 +170,16 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.type_digits("100")
     shot("cash_in")
     ui.tap("keypad.ok")
+    shot("cash_in_done")
+    ui.tap("dialog.ok")
     shot("cash")
     ui.app.home()
     ui.tap("menu.sale")
+    shot("sale_favourites")
+    ui.tap("sale.categories")
+    shot("sale_side_menu")
+    ui.tap(next(w for w in ui.widget_ids() if w.startswith("side.cat.") and "Молочные" in ui.text_of(w)))
     shot("sale_empty")
-    ui.tap("sale.items.next") if "sale.items.next" in ui.widget_ids() else None
     for code in ("1", "2", "4", "8"):
         reg.sale.add_item(code)
     ui.app.refresh()
@@ -163,6 +195,11 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.type_digits("10")
     ui.tap("keypad.ok")
     shot("sale_lines")
+    ui.tap("sale.code")
+    ui.tap("code.3")
+    shot("sale_code")
+    ui.tap("code.clear")
+    ui.tap("sale.code")
     ui.tap("sale.pay")
     shot("payment")
     ui.tap("pay.quick.50")
@@ -191,7 +228,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.app.refresh()
     ui.tap("sale.pay")
     ui.tap("pay.oplati")
-    hub.options.oplati_confirm_after = 0.05
+    hub.options.oplati_confirm_after = 0.8          # long enough for a frame with the QR, even on a busy machine
 
     def on_qr(text: str) -> None:
         if not taken.get("qr") and any(w == "progress.qr" for w in ui.app.ui.widgets):
@@ -223,6 +260,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("detail.refund")
     ui.tap("refund.line.1")
     shot("refund")
+    ui.tap("refund.ok")
+    shot("refund_confirm")
+    ui.tap("dialog.no")
     ui.app.home()
     ui.tap("menu.reports")
     shot("reports")

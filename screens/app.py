@@ -1,7 +1,8 @@
 """The touch workstation: the main loop, navigation between screens, overlays and the frame (input in screens.input).
 
-The main loop is the only thread that touches pygame and the register; device threads
-(the scanner reader) put events on `App.queue`. Taps, swipes and long presses are read
+The main loop is the only thread that touches pygame; device threads (the scanner reader) and
+the job worker (screens.jobs: payments and other device waits) put events on `App.queue`, and
+while a job runs the loop leaves the register to it. Taps, swipes and long presses are read
 from mouse events (SDL turns touches into mouse events), so the headless driver posts
 real mouse events at a widget's centre.
 """
@@ -22,6 +23,8 @@ import texts
 from screens.base import Layout, Screen
 from screens.dialogs import ContextMenu, Keyboard, Keypad, Message, Overlay, Progress
 from screens.input import LIFECYCLE_SCREENS, InputMixin
+from screens.jobs import JobsMixin
+from screens.memory import trim_heap, tune_malloc
 from screens.registry import screen_class
 from screens.theme import Theme
 from screens.widgets import Ui, Widget
@@ -46,12 +49,13 @@ class NoShapeCache(SurfaceCache):
         return None
 
 
-class App(InputMixin):
+class App(InputMixin, JobsMixin):
     def __init__(self, register, size: tuple[int, int] = (1024, 600), lang: str = "ru", headless: bool = False,
                  fullscreen: bool = False) -> None:
         if headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        tune_malloc()
         pygame.display.init()
         pygame.font.init()
         flags = pygame.FULLSCREEN if fullscreen else 0
@@ -79,8 +83,11 @@ class App(InputMixin):
         self._scanner_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._seen: tuple = (None, None)
-        self.frame_hook: Callable[[str], None] | None = None   # screenshots: called after a progress frame
+        self.frame_hook: Callable[[str], None] | None = None   # headless: called after a frame while a job runs
         self.on_frame: Callable[[], None] | None = None        # once per drawn frame (the service watchdog's ping)
+        self._deferred: list = []
+        self._trim_after_build = False
+        self._built_for: Screen | None = None
         self.sync_lifecycle()
 
     # ----- time, text ---------------------------------------------------------------------------
@@ -89,6 +96,11 @@ class App(InputMixin):
 
     def t(self, key: str, **kw: object) -> str:
         return texts.t(key, self.lang, **kw)
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        texts.set_language(lang)
+        self.refresh()
 
     # ----- navigation ---------------------------------------------------------------------------
     @property
@@ -194,36 +206,6 @@ class App(InputMixin):
         from screens.side import SideMenu
         return any(isinstance(o, SideMenu) for o in self.overlays)
 
-    def show_progress(self, title: str, text: str = "", fraction: float | None = None,
-                      picture: pygame.Surface | None = None, cancel: Callable[[], None] | None = None) -> None:
-        """Show (or update) the progress sheet and draw a frame at once: used from inside a blocking device call.
-
-        While the call blocks, the sheet's «Отмена» is the one thing a tap can do (no other handler
-        runs re-entrantly); every other tap in the meantime is dropped."""
-        prog = next((o for o in self.overlays if isinstance(o, Progress)), None)
-        if prog is None:
-            prog = Progress(self, title, text, fraction, picture, cancel)
-            self.overlays.append(prog)
-        prog.title, prog.text, prog.fraction = title, text, fraction
-        if picture is not None:
-            prog.picture = picture
-        if cancel is not None:
-            prog.cancel = cancel
-        self.rebuild()
-        self.render_frame()
-        pygame.display.flip()
-        if self.on_frame:
-            self.on_frame()
-        if self.frame_hook:
-            self.frame_hook(text)
-        for e in pygame.event.get((pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP)):
-            if e.type == pygame.MOUSEBUTTONUP and prog.cancel:
-                hit = self.ui.hit(e.pos)
-                if hit is not None and hit.id == "progress.cancel":
-                    prog.cancel()
-                    prog.text = self.t("ui.pay.cancelling")
-        pygame.event.pump()
-
     def hide_progress(self) -> None:
         self.overlays = [o for o in self.overlays if not isinstance(o, Progress)]
         self.refresh()
@@ -235,18 +217,21 @@ class App(InputMixin):
         try:
             fn(*args, **kw)
         except OperationError as e:
-            self.fail(e.code, e.message, (lambda: self.guard(fn, *args, retry=retry, **kw)) if retry else None)
+            self.fail(e.code, e.message, (lambda: self.guard(fn, *args, retry=retry, **kw)) if retry else None,
+                      variant=e.variant)
             return False
         except CodedError as e:
-            self.fail(e.code, e.message)
+            self.fail(e.code, e.message, variant=e.variant)
             return False
         finally:
             self.show_notices()
             self.refresh()
         return True
 
-    def fail(self, code: str, message: str, retry: Callable[[], None] | None = None) -> None:
-        hint_key = f"ui.next.{code}"
+    def fail(self, code: str, message: str, retry: Callable[[], None] | None = None, variant: str | None = None) -> None:
+        """A refusal: its message and what to do next — the variant's own hint, else the code's (a variant
+        names a more specific cause, so the code's general hint may not apply to it)."""
+        hint_key = f"ui.next.{variant or code}"
         hint = self.t(hint_key)
         text = message if hint == hint_key else f"{message}\n{hint}"
         choices = [("dialog.ok", self.t("ui.ok"), None, "secondary" if retry else "primary")]
@@ -256,38 +241,47 @@ class App(InputMixin):
         self.message(self.t("ui.error.title"), text, choices, problem=True)
 
     def show_notices(self) -> None:
-        msgs = getattr(self.reg, "messages", None)
+        """The register's non-fatal notices (a document not printed, a report not exported), shown once."""
+        notices = getattr(self.reg, "notices", None)
+        msgs = notices.take() if notices is not None else []
         if msgs:
-            text = "\n".join(msgs)
-            msgs.clear()
-            self.message(self.t("ui.notice.title"), text)
+            self.message(self.t("ui.notice.title"), "\n".join(msgs))
 
     # ----- the frame ------------------------------------------------------------------------------
     def rebuild(self) -> None:
         self.sync_lifecycle()
         try:
             self._build()
-        except Exception as e:  # a screen that cannot draw must not take the till down: go back and say why
+        except Exception:  # a screen that cannot draw must not take the till down: go back and say why
             log.exception("screen %s failed to draw", self.screen.id)
             if len(self.stack) > 1:
                 self.stack.pop()
             else:
                 self.stack = [self.make("menu" if self.reg.session.user else LIFECYCLE_SCREENS.get(self.reg.session.state, "lock"))]
             self.overlays = []
-            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
+            self.fail("INTERNAL", self.t("ui.error.internal_short"))
             self._build()
         self._dirty = False
+        if self._trim_after_build or self.screen is not self._built_for:
+            # a new screen has just replaced the old one's surfaces: hand the freed pages back (screens.memory)
+            self._trim_after_build, self._built_for = False, self.screen
+            trim_heap()
 
     def _build(self) -> None:
         self.ui.reset()
         self.screen.build(self.ui, self.lay)
         for i, ov in enumerate(self.overlays, start=1):
             ov.build(self.ui, self.lay, i)
+        self.ui.finish()
         self.ui.modal_layer = len(self.overlays)
 
     def step(self, events: list | None = None) -> None:
         """Handle input (the given events, else pygame's queue), device events and timers; rebuild if needed."""
-        for e in pygame.event.get() if events is None else events:
+        events = pygame.event.get() if events is None else events
+        if self.job is not None:
+            self.step_busy(events)
+            return
+        for e in events:
             self.handle(e)
         while True:
             try:
@@ -296,8 +290,14 @@ class App(InputMixin):
                 break
             if kind == "scan":
                 self.on_scan(str(payload))
+            elif kind == "qty" and hasattr(self.screen, "on_qty"):
+                self.screen.on_qty(str(payload))
             elif kind == "scan_error":
                 self.fail(payload.code, payload.message)
+            elif kind == "job_done":                     # a job that ended after a screen bug reset the loop
+                self.job_finished(payload)
+            if self.job is not None:                     # a scan started a job: the rest waits for its end
+                return
         self.check_long_press()
         if (self.reg.session.state, self.reg.session.user) != self._seen:
             self._seen = (self.reg.session.state, self.reg.session.user)

@@ -99,16 +99,17 @@ class Screen:
         b = lay.header - 8
         x = 4
         if self.side_menu:
-            ui.button("side.toggle", Rect(x, 4, b, b), "≡", self.app.toggle_side, style="header_btn")
+            ui.button("side.toggle", Rect(x, 4, b, b), "", self.app.toggle_side, style="header_btn", icon="bars")
             x += b + 4
         right = lay.w - 4
         if self.parent:
             right -= b
-            ui.button("header.back", Rect(right, 4, b, b), "←", self.app.back, style="header_btn")
+            ui.button("header.back", Rect(right, 4, b, b), "", self.app.back, style="header_btn", icon="arrow-left")
             right -= 4
         if self.app.reg.session.state not in ("locked", "sko_pin"):
             right -= b
-            ui.button("header.help", Rect(right, 4, b, b), "?", lambda: self.app.go("help"), style="header_btn")
+            ui.button("header.help", Rect(right, 4, b, b), "", lambda: self.app.go("help", topic=self.id),
+                      style="header_btn", icon="circle-question")
             right -= 4
         for wid, text, fn in self.header_buttons():
             bw = b if len(text) <= 2 else ui.text_w(text, "header_text") + lay.theme.px(24)
@@ -143,11 +144,21 @@ class Screen:
 
     # ----- helpers ------------------------------------------------------------------------------
     def paged(self, ui: Ui, lay: Layout, area: Rect, items: Sequence, row_h: int, draw: Callable[[Rect, object, int], None],
-              prefix: str, stick_to_end: bool = False) -> None:
-        """A list with ▲/▼ page buttons when it does not fit; `draw(rect, item, index)` builds one row."""
+              prefix: str, stick_to_end: bool = False, nav: Rect | None = None) -> None:
+        """A list with ▲/▼ page buttons when it does not fit; `draw(rect, item, index)` builds one row.
+        With `nav` the buttons go there side by side and the list keeps its whole width."""
         per = max(1, (area.height + lay.gap) // (row_h + lay.gap))
         pages = max(1, -(-len(items) // per))
-        if pages > 1:
+        if pages > 1 and nav is not None:
+            if stick_to_end and self.page is None:
+                self.page, self.sticky = pages - 1, True
+            self.page = min(max(0, self.page or 0), pages - 1)
+            up, down = split_h(nav, [0, 0], lay.gap)
+            ui.button(f"{prefix}.up", up, "", lambda: self.scroll(-1), enabled=self.page > 0, style="nav",
+                      icon="chevron-up")
+            ui.button(f"{prefix}.down", down, "", lambda: self.scroll(1), enabled=self.page < pages - 1, style="nav",
+                      icon="chevron-down")
+        elif pages > 1:
             area, nav = Rect(area.left, area.top, area.width - lay.btn - lay.gap, area.height), \
                 Rect(area.right - lay.btn, area.top, lay.btn, area.height)
             per = max(1, (area.height + lay.gap) // (row_h + lay.gap))
@@ -156,14 +167,22 @@ class Screen:
                 self.page, self.sticky = pages - 1, True
             self.page = min(max(0, self.page or 0), pages - 1)
             up, info, down = split_v(nav, [lay.btn, 0, lay.btn], lay.gap)
-            ui.button(f"{prefix}.up", up, "▲", lambda: self.scroll(-1), enabled=self.page > 0, style="nav")
+            ui.button(f"{prefix}.up", up, "", lambda: self.scroll(-1), enabled=self.page > 0, style="nav",
+                      icon="chevron-up")
             ui.label(info, f"{self.page + 1}/{pages}", "muted_c")
-            ui.button(f"{prefix}.down", down, "▼", lambda: self.scroll(1), enabled=self.page < pages - 1, style="nav")
+            ui.button(f"{prefix}.down", down, "", lambda: self.scroll(1), enabled=self.page < pages - 1, style="nav",
+                      icon="chevron-down")
         else:
             self.page = 0
         start = (self.page or 0) * per
         if stick_to_end and self.sticky and pages > 1:
             start = len(items) - per          # the newest lines, not a page boundary
+        focus = getattr(self, "focus", None)
+        if focus is not None and pages > 1 and not start <= focus < start + per:
+            self.page, self.sticky = focus // per, False
+            start = self.page * per
+        if focus is not None:
+            self.focus = None
         for i, item in enumerate(items[start:start + per]):
             draw(Rect(area.left, area.top + i * (row_h + lay.gap), area.width, row_h), item, start + i)
 

@@ -23,23 +23,34 @@ class CashScreen(Screen):
             if self.app.guard(reg.shifts.open_shift, retry=True):
                 self.app.message(t("ui.cash.done"), t("ui.cash.opened", n=reg.shifts.number))
         elif name == "close_shift":
+            shifts, n = reg.shifts, reg.shifts.number
+
             def close() -> None:
-                if self.app.guard(reg.shifts.close_shift, retry=True):
-                    self.app.message(t("ui.cash.done"), t("ui.cash.closed"))
-            self.app.confirm(t("ui.cash.close_title"), t("ui.cash.close_text", n=reg.shifts.number), close,
-                             t("ui.cash.close_yes"))
+                self.app.work(lambda post: shifts.close_shift(), title=t("ui.cash.close_shift"),
+                              text=t("ui.pay.printing"), retry=True,
+                              on_done=lambda _r: self.app.message(t("ui.cash.done"), t("ui.cash.closed_n", n=n)))
+            self.app.confirm(t("ui.cash.close_title"), t("ui.cash.close_text", n=n), close, t("ui.cash.close_yes"),
+                             danger=True)
         elif name == "x_report":
-            self.app.guard(reg.shifts.x_report, retry=True)
+            shifts = reg.shifts
+            self.app.work(lambda post: shifts.x_report(), title=t("ui.cash.x_report"), text=t("ui.cash.printing"),
+                          retry=True, on_done=lambda _r: self.app.message(t("ui.cash.done"), t("ui.cash.x_done")))
         elif name in ("cash_in", "cash_out"):
             fn = reg.shifts.cash_in if name == "cash_in" else reg.shifts.cash_out
-            self.app.keypad(t(f"ui.cash.{name}_prompt"), lambda v: self.app.guard(fn, v), kind="money")
+
+            def done(v: str) -> None:
+                if self.app.guard(fn, v):
+                    self.app.message(t("ui.cash.done"), t(f"ui.cash.{name}_done", sum=self.drawer()))
+            self.app.keypad(t(f"ui.cash.{name}_prompt"), done, kind="money")
         elif name == "self_service":
             self.app.guard(reg.session.start_self_service)
         elif name == "reprint":
-            def reprint() -> None:
-                n = reg.docs.reprint()
+            docs = reg.docs
+
+            def reprinted(n) -> None:
                 self.app.message(t("ui.cash.done"), t("ui.cash.reprinted", n=n))
-            self.app.guard(reprint, retry=True)
+            self.app.work(lambda post: docs.reprint(), title=t("ui.cash.reprint"), text=t("ui.cash.printing"),
+                          retry=True, on_done=reprinted)
 
     def drawer(self) -> str:
         try:
@@ -66,9 +77,18 @@ class CashScreen(Screen):
             a, b = split_h(r, [0.5, 0], lay.gap)
             ui.label(a, k, "muted")
             ui.label(b, v, style, wid=f"cash.info.{rows.index((k, v, style))}")
-        cols, nrows = (2, 4) if lay.portrait else (3, 3)
-        box_h = min(rest.height, nrows * (lay.btn * 2 + lay.gap))
+        cols, nrows = (2, 4) if lay.portrait else (4, 2) if lay.w >= 1200 else (3, 3)
+        box_h = min(rest.height, nrows * (lay.btn * 3 + lay.gap))            # bigger screens: bigger buttons
+        not_printed = len(reg.docs.not_printed())
         for (name, rule), cell in zip(ACTIONS, grid(Rect(rest.left, rest.top, rest.width, box_h), cols, nrows, lay.gap * 2)):
             denial = reg.session.allowed(rule)
-            ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n), style="menu",
-                      enabled=denial is None, reason=denial.reason if denial else None)
+            enabled, reason = denial is None, denial.reason if denial else None
+            if name == "reprint" and enabled and not not_printed:
+                enabled, reason = False, self.t("ui.receipts.all_printed")
+            ui.button(f"cash.{name}", cell, self.t(f"ui.cash.{name}"), lambda n=name: self.act(n),
+                      style="menu_danger" if name == "close_shift" else "menu",
+                      enabled=enabled, reason=reason, icon=ICONS[name], lines=2)
+
+
+ICONS = {"open_shift": "unlock", "close_shift": "lock", "x_report": "file-lines", "cash_in": "money-bill-transfer",
+         "cash_out": "hand-holding-dollar", "reprint": "print", "self_service": "store"}

@@ -132,22 +132,30 @@ def keypad_input(value: str, key: str, kind: str, max_len: int = 14) -> str:
 
 
 def draw_keys(ui: Ui, lay: Layout, area: Rect, layer: int, kind: str, press: Callable[[str], None],
-              ok: Callable[[], None], cancel: Callable[[], None] | None) -> None:
+              ok: Callable[[], None] | None, cancel: Callable[[], None] | None) -> None:
     """The 4×4 keypad: ids keypad.0…9, keypad.dot and keypad.00 (sums and quantities only), keypad.back,
-    keypad.clear, keypad.ok and keypad.cancel (when the keypad can be dismissed; otherwise OK is twice as tall)."""
+    keypad.clear, keypad.ok and keypad.cancel (when the keypad can be dismissed; otherwise OK is twice as tall).
+    With `ok` None the screen has its own confirm button: ⌫ and C are then twice as tall, and there is no OK."""
     t = ui_t(ui)
     c = grid(area, 4, 4, lay.gap)
     digits = {"7": c[0], "8": c[1], "9": c[2], "4": c[4], "5": c[5], "6": c[6], "1": c[8], "2": c[9], "3": c[10]}
     for key, r in digits.items():
         ui.button(f"keypad.{key}", r, key, lambda k=key: press(k), style="key", layer=layer)
-    ui.button("keypad.back", c[3], "⌫", lambda: press("back"), style="key_icon", layer=layer)
-    ui.button("keypad.clear", c[7], "C", lambda: press("clear"), style="key", layer=layer)
+    if ok is None:
+        ui.button("keypad.back", c[3].union(c[7]), "", lambda: press("back"), style="key_icon", layer=layer,
+                  icon="delete-left")
+        ui.button("keypad.clear", c[11].union(c[15]), "C", lambda: press("clear"), style="key", layer=layer)
+    else:
+        ui.button("keypad.back", c[3], "", lambda: press("back"), style="key_icon", layer=layer, icon="delete-left")
+        ui.button("keypad.clear", c[7], "C", lambda: press("clear"), style="key", layer=layer)
     if kind in ("pin", "int"):
         ui.button("keypad.0", c[12].union(c[14]), "0", lambda: press("0"), style="key", layer=layer)
     else:
         ui.button("keypad.0", c[12], "0", lambda: press("0"), style="key", layer=layer)
         ui.button("keypad.dot", c[13], ".", lambda: press("."), style="key", layer=layer)
         ui.button("keypad.00", c[14], "00", lambda: (press("0"), press("0")), style="key", layer=layer)
+    if ok is None:
+        return
     if cancel is not None:
         ui.button("keypad.cancel", c[11], t("ui.cancel"), cancel, style="secondary", layer=layer)
         ui.button("keypad.ok", c[15], "OK", ok, style="primary", layer=layer)
@@ -245,16 +253,21 @@ class ContextMenu(Overlay):
         self.title, self.choices = title, list(choices)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
-        n = len(self.choices) + 1
-        h = ui.line_h("heading") + n * (lay.btn + lay.gap) + 3 * lay.pad
-        area = self.sheet(ui, lay, layer, lay.theme.px(460), h)
+        from screens.theme import line_height
+        width = min(lay.theme.px(520), lay.w - 2 * lay.pad)
+        choices = self.choices + [("context.cancel", self.app.t("ui.cancel"), None, "secondary")]
+        two = max(lay.btn, 2 * line_height(ui.theme.font_of("secondary", "label")) + lay.theme.px(10))
+        heights = [two if ui.fit(label, style, "button", width - 6 * lay.pad, lay.btn - 4)[2] else lay.btn
+                   for _, label, _, style in choices]       # a long choice gets two lines, not an ellipsis
+        h = ui.line_h("heading") + sum(heights) + len(heights) * lay.gap + 3 * lay.pad
+        area = self.sheet(ui, lay, layer, width, h)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.title, "heading", layer, wid="context.title")
         y = rest.top
-        for cid, label, action, style in self.choices + [("context.cancel", self.app.t("ui.cancel"), None, "secondary")]:
-            ui.button(cid, Rect(rest.left, y, rest.width, lay.btn), label,
-                      Message._chose(self, action), style=style, layer=layer)  # type: ignore[arg-type]
-            y += lay.btn + lay.gap
+        for (cid, label, action, style), bh in zip(choices, heights):
+            ui.button(cid, Rect(rest.left, y, rest.width, bh), label,
+                      Message._chose(self, action), style=style, layer=layer, lines=2)  # type: ignore[arg-type]
+            y += bh + lay.gap
 
 
 class Progress(Overlay):
@@ -266,22 +279,41 @@ class Progress(Overlay):
                  picture: pygame.Surface | None = None, cancel: Callable[[], None] | None = None) -> None:
         super().__init__(app)
         self.title, self.text, self.fraction, self.picture, self.cancel = title, text, fraction, picture, cancel
+        self._qr_for: str | None = None
+        self.phase = 0
+        self._next = 0.0
+
+    def tick(self, now: float) -> bool:
+        """The waiting indicator moves twice a second while nothing else tells the cashier the till is alive."""
+        if self.fraction is not None or now < self._next:
+            return False
+        self._next = now + 0.5
+        self.phase = (self.phase + 1) % 4
+        return True
+
+    def set_qr(self, data: str) -> None:
+        """Show the ОПЛАТИ payment link as a QR for the customer (made here, on the UI thread)."""
+        if data != self._qr_for:
+            from screens.payment import qr_surface
+            self._qr_for, self.picture = data, qr_surface(data)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:
         tall = self.picture is not None
         short_h = (ui.line_h("heading") + 2 * ui.line_h("body") + 4 * lay.pad + 3 * lay.gap
-                   + (max(16, lay.theme.px(22)) if self.fraction is not None else 0) + (lay.btn if self.cancel else 0))
+                   + max(16, lay.theme.px(22)) + (lay.btn if self.cancel else 0))
         area = self.sheet(ui, lay, layer, lay.theme.px(560), lay.h if tall else short_h)
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.title, "heading", layer, wid="progress.title")
         if self.cancel:
             btn, rest = take_bottom(rest, lay.btn, lay.gap)
             ui.button("progress.cancel", btn, self.app.t("ui.cancel"), self.cancel, style="secondary", layer=layer)
+        bar, rest = take_bottom(rest, max(16, lay.theme.px(22)), lay.gap)
+        ui.panel(bar, "progress_bg", layer)
         if self.fraction is not None:
-            bar, rest = take_bottom(rest, max(16, lay.theme.px(22)), lay.gap)
-            ui.panel(bar, "progress_bg", layer)
             fill = Rect(bar.left, bar.top, max(2, int(bar.width * min(1.0, self.fraction))), bar.height)
-            ui.panel(fill, "progress_fg", layer, wid="progress.bar")
+        else:                                  # waiting: a quarter of the bar walks along it
+            fill = Rect(bar.left + self.phase * bar.width // 4, bar.top, bar.width // 4, bar.height)
+        ui.panel(fill, "progress_fg", layer, wid="progress.bar")
         text_h = ui.line_h("body") * 2
         text, rest = take_top(rest, text_h, lay.gap)
         ui.paragraph(text, self.text, "body", layer)

@@ -7,6 +7,7 @@ import pygame
 
 from fiscal.money import format_money, format_qty, parse_money, parse_qty
 from screens.base import Layout, Screen, split_h, take_bottom, take_top
+from screens.sale_view import qty_text
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -63,16 +64,23 @@ class GoodsScreen(Screen):
         items = cat.search(self.query, limit=200) if self.query else (
             cat.in_category(self.category) if self.category else cat.items()[:500])
 
+        favourites = set(self.reg.admin.params.favourites)
+        t = self.t
+
         def row(r: Rect, item, _i: int) -> None:
-            side_w = min(lay.theme.px(200), r.width // 3)
-            a, b = split_h(r, [0, side_w], lay.gap)
-            ui.button(f"goods.item.{item.code}", a, f"{item.code} · {item.name}",
-                      lambda: self.app.go("goods_edit", code=item.code), style="row")
-            stock = "" if item.stock is None else f" · {format_qty(item.stock)}"
-            ui.label(b, f"{format_money(item.price)}{stock}", "body_r")
+            unit = t("ui.unit.kg") if item.weighed else t("ui.unit.pcs")
+            price = t("ui.goods.price_of", price=format_money(item.price), unit=unit)
+            stock = t("ui.goods.stock_none") if item.stock is None else \
+                t("ui.goods.stock_of", qty=qty_text(t, item.stock, item.weighed))
+            sub = t("ui.goods.code_of", code=item.code, category=(item.category or "—").replace(" / ", " › "))
+            if item.code in favourites:
+                sub += " · " + t("ui.goods.in_favourites")
+            ui.button(f"goods.item.{item.code}", r, item.name, lambda: self.app.go("goods_edit", code=item.code),
+                      style="row", sub=sub,
+                      aside=((price, "strong_r"), (stock, "muted_r")))
         if not items:
             ui.paragraph(area, self.t("ui.sale.nothing_found"), "muted")
-        self.paged(ui, lay, area, items, lay.row, row, "goods")
+        self.paged(ui, lay, area, items, max(lay.row, 2 * ui.line_h("muted")), row, "goods")
 
 
 class GoodsEditScreen(Screen):
@@ -103,10 +111,12 @@ class GoodsEditScreen(Screen):
         elif field in ("code", "barcode"):
             self.app.keypad(label, lambda v: self.set(**{field: v}), kind="int", initial=getattr(item, field) or "",
                             max_len=14)
-        elif field == "price":
-            self.app.keypad(label, lambda v: self.set(price=parse_money(v, "price", exact=False)), kind="money")
+        elif field == "price":        # a refusal (e.g. «0.») is a dialog with the catalogue's words, via guard
+            self.app.keypad(label, lambda v: self.app.guard(lambda: self.set(price=parse_money(v, "price", exact=False))),
+                            kind="money")
         elif field == "stock":
-            self.app.keypad(label, lambda v: self.set(stock=parse_qty(v, "stock", exact=False)), kind="qty")
+            self.app.keypad(label, lambda v: self.app.guard(lambda: self.set(stock=parse_qty(v, "stock", exact=False))),
+                            kind="qty")
         elif field == "vat":
             self.set(vat=VATS[(VATS.index(item.vat) + 1) % len(VATS)] if item.vat in VATS else "20")
         elif field == "weighed":
@@ -128,6 +138,25 @@ class GoodsEditScreen(Screen):
         if self.app.guard(self.reg.admin.save_item, self.item, self.new):
             self.app.back()
 
+    def favourite(self, where: int | None) -> None:
+        """★: on the sale screen's favourites page, at a place the administrator picks (first … last), or off it."""
+        favs = [c for c in self.reg.admin.params.favourites if c != self.item.code]
+        if where is not None:
+            favs.insert(max(0, min(len(favs), where)), self.item.code)
+        self.app.guard(lambda: self.reg.admin.save_parameters(favourites=tuple(favs)))
+
+    def favourite_menu(self) -> None:
+        favs = list(self.reg.admin.params.favourites)
+        here = favs.index(self.item.code) if self.item.code in favs else None
+        t = self.t
+        choices = [("fav.first", t("ui.goods.fav_first"), lambda: self.favourite(0), "secondary"),
+                   ("fav.last", t("ui.goods.fav_last"), lambda: self.favourite(len(favs)), "secondary")]
+        if here is not None:
+            choices = [("fav.left", t("ui.goods.fav_left"), lambda: self.favourite(here - 1), "secondary"),
+                       ("fav.right", t("ui.goods.fav_right"), lambda: self.favourite(here + 1), "secondary")] + choices
+            choices.append(("fav.off", t("ui.goods.fav_off"), lambda: self.favourite(None), "danger"))
+        self.app.context(t("ui.goods.fav_title", pos=(here + 1) if here is not None else "—", n=len(favs)), choices)
+
     def delete(self) -> None:
         def yes() -> None:
             if self.app.guard(self.reg.admin.delete_item, self.item.code):
@@ -137,16 +166,21 @@ class GoodsEditScreen(Screen):
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         bottom, area = take_bottom(area, lay.btn, lay.gap)
-        a, b = split_h(bottom, [0.4, 0], lay.gap)
+        a, f, b = split_h(bottom, [0.3, 0.3, 0], lay.gap)
         ui.button("goods.delete", a, self.t("ui.goods.delete"), self.delete, style="danger", enabled=not self.new,
-                  reason=self.t("ui.goods.not_saved"))
-        ui.button("goods.save", b, self.t("ui.save"), self.save, style="primary")
+                  reason=self.t("ui.goods.not_saved"), icon="trash-can")
+        fav = self.item.code in self.reg.admin.params.favourites
+        can = self.reg.session.allowed("parameters")
+        ui.button("goods.favourite", f, self.t("ui.goods.favourite"), self.favourite_menu,
+                  style="selected" if fav else "secondary", icon="star", enabled=not self.new and can is None,
+                  reason=can.reason if can else self.t("ui.goods.not_saved"))
+        ui.button("goods.save", b, self.t("ui.save"), self.save, style="primary", icon="circle-check")
         fields = ["name", "code", "barcode", "price", "vat", "category", "stock", "weighed"]
         if not self.new:
             fields.remove("code")
         cols = 1 if lay.portrait else 2
         per_col = -(-len(fields) // cols)
-        row_h = min(lay.row, (area.height - lay.gap * (per_col - 1)) // per_col)
+        row_h = min(lay.row * 8 // 5, (area.height - lay.gap * (per_col - 1)) // per_col)
         row_h = max(48, row_h)
         columns = split_h(area, [0] * cols, lay.gap * 2)
         for i, f in enumerate(fields):
@@ -155,4 +189,4 @@ class GoodsEditScreen(Screen):
             if r.bottom > area.bottom:
                 break
             ui.button(f"goods.field.{f}", r, f"{self.t(f'ui.goods.f.{f}')}: {self.value(f)}", lambda f=f: self.edit(f),
-                      style="row")
+                      style="row", lines=2)

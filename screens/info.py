@@ -1,7 +1,6 @@
-"""Помощь, О программе (the version of every module), Получить данные (the register's data), and Заказы."""
+"""Помощь (per screen), О программе (for people), Получить данные (the register's data), and Заказы."""
 from __future__ import annotations
 
-import platform
 from importlib import metadata
 
 import pygame
@@ -14,6 +13,8 @@ Rect = pygame.Rect
 
 
 class HelpScreen(Screen):
+    """Help for the screen it was opened from (`topic`), then the gestures; and the support bundle."""
+
     id = "help"
     title_key = "ui.help.title"
 
@@ -22,40 +23,54 @@ class HelpScreen(Screen):
         return "menu" if self.app.reg.session.user else "login"
 
     def send_support(self) -> None:
-        """Service information for technical support, saved to a USB stick (or the export folder)."""
-        from screens.maintenance import candidate_dirs
+        """Service information for technical support, saved to a removable drive (or the export folder)."""
+        from screens.maintenance import drive_choices
+        maint = self.reg.maintenance
 
         def to(d) -> None:
-            saved: list[str] = []
-
-            def run() -> None:
+            def run(post) -> str:
                 d.mkdir(parents=True, exist_ok=True)
-                saved.append(self.reg.maintenance.send_support_info(str(d)))
-            if self.app.guard(run):
-                self.app.message(self.t("ui.help.support"), self.t("ui.help.support_done", name=saved[0], dir=str(d)))
-        dirs = candidate_dirs(self.reg.data_dir)
-        self.app.context(self.t("ui.maint.choose_dir"),
-                         [(f"help.dir.{i}", str(d), lambda d=d: to(d), "secondary") for i, d in enumerate(dirs[:6], 1)])
+                return maint.send_support_info(str(d))
+            self.app.work(run, title=self.t("ui.help.support"), text=self.t("ui.maint.working"),
+                          on_done=lambda name: self.app.message(self.t("ui.help.support"),
+                                                                self.t("ui.help.support_done", name=name, dir=str(d))))
+        self.app.context(self.t("ui.maint.choose_dir"), drive_choices(self, "help.dir", to))
+
+    def topic_text(self) -> str:
+        topic = str(self.params.get("topic") or "")
+        if not topic:
+            return ""
+        key = f"ui.help.screen.{topic}"
+        text = self.t(key)
+        return "" if text == key else text
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         bottom, area = take_bottom(area, lay.btn, lay.gap)
-        ui.button("help.support", bottom, self.t("ui.help.support"), self.send_support, style="secondary")
+        ui.button("help.support", bottom, self.t("ui.help.support"), self.send_support, style="secondary",
+                  icon="screwdriver-wrench")
+        topic = self.topic_text()
+        if topic:
+            used = ui.paragraph(area, topic, "body")
+            area = Rect(area.left, area.top + used + lay.pad, area.width, area.height - used - lay.pad)
         ui.paragraph(area, self.t("ui.help.text"), "body")
 
 
 def versions(reg) -> list[tuple[str, str]]:
-    out = [("zPOS-BY", metadata.version("zpos-by")), ("Python", platform.python_version()),
-           ("pygame-ce", pygame.version.ver), ("SDL", ".".join(map(str, pygame.get_sdl_version()))),
-           ("pygame_gui", metadata.version("pygame_gui"))]
+    """What a person asks «which version is this?» about: the program, the shop and the SKO (no library table)."""
+    t = texts.t
+    out = [(t("ui.about.version"), metadata.version("zpos-by"))]
+    req = reg.admin.requisites()
+    if req is not None:
+        out += [(t("ui.req.org_name"), req.org_name), (t("ui.req.unp"), req.unp), (t("ui.req.ksa_number"), req.ksa_number)]
     sko = reg.hardware.sko_facts()
-    out.append((texts.t("ui.info.sko"), sko.serial if sko.reachable else "—"))
-    out += [(f"{texts.t('ui.info.sko')} {k}", v) for k, v in sorted(sko.versions.items())]
+    out.append((t("ui.info.sko"), sko.serial if sko.reachable else t("ui.about.sko_unreachable")))
+    out.append((t("ui.about.icons"), "Font Awesome Free (CC BY 4.0)"))
     return out
 
 
 def _kv(ui: Ui, lay: Layout, area: Rect, rows: list[tuple[str, str]]) -> None:
     lh = ui.line_h("body")
-    key_w = min(area.width // 2, lay.theme.px(260))
+    key_w = min(area.width // 2, lay.theme.px(300))
     y = area.top
     for k, v in rows:
         if y + lh > area.bottom:
@@ -72,6 +87,8 @@ class AboutScreen(Screen):
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         head, rest = take_top(area, ui.line_h("heading"), lay.gap)
         ui.label(head, self.t("ui.about.product"), "heading")
+        what, rest = take_top(rest, 2 * ui.line_h("body"), lay.gap)
+        ui.paragraph(what, self.t("ui.about.what"), "body")
         _kv(ui, lay, rest, versions(self.reg))
 
 

@@ -64,7 +64,11 @@ class InputMixin:
         (x0, y0), t0, w0 = self._down  # type: ignore[misc]
         dx, dy = pos[0] - x0, pos[1] - y0
         threshold = max(60, self.size[0] // 8)
-        if abs(dx) >= threshold and abs(dx) > 2 * abs(dy):
+        edge = max(24, self.size[0] // 16)
+        # only a drag that starts at the screen's edge is a swipe (a sideways drag over a list or a tile
+        # is not); an open side menu closes with a drag from anywhere
+        from_edge = (dx > 0 and x0 <= edge) or (dx < 0 and (x0 >= self.size[0] - edge or self.side_open()))
+        if abs(dx) >= threshold and abs(dx) > 2 * abs(dy) and from_edge:
             self.swipe("left" if dx > 0 else "right")
         elif abs(dy) >= threshold and abs(dy) > 2 * abs(dx):
             target = self.overlays[-1] if self.overlays else self.screen
@@ -100,9 +104,9 @@ class InputMixin:
                     self.message(self.t("ui.unavailable"), w.reason)
             elif w.on_tap:
                 w.on_tap()
-        except Exception as e:  # the till must survive a screen bug: show it, log it, keep running
+        except Exception:  # the till must survive a screen bug: show it, log it, keep running
             log.exception("screen action %s failed", w.id)
-            self.fail("INTERNAL", self.t("ui.error.internal", what=f"{type(e).__name__}: {e}"))
+            self.fail("INTERNAL", self.t("ui.error.internal_short"))
         self.refresh()
 
     def key(self, e: pygame.event.Event) -> None:
@@ -114,3 +118,6 @@ class InputMixin:
             self._keys = ""
         elif e.unicode and e.unicode.isdigit():
             self._keys += e.unicode
+        elif e.unicode in ("*", "×") and self._keys:      # «3*» then the code: three of them, as on the keypad
+            self.queue.put(("qty", self._keys))
+            self._keys = ""

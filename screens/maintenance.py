@@ -1,28 +1,87 @@
-"""Обслуживание (manual §4.2): DB export, import and clearing, with a directory chooser, confirmations and a progress bar."""
+"""Обслуживание (manual §4.2): DB export, import and clearing, to a removable drive chosen by label and size, with a date picker."""
 from __future__ import annotations
 
-import os
+import calendar
+import datetime as dt
 from pathlib import Path
 
 import pygame
 
-from screens.base import Layout, Screen, split_h, split_v, take_top
+from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.dialogs import Overlay
 from screens.widgets import Ui
 
 Rect = pygame.Rect
 
 
-def candidate_dirs(data_dir: Path) -> list[Path]:
-    """Where an archive can go: removable media mounted under /media and /mnt, and the data dir's export folder."""
-    out = [Path(data_dir) / "export"]
-    for root in ("/media", "/mnt", f"/media/{os.environ.get('USER', '')}", f"/run/media/{os.environ.get('USER', '')}"):
-        p = Path(root)
-        if p.is_dir():
-            try:
-                out += sorted(c for c in p.iterdir() if c.is_dir() and os.access(c, os.W_OK))
-            except OSError:
-                continue
+def size_text(t, n: int) -> str:
+    """Bytes for people: «14,6 ГБ», «512 МБ»."""
+    sep = t("ui.unit.decimal")
+    if n >= 10**9:
+        return f"{n / 10**9:.1f}".replace(".", sep) + " " + t("ui.unit.gb")
+    return f"{n // 10**6} {t('ui.unit.mb')}"
+
+
+def drive_choices(screen: Screen, prefix: str, then) -> list:
+    """The drives as a cashier reads them: «Касса (папка экспорта)», «KINGSTON · 14,6 ГБ, свободно 9,1 ГБ»."""
+    t = screen.t
+    out = []
+    for i, d in enumerate(screen.reg.maintenance.removable_drives()[:6], 1):
+        if not d.label:                        # the till's own folder: its free space is what matters
+            text = t("ui.maint.local_free", free=size_text(t, d.free)) if d.size else t("ui.maint.local")
+        else:
+            text = t("ui.maint.drive", name=d.label, size=size_text(t, d.size), free=size_text(t, d.free))
+        out.append((f"{prefix}.{i}", text, lambda p=d.path: then(Path(p)), "secondary"))
     return out
+
+
+class DatePicker(Overlay):
+    """A date by day, month and year steppers (no typing of eight digits)."""
+
+    id = "date"
+
+    def __init__(self, app, title: str, initial: dt.date, on_ok) -> None:
+        super().__init__(app)
+        self.title, self.value, self.on_ok = title, initial, on_ok
+
+    def shift(self, part: str, delta: int) -> None:
+        d = self.value
+        if part == "day":
+            d = d + dt.timedelta(days=delta)
+        else:
+            y, m = divmod(d.year * 12 + d.month - 1 + (12 * delta if part == "year" else delta), 12)
+            d = dt.date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+        self.value = d
+        self.app.refresh()
+
+    def ok(self) -> None:
+        self.close()
+        self.on_ok(self.value)
+
+    def build(self, ui: Ui, lay: Layout, layer: int) -> None:
+        t = self.app.t
+        h = 2 * ui.line_h("heading") + ui.line_h("muted") + 2 * lay.btn + 5 * lay.gap + 3 * lay.pad
+        area = self.sheet(ui, lay, layer, lay.theme.px(560), h)
+        head, rest = take_top(area, ui.line_h("heading"), lay.gap)
+        ui.label(head, self.title, "heading", layer, wid="date.title", lines=2)
+        names, rest = take_top(rest, ui.line_h("muted"), lay.gap)
+        values, rest = take_top(rest, ui.line_h("heading"), lay.gap)
+        steps, rest = take_top(rest, lay.btn, lay.gap)
+        parts = [0.26, 0.42, 0]
+        v = self.value
+        for (part, shown), hr, vr, sr in zip((("day", f"{v.day:02d}"), ("month", t(f"ui.month.{v.month}")),
+                                              ("year", str(v.year))), split_h(names, parts, lay.gap * 2),
+                                             split_h(values, parts, lay.gap * 2), split_h(steps, parts, lay.gap * 2)):
+            ui.label(hr, t(f"ui.date.{part}"), "muted_c", layer)
+            ui.label(vr, shown, "heading_c", layer, wid=f"date.{part}")
+            minus, plus = split_h(sr, [0, 0], lay.gap)
+            ui.button(f"date.{part}.minus", minus, "", lambda p=part: self.shift(p, -1), style="stepper", icon="minus",
+                      layer=layer)
+            ui.button(f"date.{part}.plus", plus, "", lambda p=part: self.shift(p, 1), style="stepper", icon="plus",
+                      layer=layer)
+        no, yes = split_h(take_top(rest, lay.btn, 0)[0], [0, 0], lay.gap)
+        ui.button("date.cancel", no, t("ui.cancel"), self.close, style="secondary", layer=layer)
+        ui.button("date.ok", yes, "OK", self.ok, style="primary", layer=layer)
 
 
 class MaintenanceScreen(Screen):
@@ -32,20 +91,18 @@ class MaintenanceScreen(Screen):
 
     # ----- export ------------------------------------------------------------------------------
     def choose_dir(self, then) -> None:
-        dirs = candidate_dirs(self.reg.data_dir)
-        self.app.context(self.t("ui.maint.choose_dir"),
-                         [(f"maint.dir.{i}", str(d), lambda d=d: then(d), "secondary") for i, d in enumerate(dirs[:6], 1)])
+        self.app.context(self.t("ui.maint.choose_dir"), drive_choices(self, "maint.dir", then))
 
     def export(self) -> None:
+        maint = self.reg.maintenance
+
         def to(d: Path) -> None:
-            def run() -> None:
+            def run(post) -> str:
                 d.mkdir(parents=True, exist_ok=True)
-                self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 0.3)
-                name = self.reg.maintenance.export_db(str(d))
-                self.app.show_progress(self.t("ui.maint.export"), self.t("ui.maint.working"), 1.0)
-                self.app.hide_progress()
-                self.app.message(self.t("ui.cash.done"), self.t("ui.maint.exported", name=name, dir=str(d)))
-            self.app.guard(run)
+                return maint.export_db(str(d))
+            self.app.work(run, title=self.t("ui.maint.export"), text=self.t("ui.maint.working"),
+                          on_done=lambda name: self.app.message(self.t("ui.cash.done"),
+                                                                self.t("ui.maint.exported", name=name, dir=str(d))))
         self.choose_dir(to)
 
     # ----- import ------------------------------------------------------------------------------
@@ -65,45 +122,52 @@ class MaintenanceScreen(Screen):
         self.choose_dir(from_dir)
 
     def confirm_import(self, target, name: str) -> None:
+        maint = self.reg.maintenance
+
         def yes() -> None:
-            def run() -> None:
-                self.app.show_progress(self.t("ui.maint.import"), self.t("ui.maint.working"), 0.5)
-                self.reg.maintenance.import_db(target, name)
-                self.app.hide_progress()
-                self.app.message(self.t("ui.cash.done"), self.t("ui.maint.imported"))
-            self.app.guard(run)
+            self.app.work(lambda post: maint.import_db(target, name), title=self.t("ui.maint.import"),
+                          text=self.t("ui.maint.working"),
+                          on_done=lambda _r: self.app.message(self.t("ui.cash.done"), self.t("ui.maint.imported")))
         self.app.confirm(self.t("ui.maint.import"), self.t("ui.maint.import_warn", name=name), yes,
                          self.t("ui.maint.do_import"), danger=True)
 
     # ----- clear -------------------------------------------------------------------------------
     def clear(self) -> None:
-        def date_entered(v: str) -> None:
-            if len(v) != 8:
-                self.app.fail("BAD_FIELD", self.t("ui.maint.bad_date"))
+        today = dt.date.fromisoformat(str(self.reg.now())[:10])
+        start = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else \
+            today - dt.timedelta(days=365)
+
+        def picked(d: dt.date) -> None:
+            if d >= today:
+                self.app.message(self.t("ui.maint.clear"), self.t("ui.maint.date_future"), problem=True)
                 return
-            date = f"{v[4:8]}-{v[2:4]}-{v[0:2]}"
-            self.app.confirm(self.t("ui.maint.clear"), self.t("ui.maint.clear_warn", date=f"{v[0:2]}.{v[2:4]}.{v[4:8]}"),
-                             lambda: self.do_clear(date), self.t("ui.yes"), danger=True)
-        self.app.keypad(self.t("ui.maint.clear_until"), date_entered, kind="int", max_len=8)
+            self.app.confirm(self.t("ui.maint.clear"), self.t("ui.maint.clear_warn", date=d.strftime("%d.%m.%Y")),
+                             lambda: self.do_clear(d.isoformat()), self.t("ui.maint.clear_yes"), danger=True)
+        self.app.open(DatePicker(self.app, self.t("ui.maint.clear_until_title"), start, picked))
 
     def do_clear(self, date: str) -> None:
-        def run() -> None:
-            self.app.show_progress(self.t("ui.maint.clear"), self.t("ui.maint.working"), 0.5)
-            res = self.reg.maintenance.clear_db(date)
-            self.app.hide_progress()
-            self.app.message(self.t("ui.cash.done"), self.t("ui.maint.cleared", n=getattr(res, "removed", "")))
-        self.app.guard(run)
+        maint = self.reg.maintenance
+        self.app.work(lambda post: maint.clear_db(date), title=self.t("ui.maint.clear"), text=self.t("ui.maint.working"),
+                      on_done=lambda res: self.app.message(self.t("ui.cash.done"),
+                                                           self.t("ui.maint.cleared", n=getattr(res, "removed", ""))))
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        ops = (("export", self.export), ("import", self.import_), ("clear", self.clear))
-        rows = split_v(Rect(area.left, area.top, area.width, min(area.height, 3 * (lay.btn * 2 + lay.gap))),
+        ops = (("export", self.export, "file-export"), ("import", self.import_, "file-import"),
+               ("clear", self.clear, "broom"))
+        card_h = lay.btn * 2 + (lay.btn + lay.gap if lay.portrait else 0)
+        rows = split_v(Rect(area.left, area.top, area.width, min(area.height, 3 * (card_h + lay.gap))),
                        [0, 0, 0], lay.gap * 2)
-        for (name, fn), r in zip(ops, rows):
+        for (name, fn, icon), r in zip(ops, rows):
             ui.panel(r, "card")
             inner = r.inflate(-2 * lay.pad, -2 * lay.pad)
-            text, btn = split_h(inner, [0, min(lay.theme.px(180), inner.width // 3)], lay.gap)
+            if lay.portrait:                   # the text takes the whole width, the button goes under it
+                btn, text = take_bottom(inner, lay.btn, lay.gap)
+                btn = Rect(btn.right - min(btn.width, lay.theme.px(240)), btn.top, min(btn.width, lay.theme.px(240)),
+                           btn.height)
+            else:
+                text, btn = split_h(inner, [0, min(lay.theme.px(200), inner.width // 3)], lay.gap)
             head, rest = take_top(text, ui.line_h("strong"), 0)
             ui.label(head, self.t(f"ui.maint.{name}"), "strong")
             ui.paragraph(rest, self.t(f"ui.maint.{name}_what"), "muted")
             ui.button(f"maint.{name}", Rect(btn.left, btn.centery - lay.btn // 2, btn.width, lay.btn),
-                      self.t("ui.maint.run"), fn, style="danger" if name == "clear" else "primary")
+                      self.t("ui.maint.run"), fn, style="danger" if name in ("clear", "import") else "primary", icon=icon)

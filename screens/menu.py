@@ -16,21 +16,26 @@ MENU: tuple[tuple[str, str, str], ...] = (
 )
 
 
+ICONS = {"sale": "cart-shopping", "orders": "truck", "cash": "cash-register", "receipts": "receipt",
+         "reports": "chart-column", "goods": "boxes-stacked", "settings": "gear"}
+
+
 class MenuScreen(Screen):
     id = "menu"
     title_key = "ui.menu.title"
     parent = None
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        info, rest = take_bottom(area, ui.line_h("muted"), lay.gap)
+        info, rest = take_bottom(area, 2 * ui.line_h("muted"), lay.gap)
         cols, rows = (2, 4) if lay.portrait else (4, 2)
         cells = grid(rest, cols, rows, lay.gap * 2)
         for (name, rule, target), cell in zip(MENU, cells):
             denial = self.reg.session.allowed(rule)
             ui.button(f"menu.{name}", cell, self.t(f"ui.menu.{name}"), lambda s=target: self.app.go(s),
-                      style="menu", enabled=denial is None, reason=denial.reason if denial else None)
-        ui.button("menu.logout", cells[len(MENU)], self.t("ui.menu.logout"), self.logout, style="secondary")
-        ui.label(take_bottom(info, ui.line_h("muted"))[0], self.hint(), "muted", wid="menu.hint")
+                      style="menu", enabled=denial is None, reason=denial.reason if denial else None, icon=ICONS[name])
+        ui.button("menu.logout", cells[len(MENU)], self.t("ui.menu.logout"), self.logout, style="menu",
+                  icon="right-from-bracket")
+        ui.label(info, self.hint(), "muted", wid="menu.hint", lines=2)
 
     def hint(self) -> str:
         reg = self.reg

@@ -105,7 +105,7 @@ class PaymentScreen(Screen):
         self.pay()
 
     # ----- paying --------------------------------------------------------------------------------
-    def pay(self) -> None:
+    def parts(self) -> dict[str, int]:
         amount = self.current()
         if amount is None:
             amount = self.remaining()
@@ -113,41 +113,48 @@ class PaymentScreen(Screen):
         for ptype, a in self.tenders + [(self.ptype, amount)]:
             if a > 0:
                 parts[ptype] = parts.get(ptype, 0) + a
-        amounts = {k: format_money(v) for k, v in parts.items()}
-        result: dict = {}
+        return parts
 
-        def run() -> None:
-            result["outcome"] = self.reg.checkout.pay(amounts, terminal=self.terminal, progress=self.progress)
-        ok = self.app.guard(run, retry=True)
-        self.app.hide_progress()
-        if not ok:
-            self.tenders, self.value = [], ""
-            return
-        entry = self.reg.docs.entry(result["outcome"].registration.number)
+    def pay(self) -> None:
+        """The payment runs in a worker (a terminal or ОПЛАТИ may wait for the customer) with its progress
+        on screen and «Отмена»; on a refusal the part-payments already entered stay."""
+        amounts = {k: format_money(v) for k, v in self.parts().items()}
+        electronic = any(k in ("card", "oplati") for k in amounts)
+        title = self.t("ui.pay.oplati_title" if "oplati" in amounts else
+                       "ui.pay.card_title" if "card" in amounts else "ui.pay.registering")
+        checkout, terminal, due = self.reg.checkout, self.terminal, format_money(self.due())
+
+        def run(post):
+            def progress(info) -> None:          # in the worker: words for the screen, the QR while it waits
+                qr = checkout.oplati_qr
+                if isinstance(info, dict):
+                    qr = info.get("qr") or qr
+                    info = info.get("text", "")
+                if qr:
+                    post({"title": self.t("ui.pay.oplati_title"), "text": self.t("ui.pay.oplati_scan", sum=due),
+                          "qr": qr})
+                else:
+                    post({"text": str(info or "")})
+            outcome = checkout.pay(amounts, terminal=terminal, progress=progress)
+            entry = self.reg.docs.entry(outcome.registration.number)
+            return entry
+        self.app.work(run, title=title, text=self.t("ui.pay.wait_terminal" if electronic else "ui.pay.printing"),
+                      cancel=checkout.request_abort if electronic else None, on_done=self.paid,
+                      on_fail=self.refused, retry=True)
+
+    def refused(self, _error) -> None:
+        self.value = ""                       # the part-payments (self.tenders) stay for the next try
+
+    def paid(self, entry) -> None:
         doc = entry.doc if entry else None
+        cash = sum(p.amount for p in doc.payments if p.type.value == "cash") if doc else 0
         self.app.stack.pop()
         self.app.stack.append(self.app.make("change", total=doc.total_due if doc else 0,
                                             paid=sum(p.amount for p in doc.payments) if doc else 0,
-                                            change=doc.change if doc else 0, number=entry.number if entry else None))
+                                            change=doc.change if doc else 0, cash=cash,
+                                            number=entry.number if entry else None,
+                                            tenders=[(p.type.value, p.amount) for p in doc.payments] if doc else []))
         self.app.refresh()
-
-    def progress(self, info) -> None:
-        """The terminal's or ОПЛАТИ's progress, drawn at once (the device call blocks the loop meanwhile).
-        While an ОПЛАТИ payment waits, the register holds its QR (`oplati_qr`): it is shown for the customer."""
-        qr = getattr(self.reg, "oplati_qr", None)
-        if isinstance(info, dict):
-            qr = info.get("qr") or qr
-            info = info.get("text", "")
-        if qr:
-            if self._qr_for != qr:
-                self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
-            self.app.show_progress(self.t("ui.pay.oplati_title"),
-                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())), picture=self._qr_pic,
-                                   cancel=self.reg.checkout.request_abort)
-            return
-        kind = "ui.pay.card_title" if self.ptype == "card" or any(p == "card" for p, _ in self.tenders) \
-            else "ui.pay.oplati_title"
-        self.app.show_progress(self.t(kind), str(info or ""), cancel=self.reg.checkout.request_abort)
 
     # ----- drawing -------------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
@@ -171,7 +178,7 @@ class PaymentScreen(Screen):
             denial = self.reg.session.allowed(f"pay_{ptype}")
             ui.button(f"pay.{ptype}", cell, self.t(f"ui.pay.type.{ptype}"), lambda p=ptype: self.choose(p),
                       style="selected" if ptype == self.ptype else "secondary", enabled=denial is None,
-                      reason=denial.reason if denial else None)
+                      reason=denial.reason if denial else None, icon=ICONS[ptype])
         if self.ptype == "card" and len(self.terminals) > 1:
             term_r, rest = take_top(rest, lay.btn, lay.gap)
             ui.button("pay.terminal", term_r, self.t("ui.pay.terminal", name=self.terminal), self.next_terminal)
@@ -191,24 +198,37 @@ class PaymentScreen(Screen):
 
     def draw_entry(self, ui: Ui, lay: Layout, area: Rect) -> None:
         head, rest = take_top(area, ui.line_h("strong"), lay.gap)
+        head, preview = split_h(head, [0.45, 0], lay.gap)
         ui.label(head, self.t("ui.pay.amount_for", type=self.t(f"ui.pay.type.{self.ptype}")), "strong")
         disp, rest = take_top(rest, max(lay.btn, ui.line_h("display")), lay.gap)
         ui.panel(disp, "card")
         shown = self.value or format_money(self.remaining())
         ui.label(disp.inflate(-16, 0), shown, "display" if self.value else "display_hint", wid="pay.value")
+        typed, rem = self.current(), self.remaining()
+        if typed is not None and typed > rem and self.ptype == "cash":
+            ui.label(preview, self.t("ui.pay.change_preview", sum=format_money(typed - rem)), "good_r", wid="pay.preview")
+        elif typed is not None and typed < rem:
+            ui.label(preview, self.t("ui.pay.short_preview", sum=format_money(rem - typed)), "muted_r", wid="pay.preview")
         bottom, rest = take_bottom(rest, lay.btn, lay.gap)
         add_r, ok_r = split_h(bottom, [0.38, 0], lay.gap)
-        ui.button("pay.add", add_r, self.t("ui.pay.add"), self.add_tender)
-        ui.button("pay.ok", ok_r, self.t("ui.pay.ok"), self.pay, style="go")
+        ui.button("pay.add", add_r, self.t("ui.pay.add"), self.add_tender, icon="plus",
+                  enabled=bool(typed) and typed < rem, reason=self.t("ui.pay.add_how"))
+        total = sum(self.parts().values())
+        ui.button("pay.ok", ok_r, self.t("ui.pay.ok_sum", sum=format_money(total)), self.pay, style="go",
+                  icon=ICONS.get(self.ptype))
         if self.ptype == "cash":
             quick_r, rest = take_top(rest, lay.btn, lay.gap)
             amounts = quick_amounts(self.remaining())
-            cells = split_h(quick_r, [0.26] + [0] * len(amounts), lay.gap)
-            ui.button("pay.quick.exact", cells[0], self.t("ui.pay.exact"), lambda: self.quick(self.remaining()))
+            cells = split_h(quick_r, [0.3] + [0] * len(amounts), lay.gap)
+            ui.button("pay.quick.exact", cells[0], self.t("ui.pay.exact"), lambda: self.quick(self.remaining()), lines=2)
             for amount, cell in zip(amounts, cells[1:]):
                 label = str(amount // 100) if amount % 100 == 0 else format_money(amount)
                 ui.button(f"pay.quick.{label}", cell, label, lambda a=amount: self.quick(a))
-        draw_keys(ui, lay, rest, 0, "money", self.press, self.pay, None)
+        draw_keys(ui, lay, rest, 0, "money", self.press, None, None)
+
+
+ICONS = {"cash": "money-bill-wave", "card": "credit-card", "oplati": "qrcode", "certificate": "gift",
+         "cashless_other": "wallet", "advance_other": "hand-holding-dollar"}
 
 
 class ChangeScreen(Screen):
@@ -217,6 +237,12 @@ class ChangeScreen(Screen):
     id = "change"
     title_key = "ui.change.title"
     parent = "sale"
+
+    def on_scan(self, code: str) -> None:
+        """The next customer's first goods: back to the sale screen (not a new one on the stack) and sell it."""
+        self.done()
+        if self.app.screen.id == "sale":
+            self.app.screen.on_scan(code)
 
     def done(self) -> None:
         while len(self.app.stack) > 1 and self.app.screen.id != "sale":
@@ -229,18 +255,25 @@ class ChangeScreen(Screen):
         w = min(area.width, lay.theme.px(620))
         box = Rect(area.centerx - w // 2, area.top, w, area.height)
         btn, box = take_bottom(box, lay.btn + lay.pad, lay.pad)
-        ui.button("change.done", btn, self.t("ui.change.next"), self.done, style="go")
+        ui.button("change.done", btn, self.t("ui.change.next"), self.done, style="go", icon="cart-shopping")
         lh = ui.line_h("body")
         y = box.top + lay.pad
-        for key, amount in (("ui.change.total", self.params.get("total", 0)), ("ui.change.paid", self.params.get("paid", 0))):
+        rows = [(self.t("ui.change.total"), int(self.params.get("total", 0)))]
+        rows += [(self.t(f"ui.pay.type.{k}"), int(a)) for k, a in self.params.get("tenders", [])] or \
+            [(self.t("ui.change.paid"), int(self.params.get("paid", 0)))]
+        for key, amount in rows:
             a, b = split_h(Rect(box.left, y, box.width, lh), [0, 0.45], lay.gap)
-            ui.label(a, self.t(key), "body")
-            ui.label(b, format_money(int(amount)), "strong_r")
+            ui.label(a, key, "body")
+            ui.label(b, format_money(amount), "strong_r")
             y += lh + lay.gap
         if self.params.get("number"):
             ui.label(Rect(box.left, y, box.width, lh), self.t("ui.change.number", n=self.params["number"]), "muted")
             y += lh + lay.gap
-        ui.label(Rect(box.left, y + lay.pad, box.width, ui.line_h("heading")), self.t("ui.change.change"), "heading_c")
-        y += ui.line_h("heading") + lay.pad
-        ui.label(Rect(box.left, y, box.width, ui.line_h("big_go")), format_money(int(self.params.get("change", 0))),
-                 "big_go", wid="change.value")
+        change = int(self.params.get("change", 0))
+        if change or int(self.params.get("cash", 0)):
+            ui.label(Rect(box.left, y + lay.pad, box.width, ui.line_h("heading")), self.t("ui.change.change"), "heading_c")
+            y += ui.line_h("heading") + lay.pad
+            ui.label(Rect(box.left, y, box.width, ui.line_h("big_go")), format_money(change), "big_go", wid="change.value")
+        else:                                  # paid by card or ОПЛАТИ: no change to give, none is shown
+            ui.label(Rect(box.left, y + lay.pad, box.width, ui.line_h("heading")), self.t("ui.change.paid_ok"), "heading_c",
+                     wid="change.value")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pygame
 
-from fiscal.money import format_money, format_qty
+from fiscal.money import format_money
 from screens.base import Layout, Screen, split_h, split_v, take_bottom, take_top
+from screens.sale_view import line_amounts
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -19,7 +20,6 @@ class SelfServiceScreen(Screen):
 
     def __init__(self, app, **params) -> None:
         super().__init__(app, **params)
-        self._qr_for, self._qr_pic = None, None
 
     def header_buttons(self) -> list:
         return [("self.cashier", self.t("ui.self.cashier"), self.end)]
@@ -31,23 +31,22 @@ class SelfServiceScreen(Screen):
         return self.reg.sale.receipt.calc().total_due if self.reg.sale.receipt.lines else 0
 
     def pay(self, kind: str) -> None:
+        """The customer's payment runs in a worker with the terminal's words or the ОПЛАТИ QR, and «Отмена»."""
         amount = format_money(self.due())
-        if self.app.guard(self.reg.checkout.pay, {kind: amount}, progress=self.progress):
-            self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks"))
-        self.app.hide_progress()
+        checkout = self.reg.checkout
 
-    def progress(self, info) -> None:
-        """The terminal's words for the customer, or the ОПЛАТИ QR while it waits; «Отмена» aborts."""
-        qr = getattr(self.reg, "oplati_qr", None)
-        if qr:
-            if self._qr_for != qr:
-                from screens.payment import qr_surface
-                self._qr_for, self._qr_pic = qr, qr_surface(str(qr))
-            self.app.show_progress(self.t("ui.pay.oplati_title"),
-                                   self.t("ui.pay.oplati_scan", sum=format_money(self.due())),
-                                   picture=self._qr_pic, cancel=self.reg.checkout.request_abort)
-            return
-        self.app.show_progress(self.t("ui.pay.card_title"), str(info or ""), cancel=self.reg.checkout.request_abort)
+        def run(post):
+            def progress(info) -> None:
+                qr = checkout.oplati_qr
+                if qr:
+                    post({"title": self.t("ui.pay.oplati_title"), "text": self.t("ui.pay.oplati_scan", sum=amount),
+                          "qr": qr})
+                else:
+                    post({"text": str(info.get("text", "") if isinstance(info, dict) else info or "")})
+            return checkout.pay({kind: amount}, progress=progress)
+        self.app.work(run, title=self.t("ui.pay.oplati_title" if kind == "oplati" else "ui.pay.card_title"),
+                      text=self.t("ui.pay.wait_terminal"), cancel=checkout.request_abort,
+                      on_done=lambda _r: self.app.message(self.t("ui.self.title"), self.t("ui.self.thanks")))
 
     def cancel(self) -> None:
         self.app.confirm(self.t("ui.self.cancel"), self.t("ui.self.cancel_text"),
@@ -74,11 +73,11 @@ class SelfServiceScreen(Screen):
         first = len(lines) - len(shown) + 1
         for i, ln in enumerate(shown):
             r = Rect(inner.left, inner.top + i * row_h, inner.width, row_h)
-            name_r, sum_r = split_h(r, [0, lay.theme.px(120)], lay.gap)
-            top, bottom = split_v(name_r, [0.5, 0], 0)
-            ui.label(top, f"{first + i}. {ln.name}", "body", wid=f"self.line.{first + i}")
-            ui.label(bottom, f"{format_qty(ln.qty)} × {format_money(ln.price)}", "muted")
-            ui.label(sum_r, format_money(totals[first + i - 1]), "strong_r")
+            name_r, sum_r = split_h(r, [0, lay.theme.px(170)], lay.gap)
+            top, bottom = split_v(sum_r, [0.5, 0], 0)
+            ui.label(name_r, f"{first + i}. {ln.name}", "body", wid=f"self.line.{first + i}", lines=2)
+            ui.label(top, format_money(totals[first + i - 1]), "strong_r")
+            ui.label(bottom, line_amounts(self.t, ln), "muted_r")
         lab, val = split_h(total_r, [0.4, 0], lay.gap)
         ui.label(lab, self.t("ui.self.total"), "heading")
         ui.label(val, format_money(self.due()), "big", wid="self.total")

@@ -15,6 +15,10 @@ ITEMS = (("requisites", "requisites", "requisites"), ("parameters", "parameters"
          ("users", "users", "users"), ("maintenance", "maintenance", "maintenance"), ("bank", "bank_test", None))
 
 
+SETTINGS_ICONS = {"requisites": "id-card", "parameters": "sliders", "users": "users", "maintenance": "hard-drive",
+                  "bank": "credit-card"}
+
+
 class SettingsScreen(Screen):
     id = "settings"
     title_key = "ui.settings.title"
@@ -36,7 +40,7 @@ class SettingsScreen(Screen):
             denial = self.reg.session.allowed(rule)
             fn = (lambda s=target: self.app.go(s)) if target else self.bank_test
             ui.button(f"settings.{name}", r, self.t(f"ui.settings.{name}"), fn, style="row", enabled=denial is None,
-                      reason=denial.reason if denial else None)
+                      reason=denial.reason if denial else None, icon=SETTINGS_ICONS[name])
 
 
 REQ_FIELDS = (("org_name", False), ("unp", False), ("ksa_number", False), ("shop_name", True),
@@ -90,32 +94,58 @@ class ParametersScreen(Screen):
     title_key = "ui.settings.parameters"
     parent = "settings"
 
+    CONFIRMED = ("accounting_mode", "printer_width", "self_service_enabled", "forbid_negative_stock", "merge_lines",
+                 "vat_rates")          # changes that alter how the till works: asked before they are made
+
     def save(self, **kw) -> None:
         self.app.guard(lambda: self.reg.admin.save_parameters(**kw))
 
-    def cycle(self, field: str, options: tuple) -> None:
+    def change(self, field: str, new, shown_old: str, shown_new: str) -> None:
+        if field not in self.CONFIRMED:
+            self.save(**{field: new})
+            return
+        self.app.confirm(self.t("ui.param.confirm_title"),
+                         self.t("ui.param.confirm_text", name=self.t(f"ui.param.{field}"), old=shown_old, new=shown_new),
+                         lambda: self.save(**{field: new}), self.t("ui.param.confirm_yes"))
+
+    def cycle(self, field: str, options: tuple, shown) -> None:
         cur = getattr(self.reg.admin.params, field)
-        self.save(**{field: options[(options.index(cur) + 1) % len(options)] if cur in options else options[0]})
+        new = options[(options.index(cur) + 1) % len(options)] if cur in options else options[0]
+        self.change(field, new, shown(cur), shown(new))
+
+    def toggle(self, field: str) -> None:
+        cur = getattr(self.reg.admin.params, field)
+        yn = lambda v: self.t("ui.yes" if v else "ui.no")  # noqa: E731
+        self.change(field, not cur, yn(cur), yn(not cur))
 
     def toggle_vat(self, rate: str) -> None:
         rates = list(self.reg.admin.params.vat_rates)
-        rates = [r for r in rates if r != rate] if rate in rates else rates + [rate]
-        self.save(vat_rates=tuple(rates))
+        new = [r for r in rates if r != rate] if rate in rates else rates + [rate]
+        shown = lambda rs: ", ".join(self.t("ui.vat.none") if r == "none" else f"{r}%" for r in rs) or "—"  # noqa: E731
+        self.change("vat_rates", tuple(new), shown(rates), shown(new))
+
+    def language(self) -> None:
+        """The language of the screens: it changes at once (and is kept for the next start)."""
+        order = ("ru", "be", "en")
+        new = order[(order.index(self.app.lang) + 1) % 3] if self.app.lang in order else "ru"
+        if self.app.guard(lambda: self.reg.admin.save_parameters(language=new)):
+            self.app.set_language(new)
 
     def number(self, field: str) -> None:
         self.app.keypad(self.t(f"ui.param.{field}"), lambda v: self.save(**{field: int(v)}), kind="int", max_len=3)
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         p, t = self.reg.admin.params, self.t
+        yn = lambda v: t("ui.yes" if v else "ui.no")  # noqa: E731
+        mode = lambda m: t(f"ui.param.mode.{m}")  # noqa: E731
         rows = [
-            ("accounting_mode", t(f"ui.param.mode.{p.accounting_mode}"),
-             lambda: self.cycle("accounting_mode", ("differentiated", "sum"))),
-            ("printer_width", str(p.printer_width), lambda: self.cycle("printer_width", (32, 42, 48))),
-            ("forbid_negative_stock", t("ui.yes" if p.forbid_negative_stock else "ui.no"),
-             lambda: self.save(forbid_negative_stock=not p.forbid_negative_stock)),
-            ("self_service_enabled", t("ui.yes" if p.self_service_enabled else "ui.no"),
-             lambda: self.save(self_service_enabled=not p.self_service_enabled)),
-            ("language", t(f"ui.lang.{p.language}"), lambda: self.cycle("language", ("ru", "be", "en"))),
+            ("accounting_mode", mode(p.accounting_mode),
+             lambda: self.cycle("accounting_mode", ("differentiated", "sum"), mode)),
+            ("printer_width", str(p.printer_width), lambda: self.cycle("printer_width", (32, 42, 48), str)),
+            ("forbid_negative_stock", yn(p.forbid_negative_stock), lambda: self.toggle("forbid_negative_stock")),
+            ("merge_lines", yn(p.merge_lines), lambda: self.toggle("merge_lines")),
+            ("self_service_enabled", yn(p.self_service_enabled), lambda: self.toggle("self_service_enabled")),
+            ("language", t(f"ui.lang.{self.app.lang}"), self.language),
             ("offline_limit_hours", str(p.offline_limit_hours), lambda: self.number("offline_limit_hours")),
             ("shift_max_hours", str(p.shift_max_hours), lambda: self.number("shift_max_hours")),
         ]
@@ -129,9 +159,10 @@ class ParametersScreen(Screen):
                       style="selected" if on else "secondary")
         cols = 1 if lay.portrait else 2
         per_col = -(-len(rows) // cols)
-        row_h = max(48, min(lay.row, (area.height - lay.gap * (per_col - 1)) // per_col))
+        row_h = max(48, min(lay.row + 8, (area.height - lay.gap * (per_col - 1)) // per_col))
         columns = split_h(area, [0] * cols, lay.gap * 2)
         for i, (field, value, fn) in enumerate(rows):
             col = columns[i // per_col]
             r = Rect(col.left, col.top + (i % per_col) * (row_h + lay.gap), col.width, row_h)
-            ui.button(f"param.{field}", r, f"{t(f'ui.param.{field}')}: {value}", fn, style="row")
+            ui.button(f"param.{field}", r, t(f"ui.param.{field}"), fn, style="row", aside=((value, "strong_r"),),
+                      lines=2)

@@ -22,13 +22,18 @@ class SideMenu(Overlay):
         app, reg = self.app, self.app.reg
         out = []
         if app.screen.id == "sale" and str(reg.session.mode) == "differentiated":
-            for i, cat in enumerate(reg.goods.categories(), start=1):
-                out.append((f"side.cat.{i}", cat, lambda c=cat: self.category(c), True, None))
+            from screens.sale import SUB
+            for i, cat in enumerate(app.screen.categories(), start=1):
+                child = SUB in cat
+                label = "    › " + cat.split(SUB)[-1] if child else app.screen.category_title(cat)
+                out.append((f"side.cat.{i}", label, lambda c=cat: self.category(c), True, None))
         for name, rule, target in MENU:
             denial = reg.session.allowed(rule)
             out.append((f"side.{name}", app.t(f"ui.menu.{name}"), lambda s=target: app.go(s), denial is None,
                         denial.reason if denial else None))
-        for name, target in (("help", "help"), ("about", "about"), ("getdata", "device_info")):
+        topic = app.screen.id
+        out.append(("side.help", app.t("ui.side.help"), lambda: app.go("help", topic=topic), True, None))
+        for name, target in (("about", "about"), ("getdata", "device_info")):
             out.append((f"side.{name}", app.t(f"ui.side.{name}"), lambda s=target: app.go(s), True, None))
         out.append(("side.logout", app.t("ui.menu.logout"), self.logout, True, None))
         return out
@@ -67,10 +72,11 @@ class SideMenu(Overlay):
             self.page = min(self.page, pages - 1)
             nav = Rect(area.left, area.bottom - lay.btn, area.width, lay.btn)
             half = (nav.width - lay.gap) // 2
-            ui.button("side.up", Rect(nav.left, nav.top, half, nav.height), "▲", lambda: self.on_vertical_swipe(-1), style="nav",
-                      enabled=self.page > 0, layer=layer)
-            ui.button("side.down", Rect(nav.left + half + lay.gap, nav.top, half, nav.height), "▼",
-                      lambda: self.on_vertical_swipe(1), enabled=self.page < pages - 1, layer=layer, style="nav")
+            ui.button("side.up", Rect(nav.left, nav.top, half, nav.height), "", lambda: self.on_vertical_swipe(-1),
+                      style="nav", enabled=self.page > 0, layer=layer, icon="chevron-up")
+            ui.button("side.down", Rect(nav.left + half + lay.gap, nav.top, half, nav.height), "",
+                      lambda: self.on_vertical_swipe(1), enabled=self.page < pages - 1, layer=layer, style="nav",
+                      icon="chevron-down")
         start = self.page * per
         y = area.top
         for wid, label, fn, enabled, reason in entries[start:start + per]:

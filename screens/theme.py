@@ -26,27 +26,71 @@ def _base_theme() -> dict:
     return json.loads(THEME_FILE.read_text(encoding="utf-8"))
 
 
+SMALLEST_BASE = 16          # px at 1024×600: no text a cashier reads is drawn smaller (shrinking stops here)
+HOVER_KEYS = ("bg", "text", "border")
+
+
+def smaller_sizes(size: int) -> list[int]:
+    """The font sizes (px) a text of `size` px may shrink to before it wraps or is elided: 85 % and 72 %,
+    never under 16 px (on a bigger screen the fonts are bigger, so they may shrink further)."""
+    out = []
+    for f in (0.85, 0.72):
+        s = max(SMALLEST_BASE, round(size * f))
+        if s < size and s not in out:
+            out.append(s)
+    return out
+
+
 class Theme:
-    """The pygame_gui theme dictionary for one window size, and the font of every style, for measuring."""
+    """The pygame_gui theme dictionary for one window size, and the font of every style, for measuring.
+
+    Each style with a font also gets smaller variants `@<style>~1`, `@<style>~2` (see `smaller_sizes`)
+    that a text falls back to before it is wrapped or elided. Hover colours equal the normal ones: on a
+    touch screen the pointer stays where the finger left, so a hover state would stick."""
 
     def __init__(self, size: tuple[int, int]) -> None:
         self.scale = scale_for(size)
         self.data = copy.deepcopy(_base_theme())
         self.fonts: dict[str, tuple[str, bool, int]] = {}
-        for key, block in self.data.items():
+        self.variants: dict[str, list[str]] = {}
+        for key, block in list(self.data.items()):
+            colours = block.get("colours")
+            if colours:
+                for k in HOVER_KEYS:
+                    if f"normal_{k}" in colours:
+                        colours[f"hovered_{k}"] = colours[f"normal_{k}"]
             font = block.get("font")
-            if font:
-                font["size"] = str(self.px(int(font["size"])))
-                if font["name"] == "fira_code":
-                    font["regular_path"] = str(FONT_DIR / "FiraCode-Regular.ttf")
-                    font["bold"] = "0"
-                self.fonts[key] = (font["name"], font.get("bold") == "1", int(font["size"]))
+            if not font:
+                continue
+            base = int(font["size"])
+            if font["name"] == "fira_code":
+                font["regular_path"] = str(FONT_DIR / "FiraCode-Regular.ttf")
+                font["bold"] = "0"
+            font["size"] = str(self.px(base))
+            self.fonts[key] = (font["name"], font.get("bold") == "1", int(font["size"]))
+            if key.startswith("@") and font["name"] == "noto_sans":
+                names = []
+                for i, small in enumerate(smaller_sizes(self.px(base)), start=1):
+                    variant = copy.deepcopy(block)
+                    variant["font"]["size"] = str(small)
+                    self.data[f"{key}~{i}"] = variant
+                    self.fonts[f"{key}~{i}"] = (font["name"], font.get("bold") == "1", small)
+                    names.append(f"{key[1:]}~{i}")
+                self.variants[key[1:]] = names
 
     def px(self, base: int) -> int:
         return max(1, round(base * self.scale))
 
     def font_of(self, style: str, kind: str) -> tuple[str, bool, int]:
         return self.fonts.get(f"@{style}") or self.fonts[kind]
+
+    def colour(self, style: str, key: str, kind: str) -> str:
+        """A colour of a style as pygame_gui resolves it: the class block, the element block, the defaults."""
+        for block in (self.data.get(f"@{style}", {}), self.data.get(kind, {}), self.data["defaults"]):
+            c = block.get("colours", {}).get(key)
+            if c:
+                return c
+        return "#000000"
 
 
 @lru_cache(maxsize=64)

@@ -35,6 +35,8 @@ class Parameters:
     shift_max_hours: int = 24
     receipt_footer: str = ""
     reports_target: str = ""                       # where Z reports go at shift close: a directory or ftp://…
+    merge_lines: bool = True                       # the same goods again add to its line's quantity
+    favourites: tuple[str, ...] = ()               # item codes on the sale screen's favourites page, in order
 
     def __post_init__(self) -> None:
         if self.accounting_mode not in ("differentiated", "sum"):
@@ -45,7 +47,7 @@ class Parameters:
                 or any(k not in _VAT_KEYS for k in self.vat_rates)):
             raise _bad("vat_rates", self.vat_rates, f"a non-empty list of {sorted(_VAT_KEYS)}")
         object.__setattr__(self, "vat_rates", tuple(self.vat_rates))
-        for key in ("forbid_negative_stock", "self_service_enabled"):
+        for key in ("forbid_negative_stock", "self_service_enabled", "merge_lines"):
             if type(getattr(self, key)) is not bool:
                 raise _bad(key, getattr(self, key), "true or false")
         if (not isinstance(self.weight_prefixes, (tuple, list))
@@ -60,6 +62,10 @@ class Parameters:
             raise _bad("language", self.language, '"ru", "be" or "en"')
         if not isinstance(self.receipt_footer, str):
             raise _bad("receipt_footer", self.receipt_footer, "text")
+        if (not isinstance(self.favourites, (tuple, list)) or len(self.favourites) > 60
+                or any(not (isinstance(c, str) and c) for c in self.favourites)):
+            raise _bad("favourites", self.favourites, "a list of at most 60 item codes")
+        object.__setattr__(self, "favourites", tuple(self.favourites))
         if not isinstance(self.reports_target, str):
             raise _bad("reports_target", self.reports_target, "a directory or ftp://user:password@host/dir")
 
@@ -74,6 +80,7 @@ class Parameters:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["vat_rates"], d["weight_prefixes"] = list(self.vat_rates), list(self.weight_prefixes)
+        d["favourites"] = list(self.favourites)
         return d
 
 

@@ -26,3 +26,11 @@ def ui(sim):
     h = HeadlessUI(sim[0])
     yield h
     h.close()
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_russian():
+    """A test that renders in be or en leaves the next test (of any package) in Russian."""
+    yield
+    import texts
+    texts.set_language("ru")

@@ -26,8 +26,9 @@ def test_a_sale_is_sold_and_paid_in_cash_by_taps_and_registered(ui, sim):
     ui.tap("sale.item.2")                 # Молоко 2.49
     ui.tap("sale.item.2")
     ui.tap("sale.item.3")                 # Кефир 2.35
-    assert len(reg.sale.receipt.lines) == 3
+    assert [(ln.code, ln.qty) for ln in reg.sale.receipt.lines] == [("2", 2000), ("3", 1000)]   # merged
     assert ui.text_of("sale.total") == "7.33"
+    assert ui.text_of("sale.line.1.aside2") == "2 шт × 2.49"
     ui.tap("sale.pay")
     assert ui.visible_screen() == "payment"
     ui.tap("pay.quick.10")
@@ -170,7 +171,11 @@ def test_refund_of_a_line_and_closing_the_shift_by_taps(ui, sim):
     assert ui.visible_screen() == "receipt_detail"
     ui.tap("detail.refund")
     ui.tap("refund.line.2")
+    assert ui.text_of("refund.ok").endswith("2.35")            # the total before anything happens
     ui.tap("refund.ok")
+    assert ui.overlay() == "dialog" and "2.35" in ui.app.overlays[-1].text
+    assert reg.stores.journal.last_document(types=["refund"]) is None    # asked first
+    ui.tap("dialog.yes")
     refund = reg.stores.journal.last_document(types=["refund"])
     assert refund is not None and refund.doc.total_due == 235
     ui.tap("dialog.ok")

@@ -98,3 +98,70 @@ def test_zpos_run_without_a_display_says_so_in_one_line(monkeypatch, capsys, tmp
 def test_zpos_screenshots_rejects_a_bad_size(capsys, tmp_path):
     assert main(["screenshots", "--out", str(tmp_path), "--size", "big"]) == 2
     assert "--size" in capsys.readouterr().err
+
+
+def test_every_icon_is_the_code_point_font_awesome_gives_it_and_renders_from_the_bundled_font():
+    import re
+    from importlib import resources
+
+    import yaml
+
+    from screens.icons import ICONS, font_path, glyph
+    meta = resources.files("fontawesomefree") / "static" / "fontawesomefree" / "js-packages" / "@fortawesome" / \
+        "fontawesome-free" / "metadata" / "icons.yml"
+    icons = yaml.safe_load(meta.read_text(encoding="utf-8"))
+    for name, cp in ICONS.items():
+        assert int(icons[name]["unicode"], 16) == cp, name
+        assert "solid" in icons[name]["styles"], name
+    assert font_path().is_file()
+    pic = glyph("cart-shopping", 32, "#1F3A5F")
+    assert pic.get_height() >= 30 and pic.get_bounding_rect().width > 20        # ink, not an empty box
+    used = set()
+    for path in glob.glob("screens/*.py"):
+        used |= set(re.findall(r'icon="([a-z-]+)"', open(path, encoding="utf-8").read()))
+    assert used <= set(ICONS), used - set(ICONS)
+
+
+def test_a_text_too_long_shrinks_then_wraps_and_only_then_is_cut(ui):
+    w = ui.app.ui
+    style, lines, cut = w.fit("Кефир «Бабушкина крынка» 2,5% 1 л", "tile", "label", 160, 200, 3)
+    assert not cut and len(lines) >= 2 and style == "tile"
+    style, lines, cut = w.fit("Кефир «Бабушкина крынка» 2,5% 1 л", "tile", "label", 40, 30, 1)
+    assert cut and lines[0].endswith("…")
+
+
+def test_help_names_no_vendor_phone_and_differs_per_screen():
+    import texts
+    for lang in ("ru", "be", "en"):
+        cat = texts.catalogue(lang)
+        assert "+375" not in cat["ui.help.text"] and "ecsat" not in cat["ui.help.text"].lower()
+        assert cat["ui.help.screen.sale"] != cat["ui.help.screen.payment"]
+
+
+def test_the_parameters_screen_names_the_language_the_screens_are_in(sim):
+    from ui_steps import login, unlock
+
+    from qa.headless import HeadlessUI
+    ui = HeadlessUI(sim[0], lang="be")
+    try:
+        unlock(ui)
+        login(ui, "admin", "7395")
+        ui.tap("menu.settings")
+        ui.tap("settings.parameters")
+        assert ui.app.ui.widgets["param.language.aside1"].text == "Беларуская"
+    finally:
+        ui.close()
+
+
+def test_rebuilding_a_screen_reuses_its_elements_and_keeps_no_lost_sprites(ui):
+    app = ui.app
+    app.refresh()
+    app.step([])
+    before = {id(w.element) for w in app.ui.order}
+    for _ in range(30):
+        app.refresh()
+        app.step([])
+    assert {id(w.element) for w in app.ui.order} == before          # nothing remade when nothing changed
+    ui.type_digits("12")                                            # the value label changes, the rest stays
+    assert len({id(w.element) for w in app.ui.order} - before) <= 2
+    assert not app.manager.get_sprite_group().lostsprites

@@ -13,6 +13,7 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="directory for the PNG files")
     p.add_argument("--size", default="1024x600", help="screen size WxH (default 1024x600)")
     p.add_argument("--lang", choices=("ru", "be", "en"), default="ru")
+    p.add_argument("--all", action="store_true", help="every size × language, into DIR/<W>x<H>-<lang>/")
     p.set_defaults(func=run)
 
 
@@ -24,7 +25,11 @@ def run(args) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CliError(f"--out {args.out}: cannot create the directory ({e.strerror})") from None
-    from qa.screenshots import render_all
+    from qa.screenshots import render_all, render_set
+    if args.all:
+        done = render_set(args.out, log=print)
+        print(f"{sum(len(v) for v in done.values())} screenshots written to {args.out}")
+        return 0
     names = render_all(args.out, size, args.lang)
     print(f"{len(names)} screens written to {args.out} at {size[0]}x{size[1]} ({args.lang})")
     return 0
