@@ -370,7 +370,7 @@ def _counters_body(page: _Page, c: ShiftCounters, sko_cash: int | None = None) -
     if sko_cash is not None and sko_cash != c.cash_in_drawer:
         page.pair("Наличных по данным СКО", format_money(sko_cash), bold=True)
     if c.pending:
-        page.pair("Не зарегистрировано документов:", str(c.pending))
+        page.pair("Не зарегистрировано документов", str(c.pending))
 
 
 def plain_text(printed: PrintedDocument) -> str:

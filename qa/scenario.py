@@ -157,6 +157,13 @@ class Runner:
     def step_cancel_receipt(self, _): self.register.sale.cancel_receipt()
     def step_annul_last(self, _): self.register.docs.annul_last()
     def step_copy(self, n): self.register.docs.copy(n)
+
+    def step_reprint_slip(self, n):
+        """Extension: the card slip(s) of document N (`last`: the last sale) again, as copies."""
+        if n in (None, "last"):
+            last = self.register.stores.journal.last_document(types=["sale"])
+            n = last.number if last else 0
+        self.register.docs.reprint_slip(n)
     def step_reprint(self, _): self.register.docs.reprint()
     def step_cancel_unfinished(self, _): self.register.checkout.give_back()
     def step_discount_card(self, number): self.register.sale.discount_card(str(number))

@@ -241,3 +241,122 @@ def test_out_of_range_price_or_qty_yields_its_code(price, qty):
             assert e.code == "SUM_RANGE"
         return
     assert 1 <= price <= MAX_SUM and 1 <= qty <= 9_999_999
+
+
+# --- VAT at large sums, every rate, computed independently with Decimal ------------------
+
+def _included(total: int, rate: str) -> int:
+    """round(total × r / (100 + r)) half-up to the kopeck, by decimal arithmetic (an independent oracle)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    if rate in ("0", "none"):
+        return 0
+    r = Decimal(rate)
+    return int((Decimal(total) * r / (100 + r)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("rate", ["20", "10", "25", "0", "none"])
+@pytest.mark.parametrize("total", [1, 36_000, 36_099, 99_999, 1_234_567_89, MAX_SUM])
+def test_included_vat_at_every_rate_and_large_sums_is_exact(rate, total):
+    c = calculate([item(price=total, vat=rate)])
+    assert c.lines[0].vat == _included(total, rate) == dict(c.vat)[rate]
+
+
+@pytest.mark.parametrize("keys", [["20", "10", "none"], ["25", "0"], ["12.5", "none"]])
+def test_a_configured_vat_table_computes_its_rates(keys):
+    table = VatTable.from_config(keys)
+    for k in keys:
+        c = calculate([item(price=98_765_43, vat=k)], vat_table=table)
+        assert c.lines[0].vat == _included(98_765_43, k)
+        if k not in ("0", "none"):
+            assert c.lines[0].vat > 0
+
+
+@SOME
+@given(st.integers(1, MAX_SUM), st.sampled_from(RATES))
+def test_included_vat_matches_the_decimal_oracle_everywhere(total, rate):
+    assert calculate([item(price=total, vat=rate)]).lines[0].vat == _included(total, rate)
+
+
+# --- discounts, markups and payments at their edges -------------------------------------------
+
+@pytest.mark.parametrize("kw, where", [({"discount": Adjustment(amount=-1)}, "discount"),
+                                       ({"markup": Adjustment(amount=-1)}, "markup")])
+def test_a_negative_line_adjustment_is_refused_naming_it(kw, where):
+    with pytest.raises(FiscalError) as e:
+        calculate([item(1000, **kw)])
+    assert e.value.code == "BAD_FIELD" and e.value.item == 0 and where in e.value.detail
+
+
+@pytest.mark.parametrize("disc, mark", [(Adjustment(amount=-1), None), (None, Adjustment(amount=-1)),
+                                        (Adjustment(percent=-100), None)])
+def test_a_negative_receipt_adjustment_is_refused(disc, mark):
+    with pytest.raises(FiscalError) as e:
+        calculate([item(1000)], disc, mark)
+    assert e.value.code == "BAD_FIELD" and e.value.item is None
+
+
+def test_a_line_discount_to_exactly_one_kopeck_is_accepted():
+    assert calculate([item(100, discount=Adjustment(amount=99))]).total_due == 1
+
+
+def test_a_receipt_discount_to_exactly_one_kopeck_is_accepted_and_one_more_is_not():
+    assert calculate([item(100), item(100)], Adjustment(amount=199)).total_due == 1
+    assert code_of(lambda: calculate([item(100), item(100)], Adjustment(amount=200))) == "DISCOUNT_TOO_LARGE"
+
+
+def test_a_receipt_markup_and_discount_together_net_out():
+    c = calculate([item(1000), item(3000)], Adjustment(percent=1000), Adjustment(amount=100))
+    assert [ln.receipt_discount for ln in c.lines] == [100, 300]
+    assert [ln.receipt_markup for ln in c.lines] == [25, 75]
+    assert c.total_due == 4000 - 400 + 100 and c.discount_total == 300
+
+
+def test_two_payments_of_one_type_add_up():
+    c = calculate([item(1000)], payments=[Payment(PaymentType.CARD, 400), Payment(PaymentType.CARD, 600)])
+    assert dict(c.payments) == {PaymentType.CARD: 1000} and c.change == 0 and len(c.payment_list) == 2
+    c = calculate([item(1000)], payments=[Payment(PaymentType.CASH, 500), Payment(PaymentType.CASH, 700)])
+    assert dict(c.payments) == {PaymentType.CASH: 1200} and c.change == 200
+
+
+def test_payment_rules_at_their_edges():
+    assert settle(1000, [Payment(PaymentType.CASH, 1000)])[1] == 0
+    assert settle(1000, [Payment(PaymentType.CARD, 999), Payment(PaymentType.CASH, 1)])[1] == 0
+    assert settle(1000, [Payment(PaymentType.CARD, 999), Payment(PaymentType.CASH, 5)])[1] == 4
+    assert code_of(lambda: settle(1000, [Payment(PaymentType.CARD, 999)])) == "NOT_ENOUGH_MONEY"
+    assert code_of(lambda: settle(1000, [Payment(PaymentType.OPLATI, 1000), Payment(PaymentType.CERTIFICATE, 1)])) \
+        == "CASHLESS_OVERFLOW"
+    assert code_of(lambda: settle(1, [Payment(PaymentType.CASH, MAX_SUM + 1)])) == "SUM_RANGE"
+    assert settle(1, [Payment(PaymentType.CASH, MAX_SUM)])[1] == MAX_SUM - 1
+
+
+@pytest.mark.parametrize("qty, ok", [(1, True), (0, False), (9_999_999, True), (10_000_000, False)])
+def test_quantity_limits_at_their_edges(qty, ok):
+    if ok:
+        assert calculate([item(price=1000, qty=qty)]).lines[0].qty == qty
+    else:
+        assert code_of(lambda: calculate([item(price=1000, qty=qty)])) == "QTY_RANGE"
+
+
+@pytest.mark.parametrize("price, ok", [(1, True), (0, False), (MAX_SUM, True), (MAX_SUM + 1, False)])
+def test_price_limits_at_their_edges(price, ok):
+    if ok:
+        assert calculate([item(price=price)]).total_due == price
+    else:
+        assert code_of(lambda: calculate([item(price=price)])) == "PRICE_RANGE"
+
+
+def test_exactly_1000_lines_are_accepted():
+    assert len(calculate([item()] * 1000).lines) == 1000
+
+
+def test_a_line_markup_to_just_above_the_maximum_is_refused():
+    assert code_of(lambda: calculate([item(price=MAX_SUM, markup=Adjustment(amount=1))])) == "SUM_RANGE"
+    assert calculate([item(price=MAX_SUM - 1, markup=Adjustment(amount=1))]).total_due == MAX_SUM
+
+
+def test_the_unit_and_line_fields_reach_the_calculated_line():
+    from fiscal.receipt import CodeType
+    ln = calculate([item(code="7", section=3, section_name="Бакалея", tp_unp="200988541", unit="шт",
+                         code_type=CodeType.INTERNAL)]).lines[0]
+    assert (ln.code, ln.section, ln.section_name, ln.tp_unp, ln.unit, ln.code_type) == \
+        ("7", 3, "Бакалея", "200988541", "шт", CodeType.INTERNAL)
