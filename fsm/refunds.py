@@ -75,6 +75,13 @@ class Refunds:
         self.marking = None            # fsm.marking.MarkingService, set by fsm.till: which marked units come back
         self.slips = None              # fsm.slips.CardSlips, set by fsm.till: the terminal's slip after a card refund
 
+    def kinds(self) -> list[tuple[RefundKind, str, str]]:
+        """The refund screen's three entries, in the manual's order: (kind, the manual's name, the permission row
+        that greys it) — «Возврат» by receipt, «Возврат средств» (money only), «Возврат без чека» (goods)."""
+        return [(RefundKind.BY_RECEIPT, kind_name(RefundKind.BY_RECEIPT), "refund"),
+                (RefundKind.FUNDS, kind_name(RefundKind.FUNDS), "refund_funds"),
+                (RefundKind.NO_RECEIPT, kind_name(RefundKind.NO_RECEIPT), "refund_no_receipt")]
+
     def earlier_refunds(self, sale_number: int) -> list:
         """The registered refunds that name this sale and were not annulled afterwards."""
         journal = self.stores.journal
@@ -269,6 +276,8 @@ class Refunds:
         for key, value in pay.items():
             p = parse_payments({key: value if value is not None else "0.01"})[0]
             amount = left if value is None else p.amount
+            if value is None and amount <= 0:
+                continue                 # "the rest" of nothing: that tender gives nothing back
             payments.append(Payment(p.type, amount))
             left -= amount
         try:

@@ -54,6 +54,39 @@ def test_invalid_unp_is_refused_saying_why(unp, why):
     assert e.value.code == "BAD_UNP" and why in e.value.detail and repr(unp) in e.value.detail
 
 
+# Organisations' УНП found published online, as collected by python-stdnum (tests/test_by_unp.doctest).
+PUBLISHED_UNP = ("100217336 100693551 100864035 101288529 101541947 190658169 190960352 191453533 191682495 "
+                 "191767445 191827058 192035780 192345153 192988109 200019773 290380347 400051902 490127567 "
+                 "500037201 591705582 690314863 691631805 791022114").split()
+
+
+@pytest.mark.parametrize("unp", PUBLISHED_UNP)
+def test_every_published_unp_is_valid_and_any_one_digit_change_is_caught(unp):
+    assert unp_valid(unp)
+    for i in range(8):                  # every weight: a changed digit changes the check (no weight is 0 mod 11)
+        for delta in (1, 5):
+            changed = unp[:i] + str((int(unp[i]) + delta) % 10) + unp[i + 1:]
+            assert not unp_valid(changed) or changed[0] not in "1234567", (unp, changed)
+
+
+@pytest.mark.parametrize("unp, why", [("991705588", "region"), ("M01953684", "both"), ("7A1953689", "both"),
+                                      ("5917DDD82", "digits"), ("711953681", "no valid check digit")])
+def test_the_corner_cases_of_python_stdnum_are_refused(unp, why):
+    with pytest.raises(FiscalError) as e:
+        unp_check(unp)
+    assert why in e.value.detail
+
+
+def test_an_individuals_unp_weighs_its_letters_by_their_place():
+    # MA1953684: M is 22 in base 36, A is index 0 of ABCEHKMOPT; the check over 22,0,1,9,5,3,6,8 is 4
+    assert unp_valid("MA1953684") and not unp_valid("MB1953684") and not unp_valid("AA1953684")
+    assert unp_check(" ма 1953684 ") == "MA1953684"
+
+
+def test_the_demo_register_and_the_simulated_sko_print_a_valid_unp():
+    assert unp_valid("191234563") and not unp_valid("191234566")
+
+
 def test_unp_whose_checksum_is_ten_is_invalid_for_every_last_digit():
     # 10000001x: 29·1 + 3·1 = 32 ≡ 10 (mod 11)
     assert not any(unp_valid(f"10000001{d}") for d in range(10))

@@ -360,3 +360,24 @@ def test_the_unit_and_line_fields_reach_the_calculated_line():
                          code_type=CodeType.INTERNAL)]).lines[0]
     assert (ln.code, ln.section, ln.section_name, ln.tp_unp, ln.unit, ln.code_type) == \
         ("7", 3, "Бакалея", "200988541", "шт", CodeType.INTERNAL)
+
+
+def test_a_configured_vat_table_keeps_its_order_and_knows_its_labels():
+    table = VatTable.from_config(["10", "none", "20"])
+    assert table.keys() == ["10", "none", "20"] and [r.key for r in table] == ["10", "none", "20"]
+    assert [r.label for r in table] == ["НДС 10%", "Без НДС", "НДС 20%"]
+    assert [r.hundredths for r in table] == [1000, None, 2000]
+    with pytest.raises(FiscalError) as e:
+        table.get("25", 4)
+    assert e.value.code == "BAD_VAT" and e.value.item == 4 and '"10", "none", "20"' in e.value.detail
+    with pytest.raises(FiscalError):
+        VatTable.from_config(["twenty"])
+
+
+def test_the_error_object_of_a_refusal_is_the_contract_shape():
+    e = FiscalError("QTY_RANGE", "quantity must be 0.001 … 9999.999", 3)
+    out = e.as_json("ru")
+    assert out == {"error": {"code": "QTY_RANGE", "message": out["error"]["message"], "item": 3}}
+    assert out["error"]["message"].endswith("(quantity must be 0.001 … 9999.999)") and "Количество" in out["error"]["message"]
+    bare = FiscalError("EMPTY_RECEIPT").as_json("en")["error"]
+    assert bare["item"] is None and "(" not in bare["message"] and bare["message"]

@@ -145,3 +145,19 @@ def test_the_refund_of_funds_is_money_only_and_named_as_the_manual_names_it(shif
     assert doc.kind is RefundKind.FUNDS and dict(doc.vat) == {"20": 50} and doc.lines[0].code is None
     assert kind_name(RefundKind.FUNDS) == "Возврат средств (без дифференцированного учёта)"
     assert kind_name(RefundKind.BY_RECEIPT) == "Возврат (с дифференцированным учётом)"
+
+
+def test_the_refund_screen_gets_the_three_refunds_with_their_names_and_rows(shift):
+    reg, _ = shift
+    kinds = reg.refunds.kinds()
+    assert [k for k, _, _ in kinds] == [RefundKind.BY_RECEIPT, RefundKind.FUNDS, RefundKind.NO_RECEIPT]
+    assert [reg.session.allowed(op) for _, _, op in kinds] == [None, None, None]
+    assert kinds[2][1] == "Возврат без чека" and kinds[1][1].startswith("Возврат средств")
+
+
+def test_the_rest_of_nothing_on_a_second_tender_is_no_payment(shift):
+    reg, _ = shift
+    n = sold(reg, ["2"], {"cash": "2.49"})
+    out = reg.refunds.refund(n, None, {"cash": None, "card": None})
+    refund = reg.stores.journal.by_number(out.registration.number).doc
+    assert [(p.type.value, p.amount) for p in refund.payments] == [("cash", 249)]
