@@ -247,15 +247,17 @@ def _item(page: _Page, position: int, ln: CalcLine, marking_mark: str = "") -> N
         page.pair("  Итог по позиции", format_money(ln.total))
 
 
-def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: int) -> None:
+def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: int, refund: bool = False) -> None:
     page.text(heading)
     for p in payments:
         page.pair(f"  {PAYMENT_LABELS[p.type]}", format_money(p.amount))
         if p.ref:      # an older journal may hold a reference as a number: print it as it is
-            page.pair(f"    {_REF_LABELS.get(p.type, 'Ссылка')}:", str(p.ref))
+            # a refund carries the reference of the payment it gives back (its own is on the card slip)
+            label = _REF_LABELS.get(p.type, "Ссылка") + (" оплаты" if refund else "")
+            page.pair(f"    {label}:", str(p.ref))
         if p.terminal:
             page.pair("    Терминал:", str(p.terminal))
-    if change or any(p.type is PaymentType.CASH for p in payments):
+    if not refund and (change or any(p.type is PaymentType.CASH for p in payments)):
         page.pair("Сдача", format_money(change), bold=True)
 
 
@@ -283,7 +285,8 @@ def _priced_body(page: _Page, doc: Sale | Refund, marking_mark: str) -> None:
         else:
             page.pair(f"в т.ч. НДС {rate}%:", format_money(vat))
     page.rule()
-    _payments(page, "Оплата:" if isinstance(doc, Sale) else "Выплачено:", doc.payments, doc.change)
+    _payments(page, "Оплата:" if isinstance(doc, Sale) else "Выплачено:", doc.payments, doc.change,
+              refund=isinstance(doc, Refund))
     if isinstance(doc, Sale) and doc.discount_card:
         page.pair("Дисконтная карта:", doc.discount_card)
 

@@ -240,3 +240,49 @@ def test_the_result_lists_each_rate_used_and_the_payments_by_type():
                                                                                        "amount": "2.55"}]}))
     assert rc == 0 and out["vat"] == {"20": "0.20", "10": "0.10", "25": "0.25"}
     assert out["payments"] == {"oplati": "1.00", "certificate": "2.55"} and out["change"] == "0.00"
+
+
+def _err(text):
+    rc, out = run_calc(text)
+    assert rc == 2
+    return out["error"]
+
+
+@pytest.mark.parametrize("key", ["name", "price", "qty", "vat"])
+def test_a_missing_item_field_is_named_with_its_line(key):
+    doc = json.loads(with_(payments=None))
+    del doc["items"][1][key]
+    e = _err(json.dumps(doc))
+    assert e["code"] == "BAD_FIELD" and e["item"] == 1 and f"items[1].{key} is missing" in e["message"]
+
+
+def test_the_name_and_section_limits_at_their_edges():
+    assert run_calc(item_(0, name="Я" * 128))[0] == 0 and _err(item_(0, name="Я" * 129))["item"] == 0
+    assert run_calc(item_(0, section=0))[0] == 0 and run_calc(item_(0, section=255))[0] == 0
+    assert _err(item_(0, section=256))["code"] == "BAD_FIELD" and _err(item_(0, name="  "))["item"] == 0
+
+
+def test_a_line_refusal_of_an_inner_field_keeps_its_code_detail_and_line():
+    e = _err(item_(2, price="0.00"))
+    assert e == {"code": "PRICE_RANGE", "item": 2, "message": e["message"]}
+    assert e["message"].endswith("(price must be 0.01 … 99 999 999 999.99)")
+    e = _err(item_(1, markup={"percent": "1.234"}))
+    assert e["item"] == 1 and "items[1].markup.percent: '1.234' is not a percent with up to 2 decimals" in e["message"]
+
+
+def test_the_json_refusals_say_what_was_wrong():
+    assert "not valid JSON: Expecting value" in _err("")["message"]
+    assert "not valid JSON: nested too deeply" in _err("[" * 100_000)["message"]
+    assert "the receipt has no lines" in _err(with_(items=[]))["message"]
+    e = _err(with_(items=[EXAMPLE["items"][2]] * 1001))
+    assert e["code"] == "TOO_MANY_ITEMS" and "1001 lines; at most 1000 are allowed" in e["message"]
+    assert "items must be a list" in _err(with_(items={}))["message"]
+    assert "payments must be a list" in _err(with_(payments={}))["message"]
+    assert "the document must be a JSON object" in _err("[1]")["message"]
+
+
+def test_the_message_is_in_the_requested_language():
+    from fiscal.errors import FiscalError
+    e = FiscalError("QTY_RANGE", "quantity must be 0.001 … 9999.999", 0)
+    assert e.as_json("en")["error"]["message"] != e.as_json("ru")["error"]["message"]
+    assert "Quantity" in e.as_json("en")["error"]["message"]

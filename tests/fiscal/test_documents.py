@@ -193,3 +193,49 @@ def test_money_keys_and_enums_come_back_typed():
     assert a.target_type is DocType.SALE and a.target_number == 9 and a.change == 99850
     assert from_dict(to_dict(cash_out(5000))).amount == 5000
     assert from_dict(to_dict(refund())).original_lines == ()
+
+
+@pytest.mark.parametrize("mutate, detail", [
+    (lambda d: d["lines"][0].update(price="1"), 'price: \'1\' is not a sum with 2 decimals such as "1.20"'),
+    (lambda d: d["lines"][0].update(qty="1"), 'qty: \'1\' is not a quantity with 3 decimals such as "1.000"'),
+    (lambda d: d["payments"][0].update(amount="1"), 'amount: \'1\' is not a sum with 2 decimals such as "1.20"'),
+    (lambda d: d.update(vat={"10": "1"}), 'vat: \'1\' is not a sum with 2 decimals such as "1.20"'),
+    (lambda d: d.update(total_due="1"), 'total_due: \'1\' is not a sum with 2 decimals such as "1.20"'),
+    (lambda d: d.update(type="receipt"), "malformed document: ValueError(\"'receipt' is not a valid DocType\")"),
+    (lambda d: d["lines"][0].update(markings=["x"]), "malformed document: ValueError(\"a marking is one of ('si', "
+                                                     "'ukz') with its code, got 'x'\")"),
+    (lambda d: d["lines"][0].update(markings=[{"si": 5}]), "malformed document: ValueError(\"a marking is one of "
+                                                           "('si', 'ukz') with its code, got {'si': 5}\")"),
+])
+def test_a_malformed_document_is_named_exactly(mutate, detail):
+    d = to_dict(sale())
+    mutate(d)
+    with pytest.raises(FiscalError) as e:
+        from_dict(d)
+    assert e.value.code == "BAD_FIELD" and e.value.detail == detail
+
+
+def test_a_refunds_original_lines_and_a_lines_code_type_come_back_typed():
+    from fiscal.documents import Refund
+    from fiscal.receipt import CodeType, Payment, PaymentType
+    calc = calculate([ItemInput("Молоко", 249, 1000, "10", code_type=CodeType.SERVICE),
+                      ItemInput("Хлеб", 150, 1000, "10")], payments=[Payment(PaymentType.CASH, 399)])
+    r = Refund(op_id="r", shift=1, cashier="К", created="2026-01-15T09:00:00+03:00", kind=RefundKind.BY_RECEIPT,
+               original_number=3, original_uid="U", original_lines=(2, 0), **priced_fields(calc))
+    d = json.loads(json.dumps(to_dict(r)))
+    assert d["original_lines"] == [2, 0] and d["lines"][0]["code_type"] == "service" and "code_type" not in d["lines"][1]
+    back = from_dict(d)
+    assert back.original_lines == (2, 0) and back.lines[0].code_type is CodeType.SERVICE and back == r
+    d["original_lines"] = ["2", "0"]
+    assert from_dict(d).original_lines == (2, 0)
+
+
+def test_the_canonical_form_keeps_non_ascii_letters_as_utf8():
+    raw = canonical(sale())
+    assert "Іваноў Ў.І.".encode() in raw and b"\\u" not in raw
+
+
+def test_a_sale_without_payments_is_refused_saying_so():
+    with pytest.raises(FiscalError) as e:
+        priced_fields(calculate([ItemInput("Хлеб", 150, 1000, "10")]))
+    assert e.value.detail == "a sale needs its payments"

@@ -151,3 +151,32 @@ def test_round_div_rounds_exact_halves_away_from_zero_and_keeps_exact_quotients(
         round_div(1, -2)
     assert line_sum(5, 100) == 1 and line_sum(4, 100) == 0 and line_sum(1, 500) == 1 and line_sum(1, 499) == 0
     assert percent_of(1, 5000) == 1 and percent_of(1, 4999) == 0 and percent_of(10_000, 10_000) == 10_000
+
+
+@pytest.mark.parametrize("fn, value, detail", [
+    (parse_money, 1.2, 'price: 1.2 is not a string with 2 decimals such as "1.20"'),
+    (parse_money, "1.2", "price: '1.2' is not a sum with 2 decimals such as \"1.20\""),
+    (parse_qty, 1, 'price: 1 is not a string with 3 decimals such as "1.000"'),
+    (parse_qty, "1", "price: '1' is not a quantity with 3 decimals such as \"1.000\""),
+    (parse_percent, 5, 'price: 5 is not a percent string such as "5" or "12.5"'),
+    (parse_percent, "5.5.5", "price: '5.5.5' is not a percent with up to 2 decimals such as \"12.5\""),
+])
+def test_each_parse_refusal_says_exactly_what_it_wanted(fn, value, detail):
+    with pytest.raises(FiscalError) as e:
+        fn(value, "price")
+    assert e.value.detail == detail and e.value.params == {"field": "price"}
+
+
+def test_the_default_field_names_are_the_kind_of_value():
+    for fn, name in ((parse_money, "amount"), (parse_qty, "qty"), (parse_percent, "percent")):
+        with pytest.raises(FiscalError) as e:
+            fn("?")
+        assert e.value.detail.startswith(f"{name}: ")
+
+
+def test_round_div_refuses_a_zero_or_negative_denominator_saying_so():
+    for d in (0, -1):
+        with pytest.raises(ValueError) as e:
+            round_div(10, d)
+        assert str(e.value) == "denominator must be positive"
+    assert round_div(0, 3) == 0 and round_div(1, 3) == 0 and round_div(2, 3) == 1 and round_div(-1, 3) == 0

@@ -381,3 +381,69 @@ def test_the_error_object_of_a_refusal_is_the_contract_shape():
     assert out["error"]["message"].endswith("(quantity must be 0.001 … 9999.999)") and "Количество" in out["error"]["message"]
     bare = FiscalError("EMPTY_RECEIPT").as_json("en")["error"]
     assert bare["item"] is None and "(" not in bare["message"] and bare["message"]
+
+
+# --- each refusal's technical detail, exactly: what the log and `zpos calc` show after the text -----
+
+def _detail(fn):
+    with pytest.raises(FiscalError) as e:
+        fn()
+    return e.value.code, e.value.item, e.value.detail
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (lambda: calculate([]), ("EMPTY_RECEIPT", None, "the receipt has no lines")),
+    (lambda: calculate([item()] * 1001), ("TOO_MANY_ITEMS", None, "1001 lines; at most 1000 are allowed")),
+    (lambda: calculate([item(), item(price=0)]), ("PRICE_RANGE", 1, "price must be 0.01 … 99 999 999 999.99")),
+    (lambda: calculate([item(qty=0)]), ("QTY_RANGE", 0, "quantity must be 0.001 … 9999.999")),
+    (lambda: calculate([item(), item(price=1, qty=1)]),
+     ("SUM_RANGE", 1, "line sum (qty × price) must be 0.01 … 99 999 999 999.99")),
+    (lambda: calculate([item(100, discount=Adjustment(amount=100))]),
+     ("DISCOUNT_TOO_LARGE", 0, "the discount takes the line to zero or below")),
+    (lambda: calculate([item(), item(MAX_SUM - 1, markup=Adjustment(amount=2))]),
+     ("SUM_RANGE", 1, "line sum after discount must be 0.01 … 99 999 999 999.99")),
+    (lambda: calculate([item(100)], Adjustment(amount=100)),
+     ("DISCOUNT_TOO_LARGE", None, "the receipt discount takes the total to zero or below")),
+    (lambda: calculate([item(MAX_SUM), item(1)]), ("SUM_RANGE", None, "total due must be 0.01 … 99 999 999 999.99")),
+    (lambda: calculate([item(100, discount=Adjustment(amount=-1))]),
+     ("BAD_FIELD", 0, "items[0].discount must not be negative")),
+    (lambda: calculate([item(100)], None, Adjustment(amount=-1)), ("BAD_FIELD", None, "markup must not be negative")),
+    (lambda: calculate([item(100)], Adjustment(amount=-1)), ("BAD_FIELD", None, "discount must not be negative")),
+    (lambda: settle(100, [Payment("gold", 100)]), ("BAD_PAYMENT_TYPE", None, "payment type 'gold' is unknown")),
+    (lambda: settle(100, [Payment(PaymentType.CARD, 0)]),
+     ("SUM_RANGE", None, "payment card must be 0.01 … 99 999 999 999.99")),
+    (lambda: settle(100, [Payment(PaymentType.CASH, 99)]),
+     ("NOT_ENOUGH_MONEY", None, "the payments do not cover the total due")),
+    (lambda: settle(100, [Payment(PaymentType.CARD, 101)]),
+     ("CASHLESS_OVERFLOW", None, "non-cash payments exceed the total due; change is given from cash only")),
+    (lambda: settle(100, [Payment(PaymentType.CARD, 100), Payment(PaymentType.CASH, 1)]),
+     ("CASH_OVERFLOW", None, "non-cash payments already cover the total; cash must be 0")),
+])
+def test_each_refusal_carries_its_exact_detail_and_line(fn, expected):
+    assert _detail(fn) == expected
+
+
+def test_a_negative_adjustment_names_the_field_in_its_parameters():
+    with pytest.raises(FiscalError) as e:
+        calculate([item(100), item(100, markup=Adjustment(amount=-5))])
+    assert e.value.params == {"field": "items[1].markup"}
+
+
+def test_an_amount_adjustment_of_nothing_takes_nothing_off():
+    assert Adjustment().resolve(1000) == 0 and Adjustment(amount=0).resolve(1000) == 0
+    assert Adjustment(amount=7).resolve(1000) == 7 and Adjustment(percent=150).resolve(1000) == 15
+    Adjustment(amount=0).check("discount")
+    Adjustment(percent=0).check("discount")
+
+
+def test_a_receipt_markup_alone_is_not_refused_as_too_large():
+    c = calculate([item(100)], None, Adjustment(amount=5))
+    assert c.total_due == 105 and c.discount_total == -5
+    c = calculate([item(100)], Adjustment(amount=99), Adjustment(amount=50))
+    assert c.total_due == 51
+
+
+def test_a_bad_configured_rate_is_named_as_a_vat():
+    with pytest.raises(FiscalError) as e:
+        VatTable.from_config(["twenty"])
+    assert e.value.detail == "vat: 'twenty' is not a percent with up to 2 decimals such as \"12.5\""

@@ -248,3 +248,69 @@ def test_a_z_made_before_annulments_were_counted_apart_still_prints():
     c = counters_from_dict(d)
     assert c.annulled_sales is None and c.sales_net is None and c.refunds_net is None
     assert "annulled_sales" not in counters_to_dict(c)
+
+
+def test_counts_add_up_over_several_pending_and_several_annulled_documents():
+    a = sale("a", items=BREAD, payments=[Payment(CASH, 150)])
+    b = sale("b", items=BREAD, payments=[Payment(CASH, 150)])
+    entries = [(shift_open(), reg(1)), (sale("p1"), None), (a, reg(2)), (annulment_of(a, 2, "x1"), reg(3)),
+               (sale("p2"), None), (b, reg(4)), (annulment_of(b, 4, "x2"), reg(5))]
+    c = aggregate(entries)
+    assert c.pending == 2 and c.annulled_sales == CountSum(2, 300) and c.annulments == CountSum(2, 300)
+    assert c.annulled_refunds == CountSum(0, 0) and c.sales_net == 0 and c.cash_in_drawer == 0
+
+
+def test_the_document_range_is_the_lowest_and_highest_number_whatever_the_order():
+    entries = [(shift_open(), reg(7)), (cash_in(100), reg(5)), (cash_out(100), reg(9)), (cash_in(100, "c2"), reg(6))]
+    c = aggregate(entries)
+    assert (c.first_number, c.last_number) == (5, 9)
+
+
+@pytest.mark.parametrize("entries, detail", [
+    ([], "a report needs at least one document of the shift"),
+    ([(shift_open(5), reg(1)), (sale(shift=6), reg(2))], "document s1 is of shift 6, not 5"),
+    ([(shift_open(), reg(1)), (annulment_of(sale(), 77), reg(2))],
+     "annulment 2 targets document 77, which is not a sale or refund of shift 5"),
+])
+def test_an_inconsistent_report_says_exactly_why(entries, detail):
+    with pytest.raises(FiscalError) as e:
+        aggregate(entries)
+    assert e.value.code == "REPORT_INCONSISTENT" and e.value.detail == detail
+
+
+@pytest.mark.parametrize("mutate, detail", [
+    (lambda d: d.update(shift="5"), "counters.shift: '5' is not a whole number"),
+    (lambda d: d.update(shift=True), "counters.shift: True is not a whole number"),
+    (lambda d: d.update(opened=5), "counters.opened: 5 is not a string"),
+    (lambda d: d.update(first_number="1"), "counters.first_number: '1' is not a whole number"),
+    (lambda d: d["sales"].update(sum="1"), "counters.sales.sum: '1' is not a sum with 2 decimals such as \"1.20\""),
+    (lambda d: d["cash_out"].update(count="1"), "counters.count: '1' is not a whole number"),
+    (lambda d: d["sales_by_payment"].update(cash="x"), "counters.sales_by_payment.cash: 'x' is not a sum with 2 "
+                                                       "decimals such as \"1.20\""),
+    (lambda d: d["sales_vat"][0].update(total="1"), "counters.sales_vat.total: '1' is not a sum with 2 decimals "
+                                                    "such as \"1.20\""),
+    (lambda d: d["sales_vat"][0].update(vat="1"), "counters.sales_vat.vat: '1' is not a sum with 2 decimals such "
+                                                  "as \"1.20\""),
+    (lambda d: d.update(revenue="1"), "counters.revenue: '1' is not a sum with 2 decimals such as \"1.20\""),
+    (lambda d: d["annulled_sales"].update(sum="1"), "counters.annulled_sales.sum: '1' is not a sum with 2 decimals "
+                                                    "such as \"1.20\""),
+    (lambda d: d.pop("sales"), "malformed counters: KeyError('sales')"),
+])
+def test_a_malformed_counter_is_named_exactly(mutate, detail):
+    d = counters_to_dict(aggregate(day()))
+    mutate(d)
+    with pytest.raises(FiscalError) as e:
+        counters_from_dict(d)
+    assert e.value.code == "BAD_FIELD" and e.value.detail == detail
+
+
+def test_the_optional_numbers_of_a_shift_without_registered_documents_may_be_null():
+    d = counters_to_dict(aggregate([(sale("p"), None)]))
+    assert d["first_number"] is None and d["last_number"] is None
+    c = counters_from_dict(d)
+    assert c.first_number is None and c.last_number is None and c.pending == 1
+    with pytest.raises(FiscalError):
+        counters_from_dict({**d, "shift": None})
+    with pytest.raises(FiscalError) as e:
+        counters_from_dict("x")  # type: ignore[arg-type]
+    assert e.value.detail == "counters must be an object"
