@@ -162,7 +162,7 @@ DOCUMENT_CLASSES: dict[DocType, type[Document]] = {
 _MONEY_KEYS = {"total_cost", "discount_total", "total_due", "change", "amount"}
 _LINE_MONEY = {"price", "raw", "discount", "markup", "line", "receipt_discount", "receipt_markup", "total", "vat"}
 # Optional line fields: written only when set, so the canonical form of older documents stays the same.
-_LINE_OPTIONAL = {"code_type", "section_name", "tp_unp", "markings"}
+_LINE_OPTIONAL = {"code_type", "section_name", "tp_unp", "markings", "unit"}
 
 
 def priced_fields(calc: ReceiptCalc) -> dict[str, Any]:

@@ -207,9 +207,10 @@ def _doc_info(page: _Page, number: int | None, shift: int, time: str | datetime,
 
 def _footer(page: _Page, reg: Registration, copy: bool) -> None:
     page.rule()
-    page.text("Проверьте чек в приложении МНС", center=True)
-    page.text("«Проверка чека покупателем»", center=True)
-    page.pair("УИД:", reg.uid)
+    if reg.uid:        # a document the SKO gives no uid (iKassa's shift open) cannot be checked in the app
+        page.text("Проверьте чек в приложении МНС", center=True)
+        page.text("«Проверка чека покупателем»", center=True)
+        page.pair("УИД:", reg.uid)
     page.pair("Дата:", _human_time(reg.time))
     if copy:
         page.text(COPY_MARK, bold=True, double=True, center=True)
@@ -221,7 +222,8 @@ def _item(page: _Page, position: int, ln: CalcLine, marking_mark: str = "") -> N
     sign = f" {marking_mark}" if marking_mark and ln.markings else ""
     page.text(f"{position}. {ln.name}{sign}")
     mark = _vat_label(ln.vat_rate) + (f", секция {ln.section}" if ln.section is not None else "")
-    qty_price = f"{format_qty(ln.qty)} × {format_money(ln.price)}"
+    unit = f" {ln.unit}" if ln.unit else ""
+    qty_price = f"{format_qty(ln.qty)}{unit} × {format_money(ln.price)}"
     full = f"{qty_price} = {format_money(ln.raw)}"
     if len(mark) + 1 + len(full) <= page.width:
         page.pair(mark, full)
@@ -236,17 +238,26 @@ def _item(page: _Page, position: int, ln: CalcLine, marking_mark: str = "") -> N
         page.pair("  Скидка", f"-{format_money(ln.discount)}")
     if ln.markup:
         page.pair("  Надбавка", f"+{format_money(ln.markup)}")
+    # The receipt-level discount or markup as the SKO receives it: each line's share, on that line.
+    if ln.receipt_discount:
+        page.pair("  Скидка на чек (доля)", f"-{format_money(ln.receipt_discount)}")
+    if ln.receipt_markup:
+        page.pair("  Надбавка на чек (доля)", f"+{format_money(ln.receipt_markup)}")
+    if ln.total != ln.raw:
+        page.pair("  Итог по позиции", format_money(ln.total))
 
 
-def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: int) -> None:
+def _payments(page: _Page, heading: str, payments: tuple[Payment, ...], change: int, refund: bool = False) -> None:
     page.text(heading)
     for p in payments:
         page.pair(f"  {PAYMENT_LABELS[p.type]}", format_money(p.amount))
-        if p.ref:
-            page.pair(f"    {_REF_LABELS.get(p.type, 'Ссылка')}:", p.ref)
+        if p.ref:      # an older journal may hold a reference as a number: print it as it is
+            # a refund carries the reference of the payment it gives back (its own is on the card slip)
+            label = _REF_LABELS.get(p.type, "Ссылка") + (" оплаты" if refund else "")
+            page.pair(f"    {label}:", str(p.ref))
         if p.terminal:
-            page.pair("    Терминал:", p.terminal)
-    if change or any(p.type is PaymentType.CASH for p in payments):
+            page.pair("    Терминал:", str(p.terminal))
+    if not refund and (change or any(p.type is PaymentType.CASH for p in payments)):
         page.pair("Сдача", format_money(change), bold=True)
 
 
@@ -274,17 +285,33 @@ def _priced_body(page: _Page, doc: Sale | Refund, marking_mark: str) -> None:
         else:
             page.pair(f"в т.ч. НДС {rate}%:", format_money(vat))
     page.rule()
-    _payments(page, "Оплата:" if isinstance(doc, Sale) else "Выплачено:", doc.payments, doc.change)
+    _payments(page, "Оплата:" if isinstance(doc, Sale) else "Выплачено:", doc.payments, doc.change,
+              refund=isinstance(doc, Refund))
     if isinstance(doc, Sale) and doc.discount_card:
         page.pair("Дисконтная карта:", doc.discount_card)
 
 
+def returned_by_tender(payments: tuple[Payment, ...], change: int) -> list[tuple[PaymentType, int]]:
+    """What an annulment moves back, per tender: the annulled document's payments with the change it gave
+    taken off the cash (the customer kept the change), in the order the tenders were paid."""
+    out: dict[PaymentType, int] = {}
+    for p in payments:
+        out[p.type] = out.get(p.type, 0) + p.amount
+    if change:
+        out[PaymentType.CASH] = out.get(PaymentType.CASH, 0) - change
+    return [(t, a) for t, a in out.items() if a]
+
+
 def _annulment_body(page: _Page, doc: Annulment) -> None:
     page.text(f"Аннулирован: {_TARGET_NAMES.get(doc.target_type, doc.target_type.value)} № {doc.target_number}")
-    page.pair("УИД:", doc.target_uid)
+    if doc.target_uid:
+        page.pair("УИД чека:", doc.target_uid)
     page.rule()
     page.amount("СУММА", doc.total_due)
-    _payments(page, "Возвращено:" if doc.target_type is DocType.SALE else "Получено:", doc.payments, doc.change)
+    # A sale's money goes back to the customer; an annulled refund's money comes back to the register.
+    page.text("Возвращено покупателю:" if doc.target_type is DocType.SALE else "Возвращено в кассу:")
+    for t, amount in returned_by_tender(doc.payments, doc.change):
+        page.pair(f"  {PAYMENT_LABELS[t]}", format_money(amount))
 
 
 def _count_sum(page: _Page, title: str, cs: CountSum) -> None:
@@ -308,7 +335,23 @@ def _vat_totals(page: _Page, vats: tuple[VatTotal, ...]) -> None:
             page.pair(f"  в т.ч. НДС {v.rate}%", format_money(v.vat))
 
 
-def _counters_body(page: _Page, c: ShiftCounters) -> None:
+def _gross_and_net(page: _Page, title: str, cs: CountSum, by_type, annulled: CountSum | None,
+                   net: int | None, vats: tuple[VatTotal, ...]) -> None:
+    """One document kind: the gross count and sum (annulled documents included) by tender, what was annulled,
+    the sum net of annulments, and the VAT turnover (always net of annulments), each labelled as such."""
+    page.section(title)
+    page.pair("Количество", str(cs.count))
+    page.pair("Сумма (с аннулированными)", format_money(cs.sum))
+    _by_payment(page, by_type)
+    if annulled is not None and net is not None:
+        page.pair(f"Аннулировано ({annulled.count})", format_money(annulled.sum))
+        page.pair("Сумма за вычетом аннулир.", format_money(net), bold=True)
+    if vats:
+        page.text("Оборот за вычетом аннулир.:")
+        _vat_totals(page, vats)
+
+
+def _counters_body(page: _Page, c: ShiftCounters, sko_cash: int | None = None) -> None:
     if c.opened:
         page.pair("Открыта:", _human_time(c.opened))
     if c.closed:
@@ -316,12 +359,9 @@ def _counters_body(page: _Page, c: ShiftCounters) -> None:
     if c.first_number is not None:
         page.pair("Документы №:", f"{c.first_number} – {c.last_number}")
     page.pair("Документов в смене:", str(c.documents))
-    _count_sum(page, "ПРОДАЖИ", c.sales)
-    _by_payment(page, c.sales_by_payment)
-    _vat_totals(page, c.sales_vat)
-    _count_sum(page, "ВОЗВРАТЫ", c.refunds)
-    _by_payment(page, c.refunds_by_payment)
-    _vat_totals(page, c.refunds_vat)
+    _gross_and_net(page, "ПРОДАЖИ", c.sales, c.sales_by_payment, c.annulled_sales, c.sales_net, c.sales_vat)
+    _gross_and_net(page, "ВОЗВРАТЫ", c.refunds, c.refunds_by_payment, c.annulled_refunds, c.refunds_net,
+                   c.refunds_vat)
     _count_sum(page, "АННУЛИРОВАНИЯ", c.annulments)
     _by_payment(page, c.annulled_by_payment)
     _count_sum(page, "ВНЕСЕНИЯ", c.cash_in)
@@ -330,8 +370,10 @@ def _counters_body(page: _Page, c: ShiftCounters) -> None:
     page.pair("Выручка за смену", format_money(c.revenue), bold=True)
     page.pair("Наличных на начало смены", format_money(c.opening_cash))
     page.pair("Наличных в кассе", format_money(c.cash_in_drawer), bold=True)
+    if sko_cash is not None and sko_cash != c.cash_in_drawer:
+        page.pair("Наличных по данным СКО", format_money(sko_cash), bold=True)
     if c.pending:
-        page.pair("Не зарегистрировано документов:", str(c.pending))
+        page.pair("Не зарегистрировано документов", str(c.pending))
 
 
 def plain_text(printed: PrintedDocument) -> str:
@@ -364,15 +406,45 @@ def render(doc: Document, reg: Registration | None, req: Requisites, width: int,
     elif isinstance(doc, ShiftOpen):
         page.text(f"Смена № {doc.shift} открыта")
     _footer(page, reg, copy)
-    return page.done(f"{COPY_MARK}: {title}" if copy else title, qr_payload(reg))
+    return page.done(f"{COPY_MARK}: {title}" if copy else title, qr_payload(reg) if reg.uid else None)
 
 
 def render_x_report(counters: ShiftCounters, req: Requisites, width: int, time: str | datetime,
-                    cashier: str) -> PrintedDocument:
-    """The X report: the current shift's counters; not a fiscal document, so no uid and no QR."""
+                    cashier: str, sko_serial: str = "", sko_cash: int | None = None) -> PrintedDocument:
+    """The X report: the current shift's counters; not a fiscal document, so no uid and no QR.
+    `sko_cash` is the SKO's own drawer counter: printed too when it differs from the journal's figure."""
     page = _Page(width)
-    _header(page, req, X_TITLE, "", False)
+    _header(page, req, X_TITLE, sko_serial, False)
     _doc_info(page, None, counters.shift, time, cashier)
-    _counters_body(page, counters)
+    _counters_body(page, counters, sko_cash)
     page.rule()
     return page.done(X_TITLE)
+
+
+SLIP_COPIES = {"customer": "Экземпляр покупателя", "merchant": "Экземпляр кассира"}
+
+
+def render_card_slip(slip: list[str] | tuple[str, ...], width: int, *, copy_of: str = "customer",
+                     reprint: bool = False, document: str = "") -> PrintedDocument:
+    """The card terminal's slip (карт-чек) as the terminal sent it, one line per line, wrapped to the paper;
+    `copy_of` names whose copy it is; a reprint is marked as a copy (it is not the terminal's original).
+    `document` names the fiscal document the slip belongs to (e.g. «Чек продажи № 12»)."""
+    page = _Page(width)
+    if reprint:
+        page.text(COPY_MARK, bold=True, double=True, center=True)
+    page.text("КАРТ-ЧЕК", bold=True, center=True)
+    page.text(SLIP_COPIES.get(copy_of, copy_of), center=True)
+    if document:
+        page.text(document, center=True)
+    page.rule()
+    for line in slip:
+        text = str(line).rstrip()
+        if text:
+            page.text(text)
+        else:
+            page.lines.append(PrintLine(""))
+    page.rule()
+    if reprint:
+        page.text(COPY_MARK, bold=True, double=True, center=True)
+    title = f"Карт-чек: {SLIP_COPIES.get(copy_of, copy_of)}"
+    return page.done(f"{COPY_MARK}: {title}" if reprint else title)

@@ -49,6 +49,11 @@ class Adjustment:
     def resolve(self, base: int) -> int:
         return percent_of(base, self.percent) if self.percent is not None else (self.amount or 0)
 
+    def check(self, what: str, item: int | None = None) -> None:
+        """A negative amount or percent would turn a discount into a hidden markup (and back): refused."""
+        if (self.amount is not None and self.amount < 0) or (self.percent is not None and self.percent < 0):
+            raise FiscalError("BAD_FIELD", f"{what} must not be negative", item, field=what)
+
 
 @dataclass(frozen=True)
 class ItemInput:
@@ -64,6 +69,7 @@ class ItemInput:
     section_name: str | None = None
     tp_unp: str | None = None                 # УНП of a third party (комитент) the line is sold for
     markings: tuple[Marking, ...] = ()
+    unit: str | None = None                   # unit of measure as printed (шт, кг); None prints none
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class CalcLine:
     section_name: str | None = None
     tp_unp: str | None = None
     markings: tuple[Marking, ...] = ()
+    unit: str | None = None                  # шт, кг, ... as printed after the quantity
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,9 @@ def calculate(items: Sequence[ItemInput], discount: Adjustment | None = None,
             raise FiscalError("QTY_RANGE", "quantity must be 0.001 … 9999.999", i)
         raw = line_sum(it.price, it.qty)
         check_sum(raw, "line sum (qty × price)", i)
+        for adj, what in ((it.discount, "discount"), (it.markup, "markup")):
+            if adj is not None:
+                adj.check(f"items[{i}].{what}", i)
         d = it.discount.resolve(raw) if it.discount else 0
         m = it.markup.resolve(raw) if it.markup else 0
         line = raw - d + m
@@ -158,6 +168,9 @@ def calculate(items: Sequence[ItemInput], discount: Adjustment | None = None,
         raws.append(raw), lines_.append(line), discs.append(d), marks.append(m)
 
     subtotal = sum(lines_)
+    for adj, what in ((discount, "discount"), (markup, "markup")):
+        if adj is not None:
+            adj.check(what)
     rd = discount.resolve(subtotal) if discount else 0
     rm = markup.resolve(subtotal) if markup else 0
     if subtotal - rd + rm < MIN_SUM:
@@ -173,7 +186,7 @@ def calculate(items: Sequence[ItemInput], discount: Adjustment | None = None,
         vat_by_rate[it.vat] = vat_by_rate.get(it.vat, 0) + vat
         out.append(CalcLine(it.name, it.code, it.section, it.price, it.qty, it.vat, raws[i], discs[i],
                             marks[i], lines_[i], d_shares[i], m_shares[i], total, vat, it.code_type,
-                            it.section_name, it.tp_unp, it.markings))
+                            it.section_name, it.tp_unp, it.markings, it.unit))
     total_due = sum(ln.total for ln in out)
     if total_due < MIN_SUM:
         raise FiscalError("DISCOUNT_TOO_LARGE", "the total due must be at least 0.01")

@@ -1,8 +1,10 @@
 """Shift counters for the X and Z reports: one pass over a shift's registered documents.
 
 Counts and sums per document type are gross (an annulled sale still counts as a sale and
-the annulment counts on its own); the net figures (`revenue`, `cash_in_drawer`, the VAT
-by rate) have every annulment reverse the document it annulled.
+the annulment counts on its own); the net figures (`sales_net`, `refunds_net`, `revenue`,
+`cash_in_drawer`, the VAT by rate) have every annulment reverse the document it annulled.
+The drawer starts from `opening_cash`, the cash carried over from the previous shift (the
+SKO's cash counter when the shift opened, which is the previous Z's closing balance).
 """
 from __future__ import annotations
 
@@ -50,9 +52,20 @@ class ShiftCounters:
     annulled_by_payment: tuple[tuple[PaymentType, int], ...]
     sales_vat: tuple[VatTotal, ...]      # net of annulled sales, rates in first-use order
     refunds_vat: tuple[VatTotal, ...]    # net of annulled refunds
-    opening_cash: int
-    cash_in_drawer: int
+    opening_cash: int                    # cash carried over into the shift
+    cash_in_drawer: int                  # opening + cash taken − cash given back ± cash in/out
     revenue: int                         # sales − refunds, net of annulments
+    annulled_sales: CountSum | None = None     # annulments of sales / of refunds (None: a Z made before
+    annulled_refunds: CountSum | None = None   # they were counted apart; its net figures are not known)
+
+    @property
+    def sales_net(self) -> int | None:
+        """The sales sum less the annulled sales (what the VAT turnover adds up to)."""
+        return None if self.annulled_sales is None else self.sales.sum - self.annulled_sales.sum
+
+    @property
+    def refunds_net(self) -> int | None:
+        return None if self.annulled_refunds is None else self.refunds.sum - self.annulled_refunds.sum
 
 
 def _by_payment(d: dict[PaymentType, int]) -> tuple[tuple[PaymentType, int], ...]:
@@ -67,6 +80,7 @@ class _Acc:
         self.sums = {t: 0 for t in DocType}
         self.pay = {DocType.SALE: {}, DocType.REFUND: {}, DocType.ANNULMENT: {}}
         self.vat = {DocType.SALE: {}, DocType.REFUND: {}}
+        self.annulled = {DocType.SALE: [0, 0], DocType.REFUND: [0, 0]}    # count, sum by annulled type
 
     def add_pay(self, kind: DocType, doc: Sale | Refund | Annulment) -> None:
         acc = self.pay[kind]
@@ -131,6 +145,9 @@ def aggregate(entries: Iterable[tuple[Document, Registration | None]], opening_c
                                   f"{doc.target_number}, which is not a sale or refund of shift {shift}")
             acc.sums[kind] += doc.total_due
             acc.add_pay(kind, doc)
+            annulled = acc.annulled[target.type]
+            annulled[0] += 1
+            annulled[1] += doc.total_due
             sign = 1 if isinstance(target, Sale) else -1
             acc.add_vat(target.type, target, -1)
             cash -= sign * doc.cash_net
@@ -160,12 +177,14 @@ def aggregate(entries: Iterable[tuple[Document, Registration | None]], opening_c
         refunds_by_payment=_by_payment(acc.pay[DocType.REFUND]),
         annulled_by_payment=_by_payment(acc.pay[DocType.ANNULMENT]),
         sales_vat=acc.vat_totals(DocType.SALE), refunds_vat=acc.vat_totals(DocType.REFUND),
-        opening_cash=opening_cash, cash_in_drawer=cash, revenue=revenue)
+        opening_cash=opening_cash, cash_in_drawer=cash, revenue=revenue,
+        annulled_sales=CountSum(*acc.annulled[DocType.SALE]), annulled_refunds=CountSum(*acc.annulled[DocType.REFUND]))
 
 
 # --- to and from the JSON a ShiftClose document carries -----------------------------------
 
 _COUNT_SUMS = ("sales", "refunds", "annulments", "cash_in", "cash_out")
+_OPTIONAL_COUNT_SUMS = ("annulled_sales", "annulled_refunds")     # absent from a Z made before they existed
 _PAYMENTS = ("sales_by_payment", "refunds_by_payment", "annulled_by_payment")
 _VATS = ("sales_vat", "refunds_vat")
 _MONEY = ("opening_cash", "cash_in_drawer", "revenue")
@@ -178,6 +197,10 @@ def counters_to_dict(c: ShiftCounters) -> dict[str, Any]:
     for k in _COUNT_SUMS:
         v: CountSum = getattr(c, k)
         out[k] = {"count": v.count, "sum": format_money(v.sum)}
+    for k in _OPTIONAL_COUNT_SUMS:
+        v = getattr(c, k)
+        if v is not None:
+            out[k] = {"count": v.count, "sum": format_money(v.sum)}
     for k in _PAYMENTS:
         out[k] = {t.value: format_money(a) for t, a in getattr(c, k)}
     for k in _VATS:
@@ -213,7 +236,7 @@ def counters_from_dict(d: Mapping[str, Any]) -> ShiftCounters:
             "first_number": _int(d, "first_number", True), "last_number": _int(d, "last_number", True),
             "documents": _int(d, "documents"), "pending": _int(d, "pending"),
         }
-        for k in _COUNT_SUMS:
+        for k in _COUNT_SUMS + tuple(k for k in _OPTIONAL_COUNT_SUMS if k in d):
             kw[k] = CountSum(_int(d[k], "count") or 0, parse_money(d[k]["sum"], f"counters.{k}.sum"))
         for k in _PAYMENTS:
             given = {PaymentType(t): parse_money(a, f"counters.{k}.{t}") for t, a in d[k].items()}

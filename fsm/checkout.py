@@ -62,6 +62,7 @@ class Checkout:
         self._shift_number = shift_number
         self.last_outcome: Outcome | None = None
         self.customer = None                    # fsm.customer.CustomerView, set by the till
+        self.slips = None              # fsm.slips.CardSlips, set by fsm.till: the terminal's slip after the receipt
 
     @property
     def oplati_qr(self) -> str | None:
@@ -170,6 +171,8 @@ class Checkout:
 
     def _finish(self, doc: Sale) -> Outcome:
         """Register and print the sale; its stock moves and its effects settle in the same transaction."""
+        if self.slips is not None:
+            self.slips.print_new(doc.op_id, doc.type)
         stock, base = stock_effects(self.stores, doc.lines, -1)
         ids = tuple(e.intent_id for e in self.intents.approved_for(doc.op_id))
         outcome = self.registrar.fiscalize(doc, Effects(stock, base, ids),

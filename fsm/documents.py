@@ -1,4 +1,8 @@
-"""Documents after the sale: the receipts list, annulment of the last document, copies and reprints."""
+"""Documents after the sale: the receipts list, annulment of the last document, copies and reprints.
+
+Every reprint of a registered document that already printed is a copy (marked «КОПИЯ» at the
+top and bottom, no counter moves); only a document that never printed prints as the original.
+"""
 from __future__ import annotations
 
 from fiscal.documents import Annulment, DocType
@@ -24,6 +28,7 @@ class Documents:
         self.registrar = registrar
         self._shift_number = shift_number
         self._cash_in_drawer = cash_in_drawer
+        self.slips = None              # fsm.slips.CardSlips, set by fsm.till
 
     # ----- lists -------------------------------------------------------------------------
     def shifts(self):
@@ -97,6 +102,8 @@ class Documents:
                         "card_cancel", {"op_id": doc.op_id, "amount": p.amount, "terminal": p.terminal,
                                         "rrn": p.ref or ""}, intent_id)
                     self.electronic.card("card_cancel", doc.op_id, p.amount, p.terminal, rrn=p.ref or "", effect=effect)
+                    if self.slips is not None:
+                        self.slips.print_new(doc.op_id, DocType.ANNULMENT)
                 else:
                     effect = self.electronic.intents.begin(
                         "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
@@ -128,6 +135,16 @@ class Documents:
         if not out.printed:
             raise OperationError(out.print_error or "PRINTER_OFFLINE")
         return out
+
+    def reprint_slip(self, number) -> int:
+        """«Чеки» → a document paid, refunded or cancelled by card → its card slip(s) again, marked as copies."""
+        self.session.require("copy")
+        try:
+            n = int(number)
+        except (TypeError, ValueError):
+            raise OperationError("BAD_FIELD", variant="BAD_RECEIPT_NUMBER", number=number) from None
+        self.registrar.check_printer()
+        return self.slips.reprint(n)
 
     def reprint(self) -> int:
         """Print every registered document that did not print; each is marked printed when it does."""

@@ -22,11 +22,13 @@ class ReceiptLine:
     marking_required: bool = False      # the receipt is not paid until every unit has its code
     markings: tuple[Marking, ...] = ()
     section_name: str | None = None     # the section's name as the SKO is told it
+    unit: str | None = None             # шт, кг, ... as printed; None: кг for weighed goods, шт for other items
 
     def item(self) -> ItemInput:
+        unit = self.unit or (None if self.code is None else "кг" if self.weighed else "шт")
         return ItemInput(name=self.name, price=self.price, qty=self.qty, vat=self.vat, code=self.code,
                          section=self.section, discount=self.discount, markup=self.markup, markings=self.markings,
-                         section_name=self.section_name)
+                         section_name=self.section_name, unit=unit)
 
     @property
     def units(self) -> int:

@@ -51,6 +51,7 @@ class Rule:
     shift: str
     modes: frozenset[Mode]
     states: frozenset[str] = WORK
+    mode_variant: str | None = None      # the refusal's text in the wrong accounting mode, when it is more specific
 
 
 RULES: tuple[Rule, ...] = (
@@ -59,9 +60,11 @@ RULES: tuple[Rule, ...] = (
     Rule("cash_out", CASHIER, "open", BOTH),
     Rule("open_shift", CASHIER, "closed", BOTH),
     Rule("close_shift", CASHIER, "open_or_expired", BOTH),
-    Rule("z_report", CASHIER, "open_or_expired", BOTH),
+    Rule("z_report", ANYONE, "any", BOTH),          # «Z-отчёт: Всегда»: the last Z, shown and printed as a copy
     Rule("x_report", CASHIER, "open_or_expired", BOTH),
     Rule("sale", CASHIER, "open", BOTH, SELLING),
+    # A catalog item on the receipt (scan, code, weighed goods): sum accounting has no catalog (manual §3.6).
+    Rule("catalog_sale", CASHIER, "open", DIFF, SELLING, mode_variant="NOT_ALLOWED.sum_mode_catalog"),
     Rule("section_sale", CASHIER, "open", SUM, SELLING),
     Rule("sections_edit", ADMIN, "any", SUM),
     Rule("pay_cash", CASHIER, "open", BOTH, PAYING),
@@ -83,7 +86,7 @@ RULES: tuple[Rule, ...] = (
     Rule("reprint", ANYONE, "any", BOTH),
     Rule("line_discount", CASHIER, "open", DIFF),
     Rule("receipt_discount", CASHIER, "open", DIFF),
-    Rule("stock", CASHIER, "open", DIFF),
+    Rule("stock", CASHIER, "open", DIFF),           # «Учет остатков»: an item's stock as the sale screen shows it
     Rule("orders", CASHIER, "open", DIFF),
     Rule("self_service", CASHIER, "any", BOTH),
     Rule("reports_menu", ANYONE, "any", BOTH),
@@ -144,7 +147,8 @@ def check(op: str, role: Role | None, shift: ShiftState, mode: Mode, state: str 
     if role not in rule.roles:
         return Denial("NOT_ALLOWED", "NOT_ALLOWED.cashier_only" if rule.roles == CASHIER else "NOT_ALLOWED.admin_only")
     if mode not in rule.modes:
-        return Denial("NOT_ALLOWED", "NOT_ALLOWED.sum_only" if rule.modes == SUM else "NOT_ALLOWED.diff_only")
+        return Denial("NOT_ALLOWED", rule.mode_variant or ("NOT_ALLOWED.sum_only" if rule.modes == SUM
+                                                           else "NOT_ALLOWED.diff_only"))
     if rule.shift == "open":
         if shift is ShiftState.CLOSED:
             return Denial("SHIFT_CLOSED")

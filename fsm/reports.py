@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from fiscal.layout import PrintedDocument, PrintLine, plain_text, render, render_x_report
+from fiscal.layout import PrintedDocument, PrintLine, plain_text, render
 from fiscal.money import format_money, format_qty
 from fsm.context import Notices, Registrar, Stores
 from fsm.errors import OperationError
@@ -22,7 +22,7 @@ from texts import t
 log = logging.getLogger("zpos.reports")
 
 # report kind → the permission row that guards it
-KINDS = {"x": "x_report", "z": "reports_menu", "items": "report_items", "payments": "report_payments",
+KINDS = {"x": "x_report", "z": "z_report", "items": "report_items", "payments": "report_payments",
          "stock": "report_stock", "turnover": "report_turnover"}
 
 
@@ -33,12 +33,12 @@ def _row(left: str, right: str, width: int) -> PrintLine:
 
 class Reports:
     def __init__(self, stores: Stores, session: Session, registrar: Registrar, notices: Notices,
-                 shift_counters: Callable, shift_opened_at: Callable) -> None:
+                 x_document: Callable[[], PrintedDocument], shift_opened_at: Callable) -> None:
         self.stores = stores
         self.session = session
         self.registrar = registrar
         self.notices = notices
-        self._counters = shift_counters
+        self._x_document = x_document
         self._opened_at = shift_opened_at
 
     # ----- queries -------------------------------------------------------------------------
@@ -70,11 +70,15 @@ class Reports:
 
     # ----- the printed form -------------------------------------------------------------------
     def document(self, kind: str) -> PrintedDocument:
-        """A report as it prints (non-fiscal ones are laid out here; fiscal ones by fiscal.layout)."""
+        """A report as it prints (non-fiscal ones are laid out here; fiscal ones by fiscal.layout); refused like
+        the operation it previews (the X without an open shift is SHIFT_CLOSED). The last Z is always a copy."""
+        if kind not in KINDS:
+            raise OperationError("BAD_FIELD", f"no report {kind!r}", field="kind")
+        self.session.require_rule(KINDS[kind])
         req, width = self.stores.settings.requisites(), self.stores.params.printer_width
         now = self.registrar.now()
         if kind == "x":
-            return render_x_report(self._counters(), req, width, now, self.session.cashier_name)
+            return self._x_document()
         if kind == "z":
             last = self.stores.journal.last_document(types=["shift_close"])
             if last is None:
@@ -111,7 +115,7 @@ class Reports:
         return PrintedDocument(title, width, tuple(lines))
 
     def print_report(self, kind: str) -> None:
-        """Print a non-fiscal report or a copy of the last Z (the X report is printed by the shift service)."""
+        """Print a non-fiscal report, the X report, or a copy of the last Z."""
         self.session.require(KINDS.get(kind, "reports_menu"))
         self.registrar.check_printer()
         try:

@@ -127,7 +127,7 @@ class SaleService:
         """A code from the scanner: the catalog first (a code stored there sells even if its check digit is
         off — in-store codes often are), then a weight barcode (item code + grams); only an unknown code is
         judged by its check digit (fiscal.identifiers.classify_barcode is the one classifier)."""
-        self._sell_op()
+        self._sell_op("catalog_sale")
         code = str(code).strip()
         item = self.stores.catalog.by_barcode(code)
         if item is not None:
@@ -148,7 +148,7 @@ class SaleService:
         raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
 
     def add_item(self, code: str, qty: str | None = None) -> ReceiptLine:
-        self._sell_op()
+        self._sell_op("catalog_sale")
         item = self.stores.catalog.by_code(str(code))
         if item is None:
             raise OperationError("UNKNOWN_ITEM", variant="UNKNOWN_ITEM_CODE", code=code)
@@ -179,6 +179,7 @@ class SaleService:
             return self.marking.add(item, qty)
         if qty is None:
             qty = self.read_weight() if item.weighed else 1000
+        check_whole(item.name, item.weighed, qty)
         self.check_stock(item.code, qty)
         lines = list(self.receipt.lines)
         same = self._mergeable(item) if self.stores.params.merge_lines else None
@@ -186,7 +187,7 @@ class SaleService:
             lines[same] = line = self.receipt.with_line(same, qty=lines[same].qty + qty)
         else:
             line = ReceiptLine(item.code, item.name, item.price, qty, item.vat, item.section, item.weighed,
-                               section_name=self._section_name(item.section))
+                               section_name=self._section_name(item.section), unit=unit_of(item))
             lines.append(line)
         self._edit(lines)
         return line
@@ -235,6 +236,8 @@ class SaleService:
         i = self._line_index(line)
         q = _parse_qty(qty)
         current = self.receipt.lines[i]
+        if current.code is not None:
+            check_whole(current.name, current.weighed, q)
         if self.marking is not None:
             self.marking.check_qty(current)
         if current.code:
@@ -277,6 +280,18 @@ class SaleService:
         if self.session.state == "payment":
             self.session.payment_cancelled()
         self.reset()
+
+
+def unit_of(item) -> str:
+    """The unit printed after the quantity: the item's own, but a weighed item left at the default «шт» is in кг."""
+    unit = getattr(item, "unit", "") or "шт"
+    return "кг" if item.weighed and unit == "шт" else unit
+
+
+def check_whole(name: str, weighed: bool, qty: int) -> None:
+    """Piece goods sell in whole pieces: 1.5 chocolate bars is refused (weighed goods take any weight)."""
+    if not weighed and qty % 1000:
+        raise OperationError("QTY_RANGE", f"{name}: {qty} thousandths of a piece", variant="QTY_PIECE", name=name)
 
 
 def adjustment(spec: dict) -> Adjustment:

@@ -32,6 +32,7 @@ from fsm.reports import Reports
 from fsm.sale import SaleService
 from fsm.session import Session
 from fsm.shifts import Shifts
+from fsm.slips import CardSlips
 
 log = logging.getLogger("zpos.register")
 
@@ -55,7 +56,7 @@ class Till:
         self.sale = sale = SaleService(stores, devices, session, unfinished_check=intents.ensure_resolved,
                                        money_taken=intents.paid_by,
                                        money_unknown=lambda op_id: bool(intents.unresolved_for(op_id)))
-        self.reports = Reports(stores, session, registrar, self.notices, lambda: self.shifts.counters(),
+        self.reports = Reports(stores, session, registrar, self.notices, lambda: self.shifts.x_report_document(),
                                lambda: self.shifts.opened_at)
         self.shifts = shifts = Shifts(stores, devices, registrar, session, clock, lambda: sale.is_open,
                                       after_close=self.reports.export_z)
@@ -67,13 +68,15 @@ class Till:
         self.maintenance = Maintenance(stores, devices, session, registrar, lambda: shifts.state, self.facts,
                                        self._after_reopen)
         self.hardware = Hardware(stores, devices, session, electronic, registrar)
-        self.goods = GoodsView(stores)
+        self.goods = GoodsView(stores, session)
         self.customer = CustomerView(lambda: [d for d in (devices.display,) if d is not None])
         sale.on_change = lambda receipt: self.customer.receipt_changed(receipt, sale.vat_table())
         self.checkout.customer = self.customer
         electronic.on_qr = lambda amount, qr: self.customer.payment(amount, 0, 0, qr)
         self.marking = MarkingService(stores, sale, session, self.registrar.now)
         sale.marking = self.refunds.marking = self.marking
+        self.slips = CardSlips(stores, devices, self.notices)
+        self.checkout.slips = self.refunds.slips = self.docs.slips = self.slips
         self.path.render_options = lambda: {"marking_mark": self.marking.receipt_mark}
 
     # ----- start-up after the SKO PIN ----------------------------------------------------------

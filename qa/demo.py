@@ -18,8 +18,10 @@ class DemoDay:
     sales: int = 0
     refunds: int = 0
     annulments: int = 0
+    copies: int = 0
     printed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    paid_with: dict[str, int] = field(default_factory=dict)    # tender set ("card+cash") → its last sale's number
 
 
 def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str], None] = print) -> dict:
@@ -54,19 +56,24 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
         for i in range(receipts):
             sell_one(reg, hub, rnd, i, day, say)
         refund_and_annul(reg, day, say)
+        copies(reg, day, say)
         reg.shifts.cash_out("50.00")
         say("cash out 50.00")
-        reg.shifts.x_report()
+        x = reg.shifts.x_report()
         say("X report printed")
-        drawer = reg.shifts.cash_in_drawer()
         reg.shifts.close_shift()
-        say(f"shift closed (Z); cash in the drawer at close: {format_money(drawer)}")
+        drawer = reg.shifts.cash_in_drawer()
+        z = reg.stores.journal.last_document(types=["shift_close"])
+        z_closing = z.doc.counters["cash_in_drawer"]
+        say(f"shift closed (Z): {z_closing} in the drawer by the Z, {format_money(drawer)} by the SKO")
         verify = reg.stores.journal.verify(reg.stores.journal.get_meta("sko_public_key"))
         say(f"journal verify: {'OK' if verify.ok else 'BROKEN'} {verify.count} documents")
         hub.printer.wait_for_documents(len(hub.printer.documents), 2.0)
-        summary = {"sales": day.sales, "refunds": day.refunds, "annulments": day.annulments,
+        summary = {"sales": day.sales, "refunds": day.refunds, "annulments": day.annulments, "copies": day.copies,
                    "documents_in_journal": verify.count, "journal_ok": verify.ok,
-                   "cash_in_drawer_at_close": format_money(drawer), "shift": reg.shifts.number,
+                   "cash_in_drawer_at_close": format_money(drawer), "z_opening_cash": z.doc.counters["opening_cash"],
+                   "z_closing_cash": z_closing, "drawer_agrees": z_closing == format_money(drawer),
+                   "x_text_ok": "X-ОТЧЕТ" in x.text(), "shift": reg.shifts.number,
                    "printed_pages": len(hub.printer.documents), "not_printed": len(reg.stores.journal.not_printed()),
                    "notes": day.notes, "out": str(out)}
         (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -117,22 +124,41 @@ def sell_one(reg, hub, rnd: random.Random, i: int, day: DemoDay, say) -> None:
         say(f"  receipt {i + 1}: refused {e.code}, cancelled")
         return
     day.sales += 1
-    doc = reg.stores.journal.get(reg.stores.journal.last_document().op_id).doc
+    doc = reg.stores.journal.by_number(out.registration.number).doc
+    day.paid_with["+".join(sorted({p.type.value for p in doc.payments}))] = out.registration.number
     say(f"  sale №{out.registration.number}: {format_money(doc.total_due)} BYN "
         f"({', '.join(f'{k} {v}' for k, v in pay.items())}; change {format_money(doc.change)})")
 
 
 def refund_and_annul(reg, day: DemoDay, say) -> None:
-    last_sale = reg.stores.journal.last_document(types=["sale"])
-    if last_sale is not None:
-        sale = last_sale.doc
-        pay_type = sale.payments[0].type.value
-        reg.refunds.refund(last_sale.number, [{"line": 1, "qty": None}], {pay_type: None})
+    """A customer brings back line 1 of the last sale of each way of paying; the money goes back the way it came
+    (the split the refund screen proposes). Then a mistaken sale is annulled."""
+    for tenders, number in sorted(day.paid_with.items()):
+        pay = reg.refunds.proposed_payments(number, [{"line": 1, "qty": None}])
+        try:
+            reg.refunds.refund(number, [{"line": 1, "qty": None}], pay)
+        except OperationError as e:
+            day.notes.append(f"refund of receipt {number}: {e.code}: {e.message}")
+            say(f"refund of receipt №{number} refused: {e.code}")
+            continue
         day.refunds += 1
-        say(f"refund of line 1 of receipt №{last_sale.number} ({pay_type})")
+        say(f"refund of line 1 of receipt №{number} ({tenders}): {', '.join(f'{k} {v}' for k, v in pay.items())}")
     reg.sale.add_item("13")
     reg.checkout.pay({"cash": "1.00"})
     day.sales += 1
     reg.docs.annul_last()
     day.annulments += 1
     say("a mistaken sale was annulled")
+
+
+def copies(reg, day: DemoDay, say) -> None:
+    """A customer asks for a copy of a receipt, and of the card slip of a card sale."""
+    reg.docs.copy("last")
+    day.copies += 1
+    card = next((n for k, n in sorted(day.paid_with.items()) if "card" in k.split("+")), None)
+    if card is not None:
+        reg.docs.reprint_slip(card)
+        day.copies += 1
+        say(f"a copy of the last receipt and of the card slip of receipt №{card}")
+    else:
+        say("a copy of the last receipt")

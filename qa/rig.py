@@ -19,7 +19,7 @@ def ean13(body12: str) -> str:
     return body12 + str(ean_check_digit(body12))
 
 
-DEMO_REQUISITES = {"org_name": "ООО «Ромашка»", "unp": "191234566", "ksa_number": "123456789",
+DEMO_REQUISITES = {"org_name": "ООО «Ромашка»", "unp": "191234563", "ksa_number": "123456789",
                    "shop_name": "Магазин «Ромашка» №1", "shop_address": "г. Минск, ул. Притыцкого, 29"}
 
 # code, barcode body (12 digits) or None, name, price, vat, stock, weighed, category
@@ -91,6 +91,7 @@ def apply_setup(data_dir: Path, setup: dict) -> None:
                          price=parse_money(str(row["price"]), "price", exact=False), vat=str(row.get("vat", "20")),
                          stock=parse_qty(str(row["stock"]), "stock", exact=False) if row.get("stock") is not None else None,
                          weighed=bool(row.get("weighed", False)), category=str(row.get("category", "")),
+                         unit=str(row.get("unit") or ("кг" if row.get("weighed") else "шт")),
                          section=row.get("section"), marking=str(row.get("marking", "none")),
                          marking_policy=str(row.get("marking_policy", "required"))))
     for sec in setup.get("sections", []):

@@ -239,6 +239,15 @@ def step_copy(runner, n): runner.register.docs.copy(n)
 
 
 @step
+def step_reprint_slip(runner, n):
+    """Extension: the card slip(s) of document N (`last`: the last sale) again, as copies."""
+    if n in (None, "last"):
+        last = runner.register.stores.journal.last_document(types=["sale"])
+        n = last.number if last else 0
+    runner.register.docs.reprint_slip(n)
+
+
+@step
 def step_reprint(runner, _): runner.register.docs.reprint()
 
 

@@ -37,7 +37,7 @@ OPLATI_PASSWORD = "sim-secret"
 @dataclass
 class SimOptions:
     org_name: str = "ООО «Ромашка»"
-    unp: str = "191234566"
+    unp: str = "191234563"
     ksa_number: str = "123456789"
     serial: str = "AVQ11169990670"
     pin: str = "123456"

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from fiscal.documents import Requisites
+from fiscal.errors import FiscalError
+from fiscal.money import parse_percent
 from fiscal.vat import DEFAULT_RATES
 from storage.docstore import open_db
 from storage.errors import StorageError
@@ -37,6 +39,8 @@ class Parameters:
     reports_target: str = ""                       # where Z reports go at shift close: a directory or ftp://…
     merge_lines: bool = True                       # the same goods again add to its line's quantity
     favourites: tuple[str, ...] = ()               # item codes on the sale screen's favourites page, in order
+    discount_card_percent: str = "5"               # the receipt discount a discount card gives, percent (0.01…100)
+    card_slip_merchant_copy: bool = False          # print the card slip twice: the customer's and the cashier's copy
 
     def __post_init__(self) -> None:
         if self.accounting_mode not in ("differentiated", "sum"):
@@ -47,7 +51,7 @@ class Parameters:
                 or any(k not in _VAT_KEYS for k in self.vat_rates)):
             raise _bad("vat_rates", self.vat_rates, f"a non-empty list of {sorted(_VAT_KEYS)}")
         object.__setattr__(self, "vat_rates", tuple(self.vat_rates))
-        for key in ("forbid_negative_stock", "self_service_enabled", "merge_lines"):
+        for key in ("forbid_negative_stock", "self_service_enabled", "merge_lines", "card_slip_merchant_copy"):
             if type(getattr(self, key)) is not bool:
                 raise _bad(key, getattr(self, key), "true or false")
         if (not isinstance(self.weight_prefixes, (tuple, list))
@@ -68,6 +72,12 @@ class Parameters:
         object.__setattr__(self, "favourites", tuple(self.favourites))
         if not isinstance(self.reports_target, str):
             raise _bad("reports_target", self.reports_target, "a directory or ftp://user:password@host/dir")
+        try:
+            pct = parse_percent(self.discount_card_percent, "discount_card_percent")
+        except FiscalError:
+            pct = None
+        if pct is None or not 1 <= pct <= 10_000:
+            raise _bad("discount_card_percent", self.discount_card_percent, 'a percent 0.01…100 such as "5" or "7.5"')
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Parameters":

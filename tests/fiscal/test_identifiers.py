@@ -54,6 +54,39 @@ def test_invalid_unp_is_refused_saying_why(unp, why):
     assert e.value.code == "BAD_UNP" and why in e.value.detail and repr(unp) in e.value.detail
 
 
+# Organisations' УНП found published online, as collected by python-stdnum (tests/test_by_unp.doctest).
+PUBLISHED_UNP = ("100217336 100693551 100864035 101288529 101541947 190658169 190960352 191453533 191682495 "
+                 "191767445 191827058 192035780 192345153 192988109 200019773 290380347 400051902 490127567 "
+                 "500037201 591705582 690314863 691631805 791022114").split()
+
+
+@pytest.mark.parametrize("unp", PUBLISHED_UNP)
+def test_every_published_unp_is_valid_and_any_one_digit_change_is_caught(unp):
+    assert unp_valid(unp)
+    for i in range(8):                  # every weight: a changed digit changes the check (no weight is 0 mod 11)
+        for delta in (1, 5):
+            changed = unp[:i] + str((int(unp[i]) + delta) % 10) + unp[i + 1:]
+            assert not unp_valid(changed) or changed[0] not in "1234567", (unp, changed)
+
+
+@pytest.mark.parametrize("unp, why", [("991705588", "region"), ("M01953684", "both"), ("7A1953689", "both"),
+                                      ("5917DDD82", "digits"), ("711953681", "no valid check digit")])
+def test_the_corner_cases_of_python_stdnum_are_refused(unp, why):
+    with pytest.raises(FiscalError) as e:
+        unp_check(unp)
+    assert why in e.value.detail
+
+
+def test_an_individuals_unp_weighs_its_letters_by_their_place():
+    # MA1953684: M is 22 in base 36, A is index 0 of ABCEHKMOPT; the check over 22,0,1,9,5,3,6,8 is 4
+    assert unp_valid("MA1953684") and not unp_valid("MB1953684") and not unp_valid("AA1953684")
+    assert unp_check(" ма 1953684 ") == "MA1953684"
+
+
+def test_the_demo_register_and_the_simulated_sko_print_a_valid_unp():
+    assert unp_valid("191234563") and not unp_valid("191234566")
+
+
 def test_unp_whose_checksum_is_ten_is_invalid_for_every_last_digit():
     # 10000001x: 29·1 + 3·1 = 32 ≡ 10 (mod 11)
     assert not any(unp_valid(f"10000001{d}") for d in range(10))
@@ -178,3 +211,82 @@ def test_classify_returns_a_kind_or_bad_barcode_for_any_text(s):
         assert classify(s).kind in set(BarcodeKind)
     except FiscalError as e:
         assert e.code == "BAD_BARCODE"
+
+
+@pytest.mark.parametrize("unp, detail", [
+    (200988541, "УНП 200988541 is invalid: it is not a string"),
+    ("2009885", "УНП '2009885' is invalid: it has 7 characters, 9 are needed"),
+    ("20098854Я", "УНП '20098854Я' is invalid: characters 3 to 9 must be digits"),
+    ("2X0988541", "УНП '2X0988541' is invalid: the first two characters must both be digits or both be letters of "
+                  "ABCEHKMOPT"),
+    ("800988541", "УНП '800988541' is invalid: the first character '8' is not a region code (1234567ABCEHKM)"),
+    ("200988542", "УНП '200988542' is invalid: the check digit is 2, expected 1"),
+    ("10000001x", "УНП '10000001x' is invalid: characters 3 to 9 must be digits"),
+    ("100000010", "УНП '100000010' is invalid: no valid check digit exists for its first 8 characters"),
+    ("УНП:200988542", "УНП 'УНП:200988542' is invalid: the check digit is 2, expected 1"),
+])
+def test_an_invalid_unp_is_refused_with_exactly_why(unp, detail):
+    with pytest.raises(FiscalError) as e:
+        unp_check(unp)
+    assert e.value.detail == detail
+
+
+def test_a_unp_written_with_a_prefix_and_colon_is_read():
+    assert unp_check("УНП: 200988541") == unp_check("UNP:200988541") == "200988541"
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"prefixes": ()}, 'prefixes must be digit strings such as "20"'),
+    ({"prefixes": (2.0,)}, 'prefixes must be digit strings such as "20"'),
+    ({"prefixes": ("20", "2")}, "prefixes must be non-empty digit strings of one length"),
+    ({"prefixes": ("2x",)}, "prefixes must be non-empty digit strings of one length"),
+    ({"code_length": 0, "value_length": 10}, "prefix + code + value must be 12 digits (the 13th is the check digit)"),
+    ({"code_length": 10, "value_length": 0}, "prefix + code + value must be 12 digits (the 13th is the check digit)"),
+    ({"code_length": 6}, "prefix + code + value must be 12 digits (the 13th is the check digit)"),
+])
+def test_an_inconsistent_layout_says_exactly_what_is_wrong(kw, message):
+    with pytest.raises(ValueError) as e:
+        WeightBarcodeLayout(**kw)
+    assert str(e.value) == message
+
+
+def test_a_layout_of_one_digit_code_and_value_is_allowed_when_it_adds_up():
+    lay = WeightBarcodeLayout(prefixes=("2000000000",), code_length=1, value_length=1)
+    assert lay.prefixes == ("2000000000",)
+    code = with_check("200000000015")
+    w = parse_weight_barcode(code, lay)
+    assert (w.item_code, w.value) == ("1", 5)
+    assert WeightBarcodeLayout(prefixes=(20, "21")).prefixes == ("20", "21")
+
+
+def test_only_a_thirteen_digit_all_ascii_code_can_be_a_weight_barcode():
+    good = with_check("200001201234")
+    assert parse_weight_barcode(good) is not None
+    for code in (good[:12], good + "0", "٢" + good[1:], good[:12] + "X", 2000012012346):
+        assert parse_weight_barcode(code) is None
+
+
+@pytest.mark.parametrize("code, detail", [
+    ("", "'': the code is empty"), ("   ", "'   ': the code is empty"),
+    ("4810000000011", "barcode 4810000000011: the check digit is 1, expected 8"),
+    ("2000012012340", "weight barcode 2000012012340: the check digit is 0, expected 1"),
+])
+def test_a_bad_barcode_says_exactly_why(code, detail):
+    with pytest.raises(FiscalError) as e:
+        classify(code)
+    assert e.value.code == "BAD_BARCODE" and e.value.detail == detail
+
+
+def test_classify_reads_weight_barcodes_with_the_layout_it_is_given():
+    lay = WeightBarcodeLayout(prefixes=("29",))
+    code = with_check("290001201234")
+    assert classify(code, lay).kind is BarcodeKind.WEIGHT
+    assert classify(with_check("200001201234"), lay).kind is BarcodeKind.EAN13
+
+
+def test_a_check_digit_refusal_names_what_it_was_given():
+    with pytest.raises(FiscalError) as e:
+        ean_check_digit("12345")
+    assert e.value.detail == "'12345': a check digit needs 7, 11 or 12 digits"
+    with pytest.raises(FiscalError):
+        ean_check_digit("١٢٣٤٥٦٧")

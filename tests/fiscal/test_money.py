@@ -100,3 +100,83 @@ def test_line_sum_and_percent_round_half_up():
     assert line_sum(399, 1235) == 493          # 4.92765
     assert percent_of(2391, 500) == 120        # 1.1955
     assert percent_of(10, 500) == 1            # 0.5 kopeck
+
+
+@pytest.mark.parametrize("text, qty", [("1.5", 1500), ("1.05", 1050), ("1.005", 1005), (" 2 ", 2000), ("0.1", 100),
+                                       ("9999.999", 9_999_999), ("12", 12_000)])
+def test_a_typed_quantity_reads_as_a_cashier_means_it(text, qty):
+    assert parse_qty(text, exact=False) == qty
+
+
+@pytest.mark.parametrize("text, kop", [("12.5", 1250), ("12.05", 1205), ("0.1", 10), ("-3", -300), ("-0.5", -50)])
+def test_a_typed_sum_reads_as_a_cashier_means_it(text, kop):
+    assert parse_money(text, exact=False) == kop
+
+
+@pytest.mark.parametrize("value", ["1.2345", "1.", ".5", "1 000", "123456.000"])
+def test_a_typed_quantity_that_is_not_one_is_refused_naming_the_field(value):
+    with pytest.raises(FiscalError) as e:
+        parse_qty(value, "items[3].qty", exact=False)
+    assert e.value.code == "BAD_FIELD" and "items[3].qty" in e.value.detail and repr(value) in e.value.detail
+
+
+def test_a_refusal_names_the_field_and_the_value():
+    for fn, value in ((parse_money, "1.2"), (parse_qty, "1"), (parse_percent, "x"), (parse_money, 5)):
+        with pytest.raises(FiscalError) as e:
+            fn(value, "the.field")
+        assert "the.field" in e.value.detail and repr(value) in e.value.detail and e.value.params["field"] == "the.field"
+
+
+def test_negative_amounts_format_with_their_sign_everywhere():
+    assert format_money_grouped(-1234567) == "-12\u00a0345.67" and format_money_grouped(0) == "0.00"
+    assert format_money_grouped(5) == "0.05" and format_money(0) == "0.00" and format_money(-100) == "-1.00"
+    assert format_qty(-1500) == "-1.500" and format_qty(0) == "0.000"
+
+
+def test_percents_format_without_trailing_zeros():
+    assert [format_percent(p) for p in (0, 1, 10, 125, 1205, 10000, 99999)] == \
+        ["0", "0.01", "0.1", "1.25", "12.05", "100", "999.99"]
+    assert [parse_percent(p) for p in ("0", "0.5", "12.05", "999.99")] == [0, 50, 1205, 99999]
+
+
+def test_the_limits_are_the_published_ones():
+    from fiscal.money import MAX_LINES, MAX_QTY, MIN_QTY, MIN_SUM
+    assert (MIN_SUM, MAX_SUM, MIN_QTY, MAX_QTY, MAX_LINES) == (1, 9_999_999_999_999, 1, 9_999_999, 1000)
+
+
+def test_round_div_rounds_exact_halves_away_from_zero_and_keeps_exact_quotients():
+    assert [round_div(n, 2) for n in (1, 3, -1, -3, 4, -4, 0)] == [1, 2, -1, -2, 2, -2, 0]
+    assert round_div(7, 7) == 1 and round_div(-7, 7) == -1
+    with pytest.raises(ValueError):
+        round_div(1, -2)
+    assert line_sum(5, 100) == 1 and line_sum(4, 100) == 0 and line_sum(1, 500) == 1 and line_sum(1, 499) == 0
+    assert percent_of(1, 5000) == 1 and percent_of(1, 4999) == 0 and percent_of(10_000, 10_000) == 10_000
+
+
+@pytest.mark.parametrize("fn, value, detail", [
+    (parse_money, 1.2, 'price: 1.2 is not a string with 2 decimals such as "1.20"'),
+    (parse_money, "1.2", "price: '1.2' is not a sum with 2 decimals such as \"1.20\""),
+    (parse_qty, 1, 'price: 1 is not a string with 3 decimals such as "1.000"'),
+    (parse_qty, "1", "price: '1' is not a quantity with 3 decimals such as \"1.000\""),
+    (parse_percent, 5, 'price: 5 is not a percent string such as "5" or "12.5"'),
+    (parse_percent, "5.5.5", "price: '5.5.5' is not a percent with up to 2 decimals such as \"12.5\""),
+])
+def test_each_parse_refusal_says_exactly_what_it_wanted(fn, value, detail):
+    with pytest.raises(FiscalError) as e:
+        fn(value, "price")
+    assert e.value.detail == detail and e.value.params == {"field": "price"}
+
+
+def test_the_default_field_names_are_the_kind_of_value():
+    for fn, name in ((parse_money, "amount"), (parse_qty, "qty"), (parse_percent, "percent")):
+        with pytest.raises(FiscalError) as e:
+            fn("?")
+        assert e.value.detail.startswith(f"{name}: ")
+
+
+def test_round_div_refuses_a_zero_or_negative_denominator_saying_so():
+    for d in (0, -1):
+        with pytest.raises(ValueError) as e:
+            round_div(10, d)
+        assert str(e.value) == "denominator must be positive"
+    assert round_div(0, 3) == 0 and round_div(1, 3) == 0 and round_div(2, 3) == 1 and round_div(-1, 3) == 0

@@ -201,3 +201,85 @@ def test_a_line_with_marking_codes_prints_a_short_mark_after_its_name_and_never_
     assert "1. Молоко [М]\n" in text and "2. Хлеб\n" in text
     assert "ABCdef" not in text and "qqqq" not in text
     assert "1. Молоко\n" in render(doc, SAMPLE_REG, REQ, 42, marking_mark="").text()
+
+
+def _amounts_after(text: str, heading: str) -> list[str]:
+    rows = text.splitlines()
+    i = next(k for k, ln in enumerate(rows) if ln.startswith(heading))
+    out = []
+    for ln in rows[i + 1:]:
+        if not ln.startswith("  "):
+            break
+        out.append(" ".join(ln.split()))
+    return out
+
+
+def test_an_annulment_prints_what_goes_back_by_tender_not_the_cash_handed_over():
+    s = sale(items=[ItemInput("Пакет", 25, 1000, "20")], payments=[Payment(PaymentType.CASH, 100)])  # change 0.75
+    text = render(annulment_of(s, 7), SAMPLE_REG, REQ, 42).text()
+    assert _amounts_after(text, "Возвращено покупателю:") == ["Наличными 0.25"]
+    assert "Сдача" not in text and "1.00" not in text
+    mixed = render(annulment_of(sample_sale(), 1041), SAMPLE_REG, REQ, 42).text()   # card 20 + cash 20 − change 2
+    assert _amounts_after(mixed, "Возвращено покупателю:") == ["Банковской картой 20.00", "Наличными 18.00"]
+    assert "УИД чека:" in mixed
+
+
+def test_an_annulled_refund_brings_its_money_back_to_the_register():
+    text = render(annulment_of(refund(), 9), SAMPLE_REG, REQ, 32).text()
+    assert "Аннулирован: Чек возврата № 9" in text and _amounts_after(text, "Возвращено в кассу:") == ["Наличными 1.50"]
+
+
+def test_a_reference_stored_as_a_number_prints():
+    s = sale(items=[ItemInput("Торт", 500, 1000, "20")], payments=[Payment(PaymentType.OPLATI, 500, ref=1003)])
+    assert "1003" in render(s, SAMPLE_REG, REQ, 32).text()
+
+
+def test_a_receipt_discount_is_printed_on_each_line_as_its_share():
+    s = sale(items=[ItemInput("А", 1000, 1000, "20"), ItemInput("Б", 3000, 1000, "20")],
+             payments=[Payment(PaymentType.CASH, 4000)], discount=Adjustment(percent=1000))
+    text = render(s, SAMPLE_REG, REQ, 42).text()
+    shares = [ln.split()[-1] for ln in text.splitlines() if ln.startswith("  Скидка на чек")]
+    totals = [ln.split()[-1] for ln in text.splitlines() if ln.startswith("  Итог по позиции")]
+    assert shares == ["-1.00", "-3.00"] and totals == ["9.00", "27.00"]
+
+
+def test_the_unit_follows_the_quantity_and_a_line_without_one_prints_none():
+    s = sale(items=[ItemInput("Яблоки", 299, 1235, "10", unit="кг"), ItemInput("Хлеб", 150, 2000, "10", unit="шт"),
+                    ItemInput("Услуга", 500, 1000, "none")], payments=[Payment(PaymentType.CASH, 2000)])
+    text = render(s, SAMPLE_REG, REQ, 42).text()
+    assert "1.235 кг × 2.99 = 3.69" in text and "2.000 шт × 1.50 = 3.00" in text and "1.000 × 5.00 = 5.00" in text
+
+
+def test_a_document_without_a_uid_prints_no_qr_and_no_check_text():
+    from fiscal.documents import Registration
+    r = Registration(number=3, uid="", time="2026-01-15T09:00:00+03:00")
+    printed = render(shift_open(), r, REQ, 32)
+    assert printed.qr is None and "УИД" not in printed.text() and "Проверьте" not in printed.text()
+    assert "Дата:" in printed.text()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_card_slip_prints_the_terminals_lines_within_the_width(width):
+    from fiscal.layout import render_card_slip
+    slip = ["ОПЛАТА", "Терминал: T1", "Сумма: 2.49 BYN", "", "Очень длинная строка слипа " * 3, "ОДОБРЕНО"]
+    p = render_card_slip(slip, width, document="к чеку продажи № 5")
+    text = p.text()
+    assert all(columns(ln) <= width for ln in p.lines) and "КАРТ-ЧЕК" in text and "Экземпляр покупателя" in text
+    assert "к чеку продажи № 5" in text and "ОДОБРЕНО" in text and "КОПИЯ" not in text and p.qr is None
+    assert "" in [ln.text for ln in p.lines]                    # the terminal's blank line stays
+    again = render_card_slip(slip, width, copy_of="merchant", reprint=True)
+    assert again.lines[0].text.strip() == again.lines[-1].text.strip() == "КОПИЯ"
+    assert "Экземпляр кассира" in again.text() and again.title.startswith("КОПИЯ")
+
+
+def test_the_refund_kinds_are_named_on_paper_as_the_manual_names_them():
+    assert "Возврат без чека" in render(refund(kind=RefundKind.NO_RECEIPT), SAMPLE_REG, REQ, 42).text()
+    assert "Возврат средств" in render(refund(kind=RefundKind.FUNDS), SAMPLE_REG, REQ, 42).text()
+    assert "ИТОГО К ВЫПЛАТЕ" in render(refund(), SAMPLE_REG, REQ, 42).text()
+
+
+def test_the_z_labels_the_gross_sum_and_the_net_turnover():
+    text = render(z_doc(), SAMPLE_REG, REQ, 42).text()
+    for label in ("Сумма (с аннулированными)", "Аннулировано (0)", "Сумма за вычетом аннулир.",
+                  "Оборот за вычетом аннулир.:", "Наличных на начало смены"):
+        assert label in text, label

@@ -47,3 +47,62 @@ def test_tenders_count_on_the_skos_three_kinds():
     doc = sample_sale()
     kinds = paid_by_kind(doc)
     assert set(kinds) == {"cash", "cashless", "other"} and sum(kinds.values()) == sum(p.amount for p in doc.payments)
+
+
+def test_each_line_figure_the_sko_computed_otherwise_is_named_with_both_values():
+    from fiscal.sko_cheque import Difference
+    doc = sample_sale()
+    sko = as_sko(doc)
+    ln = sko.lines[1]
+    wrong = SkoLine(ln.name, ln.code, ln.qty + 1, ln.price + 2, ln.total_price + 3, ln.discount, ln.result)
+    cheque = SkoCheque(**{**sko.__dict__, "lines": (sko.lines[0], wrong, *sko.lines[2:])})
+    mine = doc.lines[1]
+    assert set(compare(doc, cheque)) == {Difference("lines[1].total_price", mine.raw, mine.raw + 3),
+                                         Difference("lines[1].qty", mine.qty, mine.qty + 1),
+                                         Difference("lines[1].price", mine.price, mine.price + 2)}
+    assert str(Difference("total", 1, 2)) == "total: ours 1, SKO 2"
+
+
+def test_a_different_number_of_lines_is_one_difference():
+    from fiscal.sko_cheque import Difference
+    doc = sample_sale()
+    sko = as_sko(doc)
+    short = SkoCheque(**{**sko.__dict__, "lines": sko.lines[:2]})
+    assert Difference("lines", len(doc.lines), 2) in compare(doc, short)
+
+
+def test_the_discount_figures_net_markups_and_cheque_shares():
+    from fiscal.sko_cheque import Difference
+    doc = sample_sale()         # line discounts 0.50 + 0.50, a markup 0.20; a 5 % receipt discount
+    positions = sum(ln.discount - ln.markup for ln in doc.lines)
+    cheque = sum(ln.receipt_discount - ln.receipt_markup for ln in doc.lines)
+    assert (positions, cheque) == (80, 200)
+    got = compare(doc, SkoCheque(positions_discount=80, cheque_discount=200, subtotal=doc.total_cost,
+                                 discount=doc.discount_total))
+    assert got == ()
+    got = compare(doc, SkoCheque(positions_discount=120, cheque_discount=180, subtotal=1, discount=2))
+    assert set(got) == {Difference("positions_discount", 80, 120), Difference("cheque_discount", 200, 180),
+                        Difference("subtotal", doc.total_cost, 1), Difference("discount", doc.discount_total, 2)}
+
+
+def test_the_three_kinds_are_summed_per_payment_and_counted_before_change():
+    from fiscal_samples import sale
+
+    from fiscal.receipt import ItemInput, Payment, PaymentType
+    doc = sale(items=[ItemInput("Торт", 5000, 1000, "20")],
+               payments=[Payment(PaymentType.CARD, 1000), Payment(PaymentType.OPLATI, 500),
+                         Payment(PaymentType.CERTIFICATE, 700), Payment(PaymentType.ADVANCE_OTHER, 300),
+                         Payment(PaymentType.CASHLESS_OTHER, 200), Payment(PaymentType.CASH, 3000)])
+    assert paid_by_kind(doc) == {"cash": 3000, "cashless": 1700, "other": 1000}
+    assert paid_by_kind(cash_in(100)) == {"cash": 0, "cashless": 0, "other": 0}
+
+
+def test_an_annulment_and_a_cash_document_compare_their_total():
+    from fiscal_samples import annulment_of, cash_out
+
+    from fiscal.sko_cheque import Difference
+    a = annulment_of(sample_sale(), 7)
+    assert compare(a, SkoCheque(total=a.total_due)) == ()
+    assert compare(a, SkoCheque(total=1)) == (Difference("total", a.total_due, 1),)
+    assert compare(cash_out(500), SkoCheque(total=400)) == (Difference("total", 500, 400),)
+    assert compare(cash_out(500), SkoCheque(cash=1, change=1)) == ()

@@ -55,11 +55,14 @@ def run_export(args) -> int:
         except OSError as e:
             raise CliError(f"cannot write {args.out}: {e.strerror}", 2) from None
         try:
-            for row in j.export_lines():
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            try:
+                for row in j.export_lines():
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            finally:
+                if out is not sys.stdout:
+                    out.close()      # a write the file refuses may surface only here (buffered)
         except StorageError as e:
             raise CliError(refusal_line(e), 1) from None
-        finally:
-            if out is not sys.stdout:
-                out.close()
+        except OSError as e:
+            raise CliError(f"cannot write {args.out}: {e.strerror or e}", 2) from None
     return 0
