@@ -22,6 +22,16 @@ def _bad(key: str, value: object, want: str) -> StorageError:
     return StorageError("BAD_SETTING", f"parameter {key!r}: {value!r} is not {want}")
 
 
+def _slides_dir_ok(value: object) -> bool:
+    """A relative folder that stays inside the data dir (the slideshow must not read the whole disk)."""
+    if not isinstance(value, str) or len(value) > 200 or "\0" in value or "\\" in value:
+        return False
+    if value == "":
+        return True
+    parts = value.split("/")
+    return not value.startswith("/") and all(p not in ("", ".", "..") for p in parts) and ":" not in parts[0]
+
+
 @dataclass(frozen=True)
 class Parameters:
     """The register's working parameters (manual §2.4.2); every value is checked on construction."""
@@ -41,6 +51,7 @@ class Parameters:
     favourites: tuple[str, ...] = ()               # item codes on the sale screen's favourites page, in order
     discount_card_percent: str = "5"               # the receipt discount a discount card gives, percent (0.01…100)
     card_slip_merchant_copy: bool = False          # print the card slip twice: the customer's and the cashier's copy
+    customer_slides_dir: str = "slides"            # the customer screen's slideshow: a folder in the data dir ("" = none)
 
     def __post_init__(self) -> None:
         if self.accounting_mode not in ("differentiated", "sum"):
@@ -78,6 +89,9 @@ class Parameters:
             pct = None
         if pct is None or not 1 <= pct <= 10_000:
             raise _bad("discount_card_percent", self.discount_card_percent, 'a percent 0.01…100 such as "5" or "7.5"')
+        if not _slides_dir_ok(self.customer_slides_dir):
+            raise _bad("customer_slides_dir", self.customer_slides_dir,
+                       'a folder inside the data dir such as "slides" or "ads/summer" (no "..", not absolute), or ""')
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Parameters":
