@@ -57,3 +57,15 @@ def test_device_password_defaults_to_1111_and_is_stored_hashed(tmp_path):
     s.set_device_password("8642")
     assert s.check_device_password("8642") and not s.check_device_password("1111")
     assert "8642" not in (tmp_path / "store" / "settings.json").read_text()
+
+
+@pytest.mark.parametrize("value", ["slides", "ads/summer", "", "Реклама 2026"])
+def test_the_customer_slides_folder_is_a_folder_inside_the_data_dir(value):
+    assert Parameters.from_dict({"customer_slides_dir": value}).customer_slides_dir == value
+
+
+@pytest.mark.parametrize("value", ["/etc", "../outside", "ads/../../x", "a//b", "./ads", "C:\\ads", "x" * 201, 5, None])
+def test_a_customer_slides_folder_outside_the_data_dir_is_refused_by_name(value):
+    with pytest.raises(StorageError) as e:
+        Parameters.from_dict({"customer_slides_dir": value})
+    assert e.value.code == "BAD_SETTING" and "customer_slides_dir" in e.value.detail
