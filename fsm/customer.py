@@ -20,6 +20,7 @@ class CustomerView:
         self._displays = displays
         self._extra: list = []
         self.last: tuple[str, tuple] = ("show_idle", ("",))   # what is shown now (a second screen starts from it)
+        self._shown: tuple[list, int] | None = None      # the lines and total last shown
         self._cleared = False          # the last news was an emptied receipt: a payment now is the finished sale's
 
     def add_listener(self, display) -> None:
@@ -56,6 +57,9 @@ class CustomerView:
         except Exception:           # an edit the arithmetic refuses never reaches the receipt; show what we can
             return
         lines = [DisplayLine(ln.name, ln.qty, ln.total) for ln in calc.lines]
+        if self.last[0] == "show_payment" and self.last[1][0] == calc.total_due and self._shown == (lines, calc.total_due):
+            return        # the draft saved with its payment's id: the same receipt, and the amount due stays on show
+        self._shown = (lines, calc.total_due)
         self._each("show_sale", lines, calc.total_due)
 
     def payment(self, due: int, paid: int = 0, change: int = 0, qr: str | None = None) -> None:

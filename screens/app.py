@@ -85,6 +85,7 @@ class App(InputMixin, JobsMixin):
         self._seen: tuple = (None, None)
         self.frame_hook: Callable[[str], None] | None = None   # headless: called after a frame while a job runs
         self.on_frame: Callable[[], None] | None = None        # once per drawn frame (the service watchdog's ping)
+        self.foreign: Callable[[pygame.event.Event], bool] | None = None   # events of another window (the customer's)
         self._deferred: list = []
         self._trim_after_build = False
         self._built_for: Screen | None = None
@@ -278,6 +279,8 @@ class App(InputMixin, JobsMixin):
     def step(self, events: list | None = None) -> None:
         """Handle input (the given events, else pygame's queue), device events and timers; rebuild if needed."""
         events = pygame.event.get() if events is None else events
+        if self.foreign is not None:
+            events = [e for e in events if not self.foreign(e)]
         if self.job is not None:
             self.step_busy(events)
             return

@@ -190,3 +190,29 @@ def test_the_customer_window_shows_the_rendered_screen_and_keeps_its_events(ui):
         assert not win.owns(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(1, 1), button=1))
     finally:
         win.close()
+
+
+def test_zpos_run_opens_the_customer_window_when_the_config_asks_for_a_screen(ui, sim, caplog):
+    from zpos.commands.run import open_customer_screen
+    from zpos.config import DisplayConfig
+    reg = sim[0]
+    assert open_customer_screen(ui.app, reg, None, False) is None
+    assert open_customer_screen(ui.app, reg, DisplayConfig(kind="pole", url="/dev/null"), False) is None
+    caplog.set_level(logging.WARNING, logger="zpos.customer")
+    assert open_customer_screen(ui.app, reg, DisplayConfig(kind="screen", screen=1), True) is None
+    assert len(caplog.records) == 1 and "display 1 is not connected" in caplog.records[0].getMessage()
+    assert ui.app.foreign is None
+    win = open_customer_screen(ui.app, reg, DisplayConfig(kind="screen", screen=0), False)
+    try:
+        assert win is not None and ui.app.foreign == win.owns
+        cashier_in_open_shift(ui)
+        ui.tap("menu.sale")
+        ui.tap("sale.item.3")
+        win.frame()
+        assert win.screen.text_of("cust.total") == "2.35 руб."
+        assert win.screen.text_of("cust.shop") == reg.stores.settings.requisites().shop_name \
+            or reg.stores.settings.requisites().org_name
+        ui.app.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(5, 5), button=1, window=win.window)])
+        assert ui.app._down is None                       # a touch on the customer's window is not the cashier's
+    finally:
+        win.close()

@@ -55,7 +55,7 @@ def run(args) -> int:
     os.environ["SDL_VIDEODRIVER"] = driver
     from zpos.watchdog import Watchdog
     watchdog = Watchdog.from_env()
-    register_, stop, longest_wait = open_register(args)
+    register_, stop, longest_wait, display = open_register(args)
     try:
         import pygame
 
@@ -65,9 +65,10 @@ def run(args) -> int:
         except pygame.error as e:
             raise CliError(NO_DISPLAY.format(why=f"SDL could not open a window with the {driver} driver ({e})"), 1) \
                 from None
+        customer = open_customer_screen(app, register_, display, args.fullscreen)
         # The loop cannot draw while it waits inside a device call: allow the longest one plus a margin.
         watchdog.require(longest_wait + WATCHDOG_MARGIN_S)
-        app.on_frame = watchdog.frame
+        app.on_frame = watchdog.frame if customer is None else (lambda: (watchdog.frame(), customer.frame()))
         app.run()
     finally:
         watchdog.stopping()
@@ -75,9 +76,33 @@ def run(args) -> int:
     return 0
 
 
+def open_customer_screen(app, register_, display, fullscreen: bool):
+    """The second screen when the config asks for one ([devices.display] kind = "screen"), following the till's
+    customer feed; None when it does not, or when that display is not there (logged once; the till goes on)."""
+    if display is None or display.kind != "screen":
+        return None
+    from screens.customer_screen import open_customer_window
+    from screens.customer_slides import SlideShow
+    from storage.errors import StorageError
+
+    def folder() -> Path | None:
+        sub = register_.stores.params.customer_slides_dir
+        return register_.data_dir / sub if sub else None
+    try:
+        req = register_.stores.settings.requisites()
+        shop = req.shop_name or req.org_name
+    except StorageError:           # before set-up there are no requisites: the screen shows no shop name
+        shop = ""
+    window = open_customer_window(display.screen, fullscreen, display.lang, SlideShow(folder), lambda: shop)
+    if window is not None:
+        register_.customer.add_listener(window.screen)
+        app.foreign = window.owns
+    return window
+
+
 def open_register(args):
-    """(register, stop, longest blocking device wait in seconds) on simulated devices with --sim, else on the
-    devices of the config file."""
+    """(register, stop, longest blocking device wait in seconds, the customer display's config) on simulated
+    devices with --sim, else on the devices of the config file."""
     from fsm.clock import SystemClock
     from zpos.config import cli_config
     from zpos.logs import setup_logging
@@ -92,7 +117,7 @@ def open_register(args):
             sim_uploads.stop()
             reg.shutdown()
             hub.stop()
-        return reg, stop_sim, cfg.devices.longest_blocking_call()
+        return reg, stop_sim, cfg.devices.longest_blocking_call(), cfg.devices.display
     from fsm.till import Till
     from hal.errors import DeviceError
     from zpos.wiring import open_devices
@@ -106,4 +131,4 @@ def open_register(args):
     def stop() -> None:
         uploads.stop()
         reg.shutdown()
-    return reg, stop, cfg.devices.longest_blocking_call()
+    return reg, stop, cfg.devices.longest_blocking_call(), cfg.devices.display
