@@ -6,6 +6,7 @@ payments, refund, reports, settings); at each screen of interest a PNG is writte
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Shooter:
                  check: Callable[[str, HeadlessUI], None] | None = None) -> None:
         self.ui, self.out, self.log, self.check = ui, Path(out), log or (lambda s: None), check
         self.names: list[str] = []
+        self.customer: CustomerShots | None = None     # the customer's side (second screen, pole display)
 
     def __call__(self, name: str) -> None:
         self.ui.screenshot(self.out / f"{name}.png")
@@ -44,6 +46,11 @@ class Shooter:
             self.check(name, self.ui)
         self.names.append(name)
         self.log(name)
+
+    def side(self, name: str, pole: bool = False) -> None:
+        """The customer screen (and, with `pole`, the pole display) as the customer sees them now."""
+        if self.customer is not None:
+            self.customer.shoot(name, pole)
 
     def keys(self, digits: str, ok: bool = True) -> None:
         self.ui.type_digits(digits)
@@ -84,7 +91,9 @@ def render_all(out: Path, size: tuple[int, int] = (1024, 600), lang: str = "ru",
         try:
             ui = HeadlessUI(reg, size=size, lang=lang)
             try:
-                return _script(ui, hub, reg, Shooter(ui, out, log, check))
+                shooter = Shooter(ui, out, log, check)
+                shooter.customer = CustomerShots(reg, hub, shooter, size, lang)
+                return _script(ui, hub, reg, shooter)
             finally:
                 ui.close()
         finally:
@@ -158,6 +167,10 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     # ----- the cashier's day
     login(ui, CASHIER, CASHIER_PASSWORD)
     shot("menu_cashier")
+    shot.side("welcome")
+    if shot.customer:
+        shot.customer.add_slides()
+        shot.side("idle_slideshow")
     ui.tap("menu.sale")
     shot("menu_grey_reason")
     ui.tap("dialog.ok")
@@ -195,6 +208,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.type_digits("10")
     ui.tap("keypad.ok")
     shot("sale_lines")
+    shot.side("lines", pole=True)
     ui.tap("sale.code")
     ui.tap("code.3")
     shot("sale_code")
@@ -204,6 +218,10 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("payment")
     ui.tap("pay.quick.50")
     shot("payment_change")
+    shot.side("payment_change", pole=True)
+    if shot.customer:
+        shot.customer.later(10)
+        shot.side("after_sale_slideshow")
     ui.tap("change.done")
 
     # card payment with the terminal's progress on screen
@@ -234,6 +252,9 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
         if not taken.get("qr") and any(w == "progress.qr" for w in ui.app.ui.widgets):
             taken["qr"] = True
             shot("payment_oplati_qr")
+        if shot.customer and not taken.get("customer_qr") and shot.customer.showing_qr():
+            taken["customer_qr"] = True
+            shot.side("oplati_qr", pole=True)
     ui.app.frame_hook = on_qr
     ui.tap("pay.ok")
     ui.app.frame_hook = None
@@ -294,3 +315,69 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     reg.session.end_self_service("2580")
     del sale
     return shot.names
+
+
+DEMO_SLIDES = (("01-kava.png", (120, 62, 30), (250, 214, 160), "Скидка 10% на каву", "кожны дзень з 8:00 да 11:00"),
+               ("02-bread.png", (30, 90, 60), (235, 245, 220), "Свежая выпечка", "каждый день с 7:00"),
+               ("03-card.png", (31, 58, 95), (255, 255, 255), "Карта покупателя", "5% на следующую покупку"))
+
+
+class CustomerShots:
+    """The customer's side of the working day: the second screen rendered headless at the cashier's size and
+    language, following the till's feed, and the simulated pole display's two lines as a VFD picture."""
+
+    def __init__(self, reg, hub, shot: Shooter, size: tuple[int, int], lang: str) -> None:
+        from screens.customer_screen import CustomerScreen
+        from screens.customer_slides import SlideShow
+        self.reg, self.hub, self.shot, self.offset = reg, hub, shot, 0.0
+        self.folder = Path(reg.data_dir) / reg.stores.params.customer_slides_dir
+        req = reg.stores.settings.requisites()
+        self.screen = CustomerScreen(size, lang, SlideShow(lambda: self.folder), shop=lambda: req.shop_name or req.org_name,
+                                     clock=lambda: time.monotonic() + self.offset)
+        reg.customer.add_listener(self.screen)
+
+    def showing_qr(self) -> bool:
+        return self.screen.view.qr is not None
+
+    def later(self, seconds: float) -> None:
+        """Move the customer screen's clock on (the change's hold, the slides' time)."""
+        self.offset += seconds
+
+    def add_slides(self) -> None:
+        """The shop's demo images in the slides folder (made here: the repository holds no pictures)."""
+        import pygame
+
+        from screens.theme import font
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, bg, fg, title, sub in DEMO_SLIDES:
+            surf = pygame.Surface((1280, 720))
+            for y in range(720):                      # a vertical gradient, darker at the bottom
+                k = 1 - 0.45 * y / 720
+                surf.fill(tuple(int(c * k) for c in bg), (0, y, 1280, 1))
+            pygame.draw.circle(surf, tuple(min(255, c + 40) for c in bg), (1080, 160), 260)
+            big, small = font("noto_sans", True, 96), font("noto_sans", False, 48)
+            surf.blit(big.render(title, True, fg), (80, 380))
+            surf.blit(small.render(sub, True, fg), (84, 520))
+            pygame.image.save(surf, str(self.folder / name))
+
+    def shoot(self, name: str, pole: bool = False) -> None:
+        self.screen.save(self.shot.out / f"customer_{name}.png")
+        self.shot.names.append(f"customer_{name}")
+        self.shot.log(f"customer_{name}")
+        if pole and self.hub.display is not None:
+            self._settle_pole()
+            self.hub.display.render_png(self.shot.out / f"pole_{name}.png")
+            self.shot.names.append(f"pole_{name}")
+            self.shot.log(f"pole_{name}")
+
+    def _settle_pole(self, quiet_s: float = 0.15, timeout_s: float = 3.0) -> None:
+        """The pole display's bytes travel over a pty: wait until its text has stopped changing."""
+        end = time.monotonic() + timeout_s
+        last, since = self.hub.display.lines(), time.monotonic()
+        while time.monotonic() < end:
+            time.sleep(0.02)
+            now = self.hub.display.lines()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return

@@ -54,6 +54,9 @@ STYLES = {
 }
 
 
+UNSHRUNK = ("cust_line",)    # receipt lines keep one size, a long name is cut with «…» (rows of mixed sizes read badly)
+
+
 class CustomerTheme(Theme):
     """The cashier's theme plus the customer screen's big text styles (with their smaller variants)."""
 
@@ -72,7 +75,7 @@ class CustomerTheme(Theme):
                 self.data[f"@{name}~{i}"] = variant
                 self.fonts[f"@{name}~{i}"] = ("noto_sans", bold, small)
                 names.append(f"{name}~{i}")
-            self.variants[name] = names
+            self.variants[name] = [] if name in UNSHRUNK else names
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ class CustomerScreen:
     def _split(self, body: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect]:
         """(the lines, the amounts): side by side on a wide screen, one above the other on a tall one."""
         if body.width >= body.height:
-            left, right = split_h(body, [0.58, 0], self.pad)
+            left, right = split_h(body, [0.62, 0], self.pad)
             return left, right
         top, bottom = split_v(body, [0.55, 0], self.pad)
         return top, bottom
@@ -318,8 +321,8 @@ class CustomerScreen:
             ui.label(pygame.Rect(rest.left, rest.top, rest.width, row_h), self.t("customer.more_lines", n=hidden),
                      "cust_qty", wid="cust.more")
             rest = pygame.Rect(rest.left, rest.top + row_h, rest.width, rest.height - row_h)
-        sum_w = max(self.theme.px(110), rest.width * 3 // 10)
-        qty_w = max(self.theme.px(80), rest.width // 6)
+        sum_w = max(self.theme.px(100), rest.width // 5)
+        qty_w = self.theme.px(80) if any(ln.qty != 1000 for _, ln in shown) else 2
         for i, (n, ln) in enumerate(shown):
             r = pygame.Rect(rest.left, rest.top + i * row_h, rest.width, row_h)
             name_r, qty_r, sum_r = split_h(r, [r.width - sum_w - qty_w, qty_w, sum_w], 0)
