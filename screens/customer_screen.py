@@ -114,6 +114,8 @@ class CustomerScreen:
         self.clock = clock
         self.hold_s = hold_s
         self.brightness = 4
+        if not pygame.font.get_init():            # pygame_gui loads its fonts through pygame.font
+            pygame.font.init()
         self.surface = pygame.Surface(self.size)
         self.theme = CustomerTheme(self.size)
         self.manager = pygame_gui.UIManager(self.size, self.theme.data, enable_live_theme_updates=False)
@@ -350,16 +352,20 @@ class CustomerScreen:
     def _paid(self, ui: Ui, body: pygame.Rect, view: View) -> None:
         ui.panel(body, "card")
         inner = body.inflate(-2 * self.pad, -2 * self.pad)
-        head_h = line_height(self.theme.font_of("cust_welcome", "label")) + self.theme.px(8)
-        head, rest = take_top(inner, head_h, self.theme.px(8))
-        ui.label(head, self.t("customer.thanks"), "cust_welcome", wid="cust.thanks")
         rows = [("total", self.t("customer.total"), self.money(view.due), "cust_amount")]
         if view.paid:
             rows.append(("paid", self.t("customer.paid"), self.money(view.paid), "cust_amount"))
         if view.change:
             rows.append(("change", self.t("customer.change"), self.money(view.change), "cust_change"))
-        width = min(rest.width, self.theme.px(560))
-        self._amount_rows(ui, pygame.Rect(rest.centerx - width // 2, rest.top, width, rest.height), rows)
+        lab_h, gap = line_height(self.theme.font_of("cust_label", "label")), self.theme.px(12)
+        rows_h = sum(lab_h + line_height(self.theme.font_of(st, "label")) for *_, st in rows) + gap * (len(rows) - 1)
+        one = line_height(self.theme.font_of("cust_welcome", "label"))
+        head_h = 2 * one if inner.height >= 2 * one + 2 * gap + rows_h else one     # two lines only where they fit
+        top = inner.top + max(0, (inner.height - head_h - 2 * gap - rows_h) // 2)      # the block centred, not spread
+        ui.label(pygame.Rect(inner.left, top, inner.width, head_h), self.t("customer.thanks"), "cust_welcome",
+                 wid="cust.thanks", lines=2)
+        width = min(inner.width, self.theme.px(560))
+        self._amount_rows(ui, pygame.Rect(inner.centerx - width // 2, top + head_h + 2 * gap, width, rows_h), rows)
 
     def _welcome(self, ui: Ui, body: pygame.Rect, text: str, lower: str) -> None:
         big = line_height(self.theme.font_of("cust_welcome", "label"))

@@ -161,6 +161,8 @@ def test_the_amounts_fit_uncut_at_every_size(ui, size):
     assert all(pygame.Rect(0, 0, *size).contains(r) for r in rects)
     screen.show_paid(999_999_99, 1_000_000_00, 1)
     assert screen.text_of("cust.change") == "0.01 руб." and not screen.ui.widgets["cust.change"].cut
+    card = [w for w in screen.ui.order if w.kind == "panel"][-1].rect
+    assert all(card.contains(screen.ui.widgets[w].rect) for w in ("cust.thanks", "cust.total", "cust.change"))
 
 
 def test_a_brightness_outside_one_to_four_is_refused(ui):
