@@ -93,7 +93,8 @@ def open_customer_screen(app, register_, display, fullscreen: bool):
         shop = req.shop_name or req.org_name
     except StorageError:           # before set-up there are no requisites: the screen shows no shop name
         shop = ""
-    window = open_customer_window(display.screen, fullscreen, display.lang, SlideShow(folder), lambda: shop)
+    window = open_customer_window(display.screen, fullscreen, display.lang, SlideShow(folder, wall=register_.clock.now),
+                                  lambda: shop)
     if window is not None:
         register_.customer.add_listener(window.screen)
         app.foreign = window.owns
