@@ -35,6 +35,7 @@ from screens.widgets import Ui
 
 log = logging.getLogger("zpos.customer")
 
+REDRAW_S = 1.0              # an unchanged customer screen is still redrawn this often (a window uncovered, a monitor on)
 PAID_HOLD_S = 8.0            # A-6 after_payment_hold_s: the change stays this long before the ads come back
 BACKGROUND = (247, 248, 250)
 SLIDE_BACKGROUND = (0, 0, 0)
@@ -192,11 +193,19 @@ class CustomerScreen:
     def money(self, kopecks: int) -> str:
         return self.t("customer.money", sum=format_money(kopecks))
 
-    def render(self) -> pygame.Surface:
-        """Draw the current view into `surface` (rebuilding the widgets only when it changed) and return it."""
+    def _now_showing(self) -> tuple[View, object, tuple]:
         view = self.view
         slide = self.slides.current(self.clock()) if view.kind == "idle" and self.slides is not None else None
-        key = (view, slide.name if slide else None, id(slide.picture) if slide else None, self.lang)
+        return view, slide, (view, slide.name if slide else None, id(slide.picture) if slide else None, self.lang,
+                             self.brightness)
+
+    def stale(self) -> bool:
+        """Whether what should be shown differs from the last `render()` (a window redraws only then)."""
+        return self._now_showing()[2] != self._built
+
+    def render(self) -> pygame.Surface:
+        """Draw the current view into `surface` (rebuilding the widgets only when it changed) and return it."""
+        view, slide, key = self._now_showing()
         if key != self._built:
             self._build(view, slide)
             self._built = key
@@ -383,6 +392,7 @@ class CustomerWindow:
         self.screen = screen
         self.window = window
         self._failed = False
+        self._drawn = -REDRAW_S
 
     def owns(self, event: pygame.event.Event) -> bool:
         """Whether an event came from this window (it must not reach the cashier's screen)."""
@@ -392,6 +402,10 @@ class CustomerWindow:
         """Draw the customer's frame and show it; a failure is logged once and the cashier's work goes on."""
         if self._failed or self.screen.closed:
             return
+        now = time.monotonic()
+        if not self.screen.stale() and now - self._drawn < REDRAW_S:
+            return                     # nothing new: the customer's picture costs the cashier's loop nothing
+        self._drawn = now
         try:
             target = self.window.get_surface()
             target.blit(self.screen.render(), (0, 0))

@@ -188,6 +188,12 @@ def test_the_customer_window_shows_the_rendered_screen_and_keeps_its_events(ui):
         win.frame()
         assert win.window.get_surface().get_size() == (640, 400)
         assert win.window.get_surface().get_at((5, 5)) == win.screen.surface.get_at((5, 5))
+        win.window.get_surface().fill((255, 0, 0))
+        win.frame()
+        assert win.window.get_surface().get_at((5, 5)) == (255, 0, 0)      # nothing new: not drawn again
+        win.screen.show_payment(500, 2000, 1500)
+        win.frame()
+        assert win.window.get_surface().get_at((5, 5)) == win.screen.surface.get_at((5, 5))
         assert win.owns(pygame.event.Event(pygame.WINDOWCLOSE, window=win.window))
         assert not win.owns(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(1, 1), button=1))
     finally:
