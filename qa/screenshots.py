@@ -359,6 +359,7 @@ class CustomerShots:
             surf.blit(big.render(title, True, fg), (80, 380))
             surf.blit(small.render(sub, True, fg), (84, 520))
             pygame.image.save(surf, str(self.folder / name))
+        self.screen.slides.restart()          # shown at once, not when the empty folder is next looked at
 
     def shoot(self, name: str, pole: bool = False) -> None:
         self.screen.save(self.shot.out / f"customer_{name}.png")
