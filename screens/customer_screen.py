@@ -396,7 +396,8 @@ class CustomerWindow:
 
     def owns(self, event: pygame.event.Event) -> bool:
         """Whether an event came from this window (it must not reach the cashier's screen)."""
-        return getattr(event, "window", None) is self.window
+        other = getattr(event, "window", None)       # pygame-ce: the Window SDL tied the event to, or None
+        return other is not None and getattr(other, "id", None) == self.window.id
 
     def frame(self) -> None:
         """Draw the customer's frame and show it; a failure is logged once and the cashier's work goes on."""
