@@ -31,6 +31,7 @@ from fiscal.documents import (
 from fiscal.money import format_money, format_qty
 from fiscal.receipt import CalcLine, Payment, PaymentType
 from fiscal.reports import CountSum, ShiftCounters, VatTotal, counters_from_dict
+from fiscal.sko_cheque import as_computed
 from fiscal.vat import NO_VAT
 
 
@@ -400,7 +401,7 @@ def render(doc: Document, reg: Registration | None, req: Requisites, width: int,
     _header(page, req, title, reg.sko_serial, copy)
     _doc_info(page, reg.number, doc.shift, reg.time, doc.cashier)
     if isinstance(doc, (Sale, Refund)):
-        _priced_body(page, doc, marking_mark)
+        _priced_body(page, as_computed(doc, reg.cheque), marking_mark)     # printed as the SKO computed it
     elif isinstance(doc, Annulment):
         _annulment_body(page, doc)
     elif isinstance(doc, (CashIn, CashOut)):
