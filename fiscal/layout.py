@@ -31,6 +31,7 @@ from fiscal.documents import (
 from fiscal.money import format_money, format_qty
 from fiscal.receipt import CalcLine, Payment, PaymentType
 from fiscal.reports import CountSum, ShiftCounters, VatTotal, counters_from_dict
+from fiscal.sko_cheque import as_computed
 from fiscal.vat import NO_VAT
 
 
@@ -205,13 +206,16 @@ def _doc_info(page: _Page, number: int | None, shift: int, time: str | datetime,
     page.rule()
 
 
-def _footer(page: _Page, reg: Registration, copy: bool) -> None:
+def _footer(page: _Page, reg: Registration, copy: bool, shop_text: str = "") -> None:
     page.rule()
     if reg.uid:        # a document the SKO gives no uid (iKassa's shift open) cannot be checked in the app
         page.text("Проверьте чек в приложении МНС", center=True)
         page.text("«Проверка чека покупателем»", center=True)
         page.pair("УИД:", reg.uid)
     page.pair("Дата:", _human_time(reg.time))
+    for line in shop_text.splitlines():       # the shop's own words (receipt_footer), below the fiscal part
+        if line.strip():
+            page.text(line.strip(), center=True)
     if copy:
         page.text(COPY_MARK, bold=True, double=True, center=True)
 
@@ -382,9 +386,10 @@ def plain_text(printed: PrintedDocument) -> str:
 
 
 def render(doc: Document, reg: Registration | None, req: Requisites, width: int, *,
-           copy: bool = False, marking_mark: str = MARKING_MARK) -> PrintedDocument:
+           copy: bool = False, marking_mark: str = MARKING_MARK, footer: str = "") -> PrintedDocument:
     """The printed form of a registered document (or its copy). `marking_mark` follows the name of a line
-    that carries marking codes ("" prints none).
+    that carries marking codes ("" prints none); `footer` is the shop's text under a sale or refund
+    (the receipt_footer parameter), one centred line per line of it.
 
     ValueError for a pending document (no registration), a width other than 32/42/48 or a
     malformed time; FiscalError BAD_FIELD for a Z report with malformed counters.
@@ -396,7 +401,7 @@ def render(doc: Document, reg: Registration | None, req: Requisites, width: int,
     _header(page, req, title, reg.sko_serial, copy)
     _doc_info(page, reg.number, doc.shift, reg.time, doc.cashier)
     if isinstance(doc, (Sale, Refund)):
-        _priced_body(page, doc, marking_mark)
+        _priced_body(page, as_computed(doc, reg.cheque), marking_mark)     # printed as the SKO computed it
     elif isinstance(doc, Annulment):
         _annulment_body(page, doc)
     elif isinstance(doc, (CashIn, CashOut)):
@@ -405,7 +410,7 @@ def render(doc: Document, reg: Registration | None, req: Requisites, width: int,
         _counters_body(page, counters_from_dict(doc.counters))
     elif isinstance(doc, ShiftOpen):
         page.text(f"Смена № {doc.shift} открыта")
-    _footer(page, reg, copy)
+    _footer(page, reg, copy, footer if isinstance(doc, (Sale, Refund)) else "")
     return page.done(f"{COPY_MARK}: {title}" if copy else title, qr_payload(reg) if reg.uid else None)
 
 

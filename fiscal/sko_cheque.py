@@ -9,7 +9,7 @@ A figure the SKO did not return is None and is not compared.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -92,3 +92,24 @@ def compare(doc: Any, cheque: SkoCheque | None) -> tuple[Difference, ...]:
                 if a != b:
                     out.append(Difference(f"lines[{i}].{name}", a, b))
     return tuple(out)
+
+
+def as_computed(doc: Any, cheque: SkoCheque | None) -> Any:
+    """`doc` with the figures the SKO computed put in place of ours, for printing: the registered document
+    is the SKO's (IKAPI: the service computes the cheque). Lines are taken over only when the SKO returned
+    as many as we sent; a figure it did not return stays ours. `doc` itself is returned when they agree."""
+    if cheque is None or getattr(doc, "lines", None) is None or not compare(doc, cheque):
+        return doc
+    lines = doc.lines
+    if cheque.lines and len(cheque.lines) == len(lines):
+        lines = tuple(_line_as_computed(ln, sl) for ln, sl in zip(lines, cheque.lines))
+    totals = {"total_cost": cheque.subtotal, "discount_total": cheque.discount, "total_due": cheque.total,
+              "change": cheque.change}
+    return replace(doc, lines=lines, **{k: v for k, v in totals.items() if v is not None})
+
+
+def _line_as_computed(ln: Any, sl: SkoLine) -> Any:
+    # Our share of the cheque discount stays on the line: the SKO gives resultPrice before it.
+    after_cheque = ln.line - ln.total
+    return replace(ln, price=sl.price, qty=sl.qty, raw=sl.total_price, discount=max(sl.discount, 0),
+                   markup=max(-sl.discount, 0), line=sl.result, total=sl.result - after_cheque)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from fiscal.sko_cheque import compare
 from hal.errors import DeviceError
 from hal.printer import error_for
 from storage.journal import Journal
@@ -116,11 +117,33 @@ def run_diagnostics(devices, data_dir: Path, journal=None, now: str | None = Non
     for r in check_configured(str(data_dir)):
         out.append(Check(f"target:{r.name}", t("ui.diag.target", name=r.name), r.ok, r.words, r.detail))
 
+    def sko_figures():
+        shift, differing = _journal(journal, data_dir, _sko_differences)
+        if not differing:
+            return True, t("ui.diag.sko_figures_ok", shift=shift)
+        number, diffs = differing[-1]
+        return False, t("ui.diag.sko_figures_differ", n=len(differing), shift=shift, number=number,
+                        first=str(diffs[0]))
+    out.append(_run("sko_figures", t("ui.diag.sko_figures"), sko_figures))
+
     def printed():
         n = _journal(journal, data_dir, lambda j: len(j.not_printed()))
         return (n == 0), (t("ui.diag.all_printed") if not n else t("ui.diag.not_printed", n=n))
     out.append(_run("not_printed", t("ui.diag.journal"), printed))
     return out
+
+
+def _sko_differences(j) -> tuple[int, list]:
+    """(the last shift, [(number, differences)]): its documents the SKO computed otherwise than the register
+    (they were registered and printed as the SKO computed them; fsm.fiscal_path logs each one)."""
+    last = j.last_document()
+    if last is None:
+        return 0, []
+    out = []
+    for e in j.shift_documents(last.shift):
+        if e.registration is not None and (diffs := compare(e.doc, e.registration.cheque)):
+            out.append((e.number, diffs))
+    return last.shift, out
 
 
 def _oldest_unsent(journal, data_dir: Path, unsent: int) -> str | None:

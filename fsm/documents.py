@@ -96,20 +96,8 @@ class Documents:
         planned = [(p, new_op_id()) for p in electronic]
 
         def money_back() -> None:
-            for p, intent_id in planned:
-                if p.type is PaymentType.CARD:
-                    effect = self.electronic.intents.begin(
-                        "card_cancel", {"op_id": doc.op_id, "amount": p.amount, "terminal": p.terminal,
-                                        "rrn": p.ref or ""}, intent_id)
-                    self.electronic.card("card_cancel", doc.op_id, p.amount, p.terminal, rrn=p.ref or "", effect=effect)
-                    if self.slips is not None:
-                        self.slips.print_new(doc.op_id, DocType.ANNULMENT)
-                else:
-                    effect = self.electronic.intents.begin(
-                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
-                                            "shift": str(self._shift_number())}, intent_id)
-                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
-                                                   shift=self._shift_number())
+            self.electronic.give_back(doc.op_id, planned, "card_cancel", self._shift_number(),
+                                      lambda: self.slips and self.slips.print_new(doc.op_id, DocType.ANNULMENT))
 
         outcome = self.registrar.fiscalize(doc, Effects(stock, base, tuple(i for _, i in planned)), same=same,
                                            device_step=money_back if planned else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from fiscal.receipt import PaymentType
 from fsm.context import Stores
 from fsm.errors import OperationError
 from fsm.intents import Effect, PaymentIntents
@@ -219,6 +220,24 @@ class Electronic:
             raise OperationError.carrying(e) from None
         effect.approved({"ref": str(rev.reversal_id)})
         return effect
+
+    def give_back(self, op_id: str, planned, card_kind: str, shift: int, after_card=None) -> None:
+        """The money of a refund or an annulment (`op_id`) back the way it came: each (payment, intent id) of
+        `planned` is journaled as an intent before the terminal (`card_kind`: card_refund | card_cancel, against
+        the payment's RRN) or ОПЛАТИ (a reversal of the payment's id) is asked. `after_card()` follows each card
+        answer (the terminal's slip is printed there)."""
+        for p, intent_id in planned:
+            if p.type is PaymentType.CARD:
+                effect = self.intents.begin(card_kind, {"op_id": op_id, "amount": p.amount, "terminal": p.terminal,
+                                                        "rrn": p.ref or ""}, intent_id)
+                self.card(card_kind, op_id, p.amount, p.terminal, rrn=p.ref or "", effect=effect)
+                if after_card is not None:
+                    after_card()
+            else:
+                effect = self.intents.begin("oplati_reversal", {"op_id": op_id, "amount": p.amount,
+                                                                "payment_id": p.ref or "", "shift": str(shift)},
+                                            intent_id)
+                self.oplati_reverse(op_id, p.ref or "", p.amount, effect=effect, shift=shift)
 
     def resume_incomplete(self, registrar, same) -> object | None:
         """An earlier attempt of this operation is journaled but its money step did not finish (a lost answer):

@@ -310,21 +310,8 @@ class Refunds:
         planned = [(p, new_op_id()) for p in settled if p.type in (PaymentType.CARD, PaymentType.OPLATI)]
 
         def money_back() -> None:
-            for p, intent_id in planned:
-                if p.type is PaymentType.CARD:
-                    effect = self.electronic.intents.begin(
-                        "card_refund", {"op_id": doc.op_id, "amount": p.amount, "terminal": p.terminal,
-                                        "rrn": p.ref or ""}, intent_id)
-                    self.electronic.card("card_refund", doc.op_id, p.amount, p.terminal, rrn=p.ref or "",
-                                         effect=effect)
-                    if self.slips is not None:
-                        self.slips.print_new(doc.op_id, DocType.REFUND)
-                else:
-                    effect = self.electronic.intents.begin(
-                        "oplati_reversal", {"op_id": doc.op_id, "amount": p.amount, "payment_id": p.ref or "",
-                                            "shift": str(self._shift_number())}, intent_id)
-                    self.electronic.oplati_reverse(doc.op_id, p.ref or "", p.amount, effect=effect,
-                                                   shift=self._shift_number())
+            self.electronic.give_back(doc.op_id, planned, "card_refund", self._shift_number(),
+                                      lambda: self.slips and self.slips.print_new(doc.op_id, DocType.REFUND))
 
         same = self._same_refund(doc)
         resumed = self.electronic.resume_incomplete(self.registrar, same)

@@ -77,7 +77,8 @@ class Till:
         sale.marking = self.refunds.marking = self.marking
         self.slips = CardSlips(stores, devices, self.notices)
         self.checkout.slips = self.refunds.slips = self.docs.slips = self.slips
-        self.path.render_options = lambda: {"marking_mark": self.marking.receipt_mark}
+        self.path.render_options = lambda: {"marking_mark": self.marking.receipt_mark,
+                                            "footer": stores.params.receipt_footer}
 
     # ----- start-up after the SKO PIN ----------------------------------------------------------
     def _start_up(self, pin: str) -> None:

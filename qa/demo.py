@@ -43,6 +43,7 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
         say("unlocked, SKO authorised")
         reg.session.login("ivanova", "2580")
         say(f"logged in: {reg.session.cashier_name}; shift {reg.shifts.number} is {reg.shifts.state}")
+        finish_unfinished(reg, say)
         if str(reg.shifts.state) == "expired":
             reg.shifts.close_shift()
             say("a shift left open for over 24 hours was closed first (Z)")
@@ -82,6 +83,26 @@ def run_demo(data: Path, out: Path, receipts: int, seed: int, say: Callable[[str
         reg.devices.close()
         reg.close()
         hub.stop()
+
+
+def finish_unfinished(reg, say) -> None:
+    """What a power cut left is finished as the cashier would: registered documents not yet printed are
+    printed; an open receipt keeps what the terminal or ОПЛАТИ already took as it was paid and the rest is
+    paid in cash (issue 12: finished, not undone)."""
+    if reg.docs.not_printed():       # registered before the cut, never printed: the paper comes now
+        say(f"printed what the SKO registered before the restart: {reg.docs.reprint()} document(s)")
+    receipt = reg.sale.receipt
+    if not receipt.lines:
+        return
+    paid = reg.checkout.paid_already()
+    due = receipt.calc(vat=reg.sale.vat_table()).total_due
+    amounts = {tender: format_money(v) for tender, v in paid.items()}
+    rest = due - sum(paid.values())
+    if rest > 0 or not amounts:
+        amounts["cash"] = format_money(max(rest, 0))
+    out = reg.checkout.pay(amounts)
+    shown = ", ".join(f"{k} {v}" for k, v in amounts.items())
+    say(f"the receipt left open before the restart was finished: № {out.registration.number} ({shown})")
 
 
 def sell_one(reg, hub, rnd: random.Random, i: int, day: DemoDay, say) -> None:

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import pygame
 
+from screens.host import Host
 from screens.theme import Theme
 from screens.widgets import MIN_TARGET, Ui
-
-if TYPE_CHECKING:
-    from screens.app import App
 
 Rect = pygame.Rect
 
@@ -74,7 +71,7 @@ class Screen:
     parent: str | None = "menu"       # where «назад» goes
     side_menu = True
 
-    def __init__(self, app: "App", **params: object) -> None:
+    def __init__(self, app: Host, **params: object) -> None:
         self.app = app
         self.params = params
         self.page = 0

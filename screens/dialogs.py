@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import pygame
 
 from screens.base import Layout, grid, split_h, split_v, take_bottom, take_top
+from screens.host import Host
+from screens.qr import qr_surface
 from screens.widgets import Ui
-
-if TYPE_CHECKING:
-    from screens.app import App
 
 Rect = pygame.Rect
 
@@ -20,7 +18,7 @@ class Overlay:
 
     id = "overlay"
 
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: Host) -> None:
         self.app = app
 
     def close(self) -> None:
@@ -45,7 +43,7 @@ class Message(Overlay):
 
     id = "dialog"
 
-    def __init__(self, app: "App", title: str, text: str, choices: Sequence[Choice] = (), *, problem: bool = False) -> None:
+    def __init__(self, app: Host, title: str, text: str, choices: Sequence[Choice] = (), *, problem: bool = False) -> None:
         super().__init__(app)
         self.title, self.text, self.problem = title, text, problem
         self.choices = list(choices) or [("dialog.ok", app.t("ui.ok"), None, "primary")]
@@ -76,7 +74,7 @@ class Keypad(Overlay):
 
     id = "keypad"
 
-    def __init__(self, app: "App", title: str, on_ok: Callable[[str], None], *, kind: str = "money",
+    def __init__(self, app: Host, title: str, on_ok: Callable[[str], None], *, kind: str = "money",
                  initial: str = "", hidden: bool = False, max_len: int = 14) -> None:
         super().__init__(app)
         self.title, self.on_ok, self.kind, self.value, self.hidden, self.max_len = \
@@ -179,7 +177,7 @@ class Keyboard(Overlay):
 
     id = "keyboard"
 
-    def __init__(self, app: "App", title: str, on_ok: Callable[[str], None], initial: str = "",
+    def __init__(self, app: Host, title: str, on_ok: Callable[[str], None], initial: str = "",
                  layout: str = "cyr", max_len: int = 120, allow_empty: bool = False) -> None:
         super().__init__(app)
         self.title, self.on_ok, self.value, self.layout, self.max_len = title, on_ok, initial, layout, max_len
@@ -248,7 +246,7 @@ class ContextMenu(Overlay):
 
     id = "context"
 
-    def __init__(self, app: "App", title: str, choices: Sequence[Choice]) -> None:
+    def __init__(self, app: Host, title: str, choices: Sequence[Choice]) -> None:
         super().__init__(app)
         self.title, self.choices = title, list(choices)
 
@@ -275,7 +273,7 @@ class Progress(Overlay):
 
     id = "progress"
 
-    def __init__(self, app: "App", title: str, text: str = "", fraction: float | None = None,
+    def __init__(self, app: Host, title: str, text: str = "", fraction: float | None = None,
                  picture: pygame.Surface | None = None, cancel: Callable[[], None] | None = None) -> None:
         super().__init__(app)
         self.title, self.text, self.fraction, self.picture, self.cancel = title, text, fraction, picture, cancel
@@ -294,7 +292,6 @@ class Progress(Overlay):
     def set_qr(self, data: str) -> None:
         """Show the ОПЛАТИ payment link as a QR for the customer (made here, on the UI thread)."""
         if data != self._qr_for:
-            from screens.payment import qr_surface
             self._qr_for, self.picture = data, qr_surface(data)
 
     def build(self, ui: Ui, lay: Layout, layer: int) -> None:

@@ -6,7 +6,7 @@ import pygame
 from fiscal.money import format_money, parse_money
 from screens.base import Layout, Screen, grid, split_h, split_v, take_bottom, take_top
 from screens.dialogs import draw_keys, keypad_input
-from screens.sale import calc_of
+from screens.sale_view import calc_of
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -23,23 +23,6 @@ def quick_amounts(due: int) -> list[int]:
         out.append(whole)
     out += [n * 100 for n in NOTES if n * 100 > due and n * 100 != whole][:4 - len(out)]
     return out
-
-
-def qr_surface(data: str) -> pygame.Surface:
-    """The ОПЛАТИ payment link as a QR picture (black modules on white, with a quiet zone)."""
-    import qrcode
-    qr = qrcode.QRCode(border=2)
-    qr.add_data(data)
-    qr.make(fit=True)
-    m = qr.get_matrix()
-    n = len(m)
-    surf = pygame.Surface((n, n))
-    surf.fill((255, 255, 255))
-    for y, row in enumerate(m):
-        for x, on in enumerate(row):
-            if on:
-                surf.set_at((x, y), (0, 0, 0))
-    return pygame.transform.scale(surf, (n * 8, n * 8))
 
 
 class PaymentScreen(Screen):

@@ -5,20 +5,12 @@ import pygame
 
 from fiscal.money import format_qty
 from screens.base import Layout, Screen, split_h, split_v, take_top
-from screens.sale_view import draw_catalog, draw_receipt
+from screens.sale_view import SUB, draw_catalog, draw_receipt
 from screens.weight import WeightOverlay
 from screens.widgets import Ui
 
 Rect = pygame.Rect
 FAVOURITES = "\u2605"            # the pseudo-category of the administrator's favourites
-SUB = " / "                      # a subcategory is named "Parent / Child" in the catalog
-
-
-def calc_of(reg):
-    """The receipt arithmetic of the open receipt (the facade's numbers), or None when it is empty."""
-    if not reg.sale.receipt.lines:
-        return None
-    return reg.sale.receipt.calc(vat=reg.sale.vat_table())
 
 
 class SaleScreen(Screen):

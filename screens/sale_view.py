@@ -1,19 +1,23 @@
 """Drawing the sale screen: receipt lines with units, discounts and the stepper; tiles; the code keypad; sections."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pygame
 
 from fiscal.money import format_money, format_qty
-from screens.base import Layout, grid, split_h, split_v, take_bottom, take_top
+from screens.base import Layout, Screen, grid, split_h, split_v, take_bottom, take_top  # s: the sale screen
 from screens.theme import line_height
 from screens.widgets import MIN_TARGET, Ui
 
-if TYPE_CHECKING:
-    from screens.sale import SaleScreen
-
 Rect = pygame.Rect
+
+SUB = " / "                      # a subcategory is named "Parent / Child" in the catalog
+
+
+def calc_of(reg):
+    """The receipt arithmetic of the open receipt (the facade's numbers), or None when it is empty."""
+    if not reg.sale.receipt.lines:
+        return None
+    return reg.sale.receipt.calc(vat=reg.sale.vat_table())
 
 
 def qty_text(t, qty: int, weighed: bool) -> str:
@@ -42,8 +46,7 @@ def discount_text(t, ln, cl) -> str:
     return t("ui.sale.line_markup", pct=pct, sum=format_money(cl.markup))
 
 
-def draw_receipt(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
-    from screens.sale import calc_of
+def draw_receipt(s: Screen, ui: Ui, lay: Layout, area: Rect) -> None:
     t = s.t
     calc = calc_of(s.reg)
     lines = s.reg.sale.receipt.lines
@@ -107,7 +110,7 @@ TOOLS = (("sale.search", "ui.sale.search", "search", "magnifying-glass"), ("sale
          ("sale.qty", "ui.sale.qty", "quantity", "calculator"), ("sale.weight", "ui.sale.weight", "weigh", "weight-scale"))
 
 
-def draw_catalog(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
+def draw_catalog(s: Screen, ui: Ui, lay: Layout, area: Rect) -> None:
     t = s.t
     tools, rest = take_top(area, lay.btn, lay.gap)
     actions, rest = take_bottom(rest, lay.btn, lay.gap)
@@ -159,7 +162,7 @@ def tile_size(ui: Ui, lay: Layout) -> tuple[int, int]:
     return lay.theme.px(180), max(lay.btn, 2 * name_lh + price_lh + lay.theme.px(10))
 
 
-def draw_tiles(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect, items: list, nav: Rect) -> None:
+def draw_tiles(s: Screen, ui: Ui, lay: Layout, area: Rect, items: list, nav: Rect) -> None:
     """Tiles of up to three lines of name and the price inside, as many as the area holds; ◀ ▶ in `nav`."""
     tile_w, tile_h = tile_size(ui, lay)
     cols = max(2, (area.width + lay.gap) // (tile_w + lay.gap))
@@ -189,7 +192,7 @@ def draw_tiles(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect, items: list, na
         ui.paragraph(area, t("ui.sale.nothing_found"), "muted")
 
 
-def draw_code_keys(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
+def draw_code_keys(s: Screen, ui: Ui, lay: Layout, area: Rect) -> None:
     """The code keypad in place of the tiles: digits, «×» (the number typed is the next quantity), OK adds."""
     disp, rest = take_top(area, max(lay.btn, ui.line_h("display")), lay.gap)
     ui.panel(disp, "card")
@@ -207,7 +210,7 @@ def draw_code_keys(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
               icon="cart-plus")
 
 
-def draw_sections(s: "SaleScreen", ui: Ui, lay: Layout, area: Rect) -> None:
+def draw_sections(s: Screen, ui: Ui, lay: Layout, area: Rect) -> None:
     sections = s.reg.goods.sections()
     rows = max(1, min(len(sections), (area.height + lay.gap) // (lay.btn + lay.gap)))
     for sec, r in zip(sections, split_v(Rect(area.left, area.top, area.width, rows * (lay.btn + lay.gap)),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from textwrap import shorten
 
 import pygame
 
@@ -148,6 +149,9 @@ class ParametersScreen(Screen):
             ("language", t(f"ui.lang.{self.app.lang}"), self.language),
             ("offline_limit_hours", str(p.offline_limit_hours), lambda: self.number("offline_limit_hours")),
             ("shift_max_hours", str(p.shift_max_hours), lambda: self.number("shift_max_hours")),
+            ("receipt_footer", shorten(p.receipt_footer, 18) or "—",
+             lambda: self.app.keyboard(t("ui.param.receipt_footer"), lambda v: self.save(receipt_footer=v.strip()),
+                                       initial=p.receipt_footer, allow_empty=True)),
         ]
         vat_r, area = take_bottom(area, lay.btn + ui.line_h("muted"), lay.gap)
         head, btns = take_top(vat_r, ui.line_h("muted"), 0)

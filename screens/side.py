@@ -6,6 +6,7 @@ import pygame
 from screens.base import Layout, take_top
 from screens.dialogs import Overlay
 from screens.menu import MENU
+from screens.sale_view import SUB
 from screens.widgets import Ui
 
 Rect = pygame.Rect
@@ -22,7 +23,6 @@ class SideMenu(Overlay):
         app, reg = self.app, self.app.reg
         out = []
         if app.screen.id == "sale" and str(reg.session.mode) == "differentiated":
-            from screens.sale import SUB
             for i, cat in enumerate(app.screen.categories(), start=1):
                 child = SUB in cat
                 label = "    › " + cat.split(SUB)[-1] if child else app.screen.category_title(cat)

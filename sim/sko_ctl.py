@@ -9,11 +9,11 @@ def apply_ctl(emu: SkoEmulator, words: list[str]) -> str:
     """One `zpos sim ctl sko ...` / scenario `sko:` command; returns a one-line confirmation.
 
     Words: offline | online | uplink_offline | uplink_online | error N [ACTION] | delay SECONDS |
-    drop_answer | garble | flush | status.
+    drop_answer | garble | skew N (the next sale computed N kopecks lower) | flush | status.
     """
     if not words:
         raise ValueError("sko: say offline, online, uplink_offline, uplink_online, error N [ACTION], delay S, "
-                         "drop_answer, garble, flush or status")
+                         "drop_answer, garble, skew N, flush or status")
     cmd, args = words[0].lower(), words[1:]
     if cmd in ("offline", "online"):
         emu.set_offline(cmd == "offline")
@@ -32,6 +32,8 @@ def apply_ctl(emu: SkoEmulator, words: list[str]) -> str:
         emu.drop_next_answer()
     elif cmd == "garble":
         emu.garble_next_answer()
+    elif cmd == "skew" and len(args) == 1 and args[0].isdigit():
+        emu.state.skew_next = int(args[0])      # the next sale: the SKO computes its first line N kopecks lower
     elif cmd == "flush":
         return f"sko: {emu.flush_uplink()} documents sent"
     elif cmd == "status":

@@ -9,7 +9,7 @@ live in sim.sko_state.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fiscal.errors import FiscalError
@@ -164,6 +164,17 @@ def compute(items: list[ItemInput], discount: int, markup: int, cash: int, cashl
     except FiscalError as e:
         code = 2014 if e.code == "DISCOUNT_TOO_LARGE" and e.item is not None else _FISCAL_TO_SKO.get(str(e.code), 2011)
         raise SkoRefusal(code, e.detail or str(e.code)) from None
+
+
+def skewed(calc: ReceiptCalc, kopecks: int, cash: int) -> ReceiptCalc:
+    """`calc` with its first line `kopecks` cheaper (more discount): a test fault for an SKO whose rounding
+    differs from the register's. The change grows by as much when cash was given."""
+    first = calc.lines[0]
+    k = min(kopecks, first.total)
+    line = replace(first, discount=first.discount + k, line=first.line - k, total=first.total - k)
+    change = calc.change + k if cash and calc.change is not None else calc.change
+    return replace(calc, lines=(line, *calc.lines[1:]), discount_total=calc.discount_total + k,
+                   total_due=calc.total_due - k, change=change)
 
 
 @dataclass(frozen=True)

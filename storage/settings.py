@@ -75,8 +75,9 @@ class Parameters:
                 raise _bad(key, v, f"a whole number 1…{top}")
         if self.language not in ("ru", "be", "en"):
             raise _bad("language", self.language, '"ru", "be" or "en"')
-        if not isinstance(self.receipt_footer, str):
-            raise _bad("receipt_footer", self.receipt_footer, "text")
+        if (not isinstance(self.receipt_footer, str) or len(self.receipt_footer) > 240
+                or len(self.receipt_footer.splitlines()) > 6):
+            raise _bad("receipt_footer", self.receipt_footer, "text of at most 240 characters and 6 lines")
         if (not isinstance(self.favourites, (tuple, list)) or len(self.favourites) > 60
                 or any(not (isinstance(c, str) and c) for c in self.favourites)):
             raise _bad("favourites", self.favourites, "a list of at most 60 item codes")

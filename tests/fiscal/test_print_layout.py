@@ -283,3 +283,16 @@ def test_the_z_labels_the_gross_sum_and_the_net_turnover():
     for label in ("Сумма (с аннулированными)", "Аннулировано (0)", "Сумма за вычетом аннулир.",
                   "Оборот за вычетом аннулир.:", "Наличных на начало смены"):
         assert label in text, label
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_shops_footer_closes_a_sale_and_a_refund_but_not_a_cash_in(width):
+    footer = "Спасибо за покупку!\nОбмен и возврат в течение 14 дней при наличии чека и упаковки"
+    for doc in (sample_sale(), refund()):
+        lines = [ln.text.strip() for ln in render(doc, SAMPLE_REG, REQ, width, footer=footer).lines]
+        assert "Спасибо за покупку!" in lines
+        at = lines.index("Спасибо за покупку!")
+        assert any(ln.startswith("Дата:") for ln in lines[:at])        # below the fiscal part
+        assert "".join(lines[at + 1:]).replace(" ", "").startswith("Обменивозврат")
+        assert all(columns(ln) <= width for ln in render(doc, SAMPLE_REG, REQ, width, footer=footer).lines)
+    assert "Спасибо за покупку!" not in plain_text(render(cash_in(10_000), SAMPLE_REG, REQ, width, footer=footer))

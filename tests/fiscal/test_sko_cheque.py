@@ -106,3 +106,27 @@ def test_an_annulment_and_a_cash_document_compare_their_total():
     assert compare(a, SkoCheque(total=1)) == (Difference("total", a.total_due, 1),)
     assert compare(cash_out(500), SkoCheque(total=400)) == (Difference("total", 500, 400),)
     assert compare(cash_out(500), SkoCheque(cash=1, change=1)) == ()
+
+
+def test_the_printed_receipt_carries_the_skos_figures_where_they_differ():
+    from dataclasses import replace
+
+    from fiscal_samples import REQ, reg
+
+    from fiscal.layout import plain_text, render
+    from fiscal.money import format_money
+    from fiscal.sko_cheque import as_computed
+    doc = sample_sale()
+    sko = as_sko(doc)
+    first = sko.lines[0]
+    cheque = replace(sko, lines=(replace(first, discount=first.discount + 1, result=first.result - 1), *sko.lines[1:]),
+                     total=doc.total_due - 1, change=doc.change + 1, discount=doc.discount_total + 1)
+    printed = as_computed(doc, cheque)
+    assert (printed.total_due, printed.change, printed.lines[0].line) == (doc.total_due - 1, doc.change + 1,
+                                                                         doc.lines[0].line - 1)
+    assert printed.lines[1:] == doc.lines[1:] and printed.payments == doc.payments
+    lines = plain_text(render(doc, replace(reg(3), cheque=cheque), REQ, 42)).splitlines()
+    total_line = next(ln for ln in lines if ln.startswith("И Т О Г О"))
+    assert total_line.replace(" ", "").endswith(format_money(doc.total_due - 1))
+    assert any(ln.startswith("Сдача") and ln.endswith(format_money(doc.change + 1)) for ln in lines)
+    assert as_computed(doc, as_sko(doc)) is doc and as_computed(doc, None) is doc

@@ -1,4 +1,6 @@
 """fsm.fiscal_path with the iKassa SKO: an unknown outcome stays pending and is looked up before anything is sent again."""
+import time
+
 import pytest
 
 from fiscal.documents import CashIn, Registration
@@ -98,6 +100,29 @@ def test_the_skos_figures_and_ours_agree_on_a_sale(cashier):
     outcome = reg.checkout.pay({"cash": "10.00"})
     assert outcome.registration.cheque.total == reg.path.journal.last_document().doc.total_due
     assert outcome.differences == ()
+
+
+def test_a_sale_the_sko_computes_otherwise_is_printed_and_diagnosed_as_the_sko_computed_it(cashier, tmp_path):
+    from fiscal.money import format_money
+    from fsm.diagnostics import run_diagnostics
+    reg, hub = cashier
+    diag = {c.id: c for c in run_diagnostics(reg.devices, reg.data_dir, reg.stores.journal)}
+    assert diag["sko_figures"].ok
+    hub.control("sko", "skew", "3")
+    reg.sale.add_item("1")
+    outcome = reg.checkout.pay({"cash": "10.00"})
+    ours = reg.path.journal.last_document().doc
+    assert [(d.field, d.ours - d.sko) for d in outcome.differences if d.field in ("total", "change")] == \
+        [("total", 3), ("change", -3)]
+    deadline = time.monotonic() + 2
+    while "Сдача" not in hub.printer.last_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    page = hub.printer.last_text().splitlines()
+    total = next(ln for ln in page if ln.replace(" ", "").startswith("ИТОГОКОПЛАТЕ"))
+    assert total.replace(" ", "").endswith(format_money(ours.total_due - 3))
+    assert any(ln.startswith("Сдача") and ln.rstrip().endswith(format_money(ours.change + 3)) for ln in page)
+    check = {c.id: c for c in run_diagnostics(reg.devices, reg.data_dir, reg.stores.journal)}["sko_figures"]
+    assert not check.ok and "иначе" in check.detail and f"№ {outcome.registration.number}" in check.detail
 
 
 def test_a_difference_from_the_skos_figures_is_logged_and_kept(caplog):

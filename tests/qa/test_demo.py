@@ -2,6 +2,9 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from storage.journal import Journal
 
@@ -46,3 +49,28 @@ def test_a_second_day_on_the_same_data_continues_the_numbering_and_the_cash(tmp_
     v = subprocess.run([sys.executable, "-m", "zpos.cli", "journal", "verify", "--data", str(tmp_path / "data")],
                        capture_output=True, text=True, timeout=60)
     assert v.returncode == 0 and v.stdout.startswith("OK ")
+
+
+@pytest.mark.parametrize("point", ["after_payment", "after_sko"])
+def test_a_day_cut_by_a_power_loss_mid_card_sale_is_finished_by_the_next_demo(tmp_path, point):
+    data = tmp_path / "data"
+    assert demo(data, tmp_path / "out1", receipts=2).returncode == 0
+    cut = subprocess.run([sys.executable, str(Path(__file__).with_name("crash_mid_card_sale.py")), str(data), point],
+                         capture_output=True, text=True, timeout=120)
+    assert "power lost" in cut.stdout, cut.stdout + cut.stderr
+    p = demo(data, tmp_path / "out2", receipts=2, seed=4)
+    assert p.returncode == 0, p.stdout + p.stderr
+    said = "the receipt left open before the restart was finished" if point == "after_payment" else \
+        "printed what the SKO registered before the restart: 1"
+    assert said in p.stdout
+    summary = json.loads((tmp_path / "out2" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["journal_ok"] and summary["not_printed"] == 0 and summary["drawer_agrees"]
+    with Journal(data / "journal.sqlite") as j:
+        assert j.pending() == []
+        by_documents = 0
+        for n in range(1, j.last_number() + 1):
+            e = j.by_number(n)
+            sign = {"sale": 1, "refund": -1, "annulment": -1}.get(str(e.type), 0)
+            by_documents += sign * sum(p.amount for p in getattr(e.doc, "payments", ()) if p.type.value == "card")
+        # every card payment the terminal approved is in exactly one registered document: none charged twice
+        assert j.intents.net_card_money() == by_documents > 0
