@@ -30,6 +30,7 @@ import texts
 from fiscal.money import format_money, format_qty
 from screens.base import split_h, split_v, take_bottom, take_top
 from screens.customer_slides import SlideShow
+from screens.qr import qr_surface
 from screens.theme import Theme, line_height, smaller_sizes
 from screens.widgets import Ui
 
@@ -344,7 +345,6 @@ class CustomerScreen:
 
     def _qr(self, ui: Ui, area: pygame.Rect, view: View) -> None:
         """ОПЛАТИ: the amount due above, the QR as large as fits, the hint below."""
-        from screens.payment import qr_surface
         rows = [("due", self.t("customer.due"), self.money(view.due), "cust_amount")]
         lab_h = line_height(self.theme.font_of("cust_label", "label"))
         due_h = lab_h + line_height(self.theme.font_of("cust_amount", "label"))
