@@ -106,21 +106,18 @@ class Hardware:
     def bank_test(self, terminal: str | None = None) -> dict:
         """«Проверка связи с банком» on one terminal (or each)."""
         self.session.require("bank_test")
-        out = {}
-        for name in [terminal] if terminal else self.electronic.terminal_names():
-            try:
-                out[name] = self.electronic.terminal(name).test()
-            except DeviceError as e:
-                raise OperationError.carrying(e) from None
-        return out
+        return self._each_terminal(terminal, "test")
 
     def settlement(self, terminal: str | None = None) -> dict:
         """Сверка итогов at the terminal(s), usually at the end of the day."""
         self.session.require("bank_test")
+        return self._each_terminal(terminal, "settlement")
+
+    def _each_terminal(self, terminal: str | None, call: str) -> dict:
         out = {}
         for name in [terminal] if terminal else self.electronic.terminal_names():
             try:
-                out[name] = self.electronic.terminal(name).settlement()
+                out[name] = getattr(self.electronic.terminal(name), call)()
             except DeviceError as e:
                 raise OperationError.carrying(e) from None
         return out

@@ -114,6 +114,9 @@ class SettingsStore:
 
     def __init__(self, data_dir: str, ops: FileOps | None = None) -> None:
         self._db = open_db(os.path.join(data_dir, "store", "settings.json"), ops)
+        # The parameters are read on every step of a sale; the data dir lock makes this process their only
+        # writer, so they are read from the file once and again only after they are saved.
+        self._params: Parameters | None = None
 
     def _get(self, table: str) -> dict | None:
         rows = self._db.table(table).all()
@@ -146,11 +149,15 @@ class SettingsStore:
         self._put("requisites", asdict(req))
 
     def parameters(self) -> Parameters:
-        d = self._get("parameters")
-        return Parameters() if d is None else Parameters.from_dict(d)
+        if self._params is None:
+            d = self._get("parameters")
+            self._params = Parameters() if d is None else Parameters.from_dict(d)
+        return self._params
 
     def save_parameters(self, p: Parameters) -> None:
+        self._params = None
         self._put("parameters", Parameters.from_dict(p.to_dict()).to_dict())
+        self._params = None
 
     def devices(self) -> dict:
         return self._get("devices") or {}
