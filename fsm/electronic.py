@@ -162,6 +162,8 @@ class Electronic:
         self.stores.journal.intents.set(effect.intent_id, effect.status, effect.result)
         self.oplati_qr = created.redirect_url     # the screen shows it while the customer confirms
         self.on_qr(amount, created.redirect_url)
+        if progress is not None:                  # the QR on the screen at once, not at the first status poll
+            progress({"qr": created.redirect_url})
         self._abort_requested = False
         try:
             final = client.wait(created.payment_id, timeout=OPLATI_WAIT_S, progress=progress,

@@ -101,9 +101,13 @@ class PoleDisplay:
         self.show_text(t("display.total", self.lang), pd.fit(format_money(total), COLS, "right"))
 
     def show_payment(self, due: int, paid: int = 0, change: int = 0, qr: str | None = None) -> None:
-        """«К ОПЛАТЕ» and the amount due; once paid, «СДАЧА» and the change below (a pole shows no QR)."""
+        """«К ОПЛАТЕ» and the amount due; once paid, «СДАЧА» and the change below. A pole shows no QR: while
+        ОПЛАТИ waits it says where to pay instead."""
         upper = pd.pair(t("display.due", self.lang), format_money(due))
-        lower = pd.pair(t("display.change", self.lang), format_money(change)) if paid or change else ""
+        if qr:
+            lower = pd.fit(t("display.oplati", self.lang), COLS, "center")
+        else:
+            lower = pd.pair(t("display.change", self.lang), format_money(change)) if paid or change else ""
         self.show_text(upper, lower)
 
     def show_idle(self, text: str = "") -> None:

@@ -246,7 +246,7 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.app.refresh()
     ui.tap("sale.pay")
     ui.tap("pay.oplati")
-    hub.options.oplati_confirm_after = 0.8          # long enough for a frame with the QR, even on a busy machine
+    hub.oplati.confirm_after = 0.8          # long enough for a frame with the QR (and the pole's text), even when busy
 
     def on_qr(text: str) -> None:
         if not taken.get("qr") and any(w == "progress.qr" for w in ui.app.ui.widgets):

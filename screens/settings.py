@@ -152,6 +152,10 @@ class ParametersScreen(Screen):
             ("receipt_footer", shorten(p.receipt_footer, 18) or "—",
              lambda: self.app.keyboard(t("ui.param.receipt_footer"), lambda v: self.save(receipt_footer=v.strip()),
                                        initial=p.receipt_footer, allow_empty=True)),
+            ("customer_slides_dir", p.customer_slides_dir or "—",
+             lambda: self.app.keyboard(t("ui.param.customer_slides_dir"),
+                                       lambda v: self.save(customer_slides_dir=v.strip()),
+                                       initial=p.customer_slides_dir, allow_empty=True, layout="lat")),
         ]
         vat_r, area = take_bottom(area, lay.btn + ui.line_h("muted"), lay.gap)
         head, btns = take_top(vat_r, ui.line_h("muted"), 0)

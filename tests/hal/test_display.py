@@ -44,6 +44,13 @@ def test_the_total_and_the_payment_with_change(rig):
     assert settled(sim, ["К ОПЛАТЕ       12.34", "СДАЧА           7.66"])[1] == "СДАЧА           7.66"
 
 
+def test_while_oplati_waits_the_pole_says_to_scan_the_code_not_a_change_of_zero(rig):
+    sim, display = rig
+    display.show_payment(289, 0, 0, qr="https://oplati.by/pay?x=1")
+    want = ["К ОПЛАТЕ        2.89", "   ОПЛАТИ: QR-КОД   "]
+    assert settled(sim, want) == want
+
+
 def test_belarusian_labels_lose_only_the_i_dot_on_a_cp866_display():
     sim = SimPoleDisplay("epson").start()
     display = open_display(sim.address, "epson", lang="be")
