@@ -119,6 +119,11 @@ class GoodsExchangeScreen(Screen):
                   exp.reason if exp else (None if self.fmt in EXPORTABLE else t("ui.exch.export_formats"))))
         card_h = min((area.height - lay.gap * 2) // 2, lay.btn * 2 + (lay.btn + lay.gap if lay.portrait else 0))
         rows = split_v(Rect(area.left, area.top, area.width, 2 * card_h + lay.gap * 2), [0, 0], lay.gap * 2)
+        if self.fmt == "cloudshop":            # its API is known only from third-party code: the screen says so
+            note = Rect(area.left, rows[-1].bottom + lay.gap * 2, area.width, area.bottom - rows[-1].bottom - lay.gap * 2)
+            if note.height >= 2 * ui.line_h("muted"):
+                ui.paragraph(Rect(note.left, note.top, note.width, 2 * ui.line_h("muted")),
+                             t("goods.source.cloudshop_undocumented"), "muted")
         for (name, fn, icon, reason), r in zip(cards, rows):
             ui.panel(r, "card")
             inner = r.inflate(-2 * lay.pad, -2 * lay.pad)
@@ -133,7 +138,7 @@ class GoodsExchangeScreen(Screen):
             what = t(f"ui.exch.{name}_what.{self.fmt}")
             ui.paragraph(rest, what, "muted")
             ui.button(f"exch.{name}", Rect(btn.left, btn.centery - lay.btn // 2, btn.width, lay.btn),
-                      t("ui.maint.run"), fn, style="primary", icon=icon, enabled=reason is None, reason=reason)
+                      t(f"ui.exch.run_{name}"), fn, style="primary", icon=icon, enabled=reason is None, reason=reason)
 
 
 KIND_STYLE = {"new": "good_r", "changed": "strong_r", "removed": "neg_r"}
@@ -171,13 +176,13 @@ class ImportPreviewScreen(Screen):
             return
         src, area = take_top(area, ui.line_h("muted"), lay.gap)
         ui.label(src, t("ui.exch.source_of", source=p.source, total=p.total), "muted", wid="exch.source")
-        tiles_h = ui.line_h("big") + 2 + ui.line_h("muted") + 2 * lay.pad
+        tiles_h = ui.line_h("big") + lay.theme.px(6) + ui.line_h("muted") + 2 * lay.pad
         tiles, area = take_top(area, tiles_h, lay.gap)
         for kind, n, r in zip(("new", "changed", "removed"), (p.new, p.changed, p.removed),
                               split_h(tiles, [0, 0, 0], lay.gap)):
             ui.panel(r, "card")
             inner = r.inflate(-2 * lay.pad, -2 * lay.pad)
-            num, cap = take_top(inner, ui.line_h("big") + 2, 0)
+            num, cap = take_top(inner, ui.line_h("big") + lay.theme.px(6), 0)
             ui.label(num, str(n), "big_c", wid=f"exch.count.{kind}")
             ui.label(cap, t(f"ui.exch.count.{kind}"), "muted_c")
         samples = list(p.samples)

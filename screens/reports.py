@@ -27,7 +27,7 @@ class ReportsScreen(Screen):
                       lambda k=kind: self.app.go("report_preview", kind=k), style="row",
                       enabled=denial is None, reason=denial.reason if denial else None)
         ui.button("reports.period", rows[-1], self.t("ui.period.title"), lambda: self.app.go("period_report"),
-                  style="row", icon="calendar-days")
+                  style="row")
 
 
 class ReportPreviewScreen(Screen):
