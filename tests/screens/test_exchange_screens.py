@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from ui_steps import cashier_in_open_shift, login, unlock
 
 
@@ -125,3 +126,72 @@ def test_a_cashier_has_no_import_button_and_bitrix24_without_a_webhook_says_so(u
     assert not ui.enabled("exch.export")
     ui.tap("exch.import")
     assert "Битрикс24 не подключён" in _message(ui)
+
+
+def test_the_progress_sheet_shows_how_far_a_long_job_is(ui):
+    from screens.dialogs import Progress
+    ui.app.open(Progress(ui.app, "Загрузка товаров", ""))
+    ui.app.job_progress({"text": "Запись в каталог: 5000 из 20000", "fraction": 0.25})
+    prog = ui.app.progress_overlay()
+    assert (prog.text, prog.fraction) == ("Запись в каталог: 5000 из 20000", 0.25)
+    ui.app.job_progress({"fraction": 7})
+    assert prog.fraction == 1.0
+
+
+@pytest.fixture
+def ftp(tmp_path):
+    """A real FTP server (pyftpdlib) on localhost, its root a folder of the test."""
+    import threading
+
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.servers import FTPServer
+    root = tmp_path / "ftp"
+    root.mkdir()
+    auth = DummyAuthorizer()
+    auth.add_user("kassa", "s3cret", str(root), perm="elradfmwMT")
+    server = FTPServer(("127.0.0.1", 0), type("Handler", (FTPHandler,), {"authorizer": auth}))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.05}, daemon=True)
+    thread.start()
+    yield f"ftp://kassa:s3cret@127.0.0.1:{server.address[1]}/", root
+    server.close_all()
+    thread.join(5)
+
+
+def _configure(sim, spec: str) -> None:
+    from storage.targets import ExchangeSettings
+    ExchangeSettings(str(sim[0].stores.data_dir)).put("ftp", {"target": spec})
+
+
+def test_goods_are_imported_from_a_configured_ftp_server_by_taps(ui, sim, ftp):
+    spec, root = ftp
+    (root / "goods.csv").write_text("code;name;price;vat\n900;С сервера;7.00;20\n", encoding="utf-8")
+    _configure(sim, spec)
+    unlock(ui)
+    login(ui, "admin", "7395")
+    ui.tap("menu.goods")
+    ui.tap("goods.exchange")
+    ui.tap("exch.remove_missing")
+    ui.tap("exch.import")
+    assert ui.text_of("exch.place.2").startswith("Сервер: ftp://kassa:***@127.0.0.1")
+    ui.tap("exch.place.2")
+    ui.tap("exch.file.1")
+    assert ui.text_of("exch.count.new") == "1"
+    ui.tap("exch.apply")
+    assert sim[0].goods.item("900").name == "С сервера"
+
+
+def test_the_database_is_exported_to_a_configured_ftp_server_from_maintenance(ui, sim, ftp):
+    spec, root = ftp
+    _configure(sim, spec)
+    unlock(ui)
+    login(ui, "admin", "7395")
+    ui.tap("menu.settings")
+    ui.tap("settings.maintenance")
+    ui.tap("maint.export")
+    remote = [w for w in ui.widget_ids() if w.startswith("maint.dir.") and ui.text_of(w).startswith("Сервер:")]
+    assert len(remote) == 1 and "s3cret" not in ui.text_of(remote[0])
+    ui.tap(remote[0])
+    assert ui.overlay() == "dialog"
+    assert [p.suffix for p in root.iterdir()] == [".zposdb"]
+    assert "s3cret" not in ui.app.overlays[-1].text
