@@ -105,6 +105,8 @@ class GoodsExchangeScreen(Screen):
     # ----- drawing -----------------------------------------------------------------------------
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
         t = self.t
+        if self.reg.exchange.pending is not None and not self.app.busy:
+            self.reg.exchange.discard()        # back here from the preview without «Загрузить»: nothing is kept
         fmts, area = take_top(area, lay.btn, lay.gap)
         for fmt, r in zip(FORMATS, split_h(fmts, [0] * len(FORMATS), lay.gap)):
             ui.button(f"exch.fmt.{fmt}", r, t(f"ui.exch.fmt.{fmt}"), lambda f=fmt: self.set_fmt(f),

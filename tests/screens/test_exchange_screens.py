@@ -63,6 +63,13 @@ def test_keeping_missing_goods_removes_nothing_and_cancel_discards_the_preview(u
     ui.tap("exch.discard")
     assert ui.visible_screen() == "goods_exchange"
     assert reg.exchange.pending is None
+    ui.tap("exch.import")
+    ui.tap("exch.place.1")
+    ui.tap("exch.file.1")
+    assert list(Path(reg.stores.data_dir).glob(".goods-staging-*"))
+    ui.tap("header.back")                       # leaving the preview is a «no» as well
+    assert ui.visible_screen() == "goods_exchange" and reg.exchange.pending is None
+    assert not list(Path(reg.stores.data_dir).glob(".goods-staging-*"))
     assert reg.goods.item("900") is None and len(reg.goods.items()) == before
 
 
