@@ -21,6 +21,7 @@ from fsm.customer import CustomerView
 from fsm.devices import DeviceSet
 from fsm.documents import Documents
 from fsm.electronic import Electronic
+from fsm.exchange import GoodsExchange
 from fsm.fiscal_path import CrashSwitch, FiscalPath
 from fsm.goods import GoodsView
 from fsm.hardware import Hardware
@@ -68,6 +69,7 @@ class Till:
         self.maintenance = Maintenance(stores, devices, session, registrar, lambda: shifts.state, self.facts,
                                        self._after_reopen)
         self.hardware = Hardware(stores, devices, session, electronic, registrar)
+        self.exchange = GoodsExchange(stores, session, registrar, lambda: sale.is_open, self.maintenance.removable_drives)
         self.goods = GoodsView(stores, session)
         self.customer = CustomerView(lambda: [d for d in (devices.display,) if d is not None])
         sale.on_change = lambda receipt: self.customer.receipt_changed(receipt, sale.vat_table())

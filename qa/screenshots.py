@@ -30,7 +30,21 @@ def make_register(data_dir: Path):
         item = reg.stores.catalog.by_code(code)
         reg.stores.catalog.update(replace(item, category="Молочные / Сыр и масло"))
     reg.stores.settings.save_parameters(replace(reg.stores.params, favourites=("2", "3", "1", "8", "6", "10")))
+    # goods exchange: a file from the back office in the till's folder
+    export = Path(data_dir) / "export"
+    export.mkdir(parents=True, exist_ok=True)
+    (export / "goods-1c.csv").write_text(
+        "code;name;price;vat;category\n1;Хлеб «Нарочанский» нарезной 0,5 кг;1.95;10;Хлеб\n"
+        "2;Молоко «Савушкин» 3,2% 1 л;2.55;10;Молочные\n3;Кефир «Бабушкина крынка» 2,5% 1 л;2.35;10;Молочные\n"
+        "31;Ряженка «Савушкин» 4% 0,5 л;1.89;10;Молочные\n32;Сметана «Минская марка» 20% 350 г;3.15;10;Молочные\n",
+        encoding="utf-8")
     return reg, hub
+
+
+def _remote_target(reg) -> None:
+    """A remote target an engineer set up (after the diagnostics shot: its check would wait on the network)."""
+    from storage.targets import ExchangeSettings
+    ExchangeSettings(str(reg.stores.data_dir)).put("ftp", {"target": "ftp://kassa:secret@192.0.2.10/zpos"})
 
 
 class Shooter:
@@ -124,6 +138,8 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("change_password")
     reg.session.logout()
 
+    _remote_target(reg)
+
     # ----- the administrator: grey cash commands, settings, goods
     login(ui, "admin", ADMIN_PASSWORD)
     shot("menu_admin")
@@ -161,6 +177,20 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     ui.tap("goods.field.name")
     shot("keyboard")
     ui.tap("kb.cancel")
+    ui.tap("header.back")
+    ui.tap("goods.exchange")
+    shot("goods_exchange")
+    ui.tap("exch.import")
+    shot("goods_exchange_places")
+    ui.tap("exch.place.1")
+    shot("goods_exchange_files")
+    ui.tap("exch.file.1")
+    shot("goods_import_preview")
+    ui.tap("exch.discard")
+    ui.tap("exch.fmt.commerceml")
+    shot("goods_exchange_commerceml")
+    ui.tap("exch.fmt.cloudshop")
+    shot("goods_exchange_cloudshop")
     ui.app.home()
     ui.tap("menu.logout")
 
@@ -289,6 +319,16 @@ def _script(ui: HeadlessUI, hub, reg, shot: Shooter) -> list[str]:
     shot("reports")
     ui.tap("reports.x")
     shot("report_preview")
+    ui.tap("header.back")
+    ui.tap("reports.period")
+    shot("period_report")
+    ui.tap("period.kind.payments")
+    shot("period_report_payments")
+    ui.tap("period.kind.turnover")
+    shot("period_report_turnover")
+    ui.tap("period.export")
+    shot("period_report_places")
+    ui.tap("context.cancel")
     ui.app.home()
     ui.tap("menu.cash")
     ui.tap("cash.cash_out")

@@ -23,6 +23,13 @@ class GoodsScreen(Screen):
         self.category: str | None = None
         self.query: str | None = None
 
+    def header_buttons(self) -> list:
+        """«Импорт / Экспорт» for whoever may load or unload goods (the administrator)."""
+        s = self.reg.session
+        if s.allowed("goods_import") is None or s.allowed("goods_export") is None:
+            return [("goods.exchange", self.t("ui.exch.title"), lambda: self.app.go("goods_exchange"))]
+        return []
+
     def pick_category(self) -> None:
         cats = self.reg.goods.categories()
         choices = [("goods.cat.all", self.t("ui.goods.all"), lambda: self.set_cat(None), "secondary")]

@@ -141,6 +141,9 @@ class JobsMixin:
                 prog.title = str(info["title"])
             if "text" in info:
                 prog.text = str(info["text"] or "")
+            if "fraction" in info:             # a job that knows how far it is (an import, an export)
+                f = info["fraction"]
+                prog.fraction = None if f is None else max(0.0, min(1.0, float(f)))
             if info.get("qr"):
                 prog.set_qr(str(info["qr"]))
         elif info is not None:

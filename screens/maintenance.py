@@ -1,4 +1,4 @@
-"""Обслуживание (manual §4.2): DB export, import and clearing, to a removable drive chosen by label and size, with a date picker."""
+"""Обслуживание (manual §4.2): DB export, import and clearing, to a removable drive (by label and size) or a remote target."""
 from __future__ import annotations
 
 import calendar
@@ -91,34 +91,45 @@ class MaintenanceScreen(Screen):
 
     # ----- export ------------------------------------------------------------------------------
     def choose_dir(self, then) -> None:
-        self.app.context(self.t("ui.maint.choose_dir"), drive_choices(self, "maint.dir", then))
+        """The drives, then the remote targets an engineer configured (FTP, WebDAV, Яндекс.Диск): `then(Path | Place)`."""
+        choices = drive_choices(self, "maint.dir", then)
+        remote = [p for p in self.reg.exchange.places() if p.kind == "remote"][:max(0, 7 - len(choices))]
+        choices += [(f"maint.dir.{i}", self.t("ui.exch.remote", name=p.label), lambda p=p: then(p), "secondary")
+                    for i, p in enumerate(remote, len(choices) + 1)]
+        self.app.context(self.t("ui.maint.choose_dir"), choices)
 
     def export(self) -> None:
         maint = self.reg.maintenance
 
-        def to(d: Path) -> None:
+        def to(d) -> None:
+            local = isinstance(d, Path)
+
             def run(post) -> str:
-                d.mkdir(parents=True, exist_ok=True)
-                return maint.export_db(str(d))
+                if local:
+                    d.mkdir(parents=True, exist_ok=True)
+                return maint.export_db(str(d) if local else d.spec)
+            shown = str(d) if local else d.label
             self.app.work(run, title=self.t("ui.maint.export"), text=self.t("ui.maint.working"),
                           on_done=lambda name: self.app.message(self.t("ui.cash.done"),
-                                                                self.t("ui.maint.exported", name=name, dir=str(d))))
+                                                                self.t("ui.maint.exported", name=name, dir=shown)))
         self.choose_dir(to)
 
     # ----- import ------------------------------------------------------------------------------
     def import_(self) -> None:
-        def from_dir(d: Path) -> None:
-            target = str(d)
-            found: list[str] = []
-            if not self.app.guard(lambda: found.extend(self.reg.maintenance.list_archives(target))):
-                return
-            names = found[:6]
-            if not names:
-                self.app.message(self.t("ui.maint.import"), self.t("ui.maint.no_archives", dir=str(d)))
-                return
-            self.app.context(self.t("ui.maint.choose_archive"),
-                             [(f"maint.archive.{i}", n, lambda n=n: self.confirm_import(target, n), "secondary")
-                              for i, n in enumerate(names, 1)])
+        def from_dir(d) -> None:
+            target, shown = (str(d), str(d)) if isinstance(d, Path) else (d.spec, d.label)
+
+            def listed(found: list) -> None:
+                names = found[:6]
+                if not names:
+                    self.app.message(self.t("ui.maint.import"), self.t("ui.maint.no_archives", dir=shown))
+                    return
+                self.app.context(self.t("ui.maint.choose_archive"),
+                                 [(f"maint.archive.{i}", n, lambda n=n: self.confirm_import(target, n), "secondary")
+                                  for i, n in enumerate(names, 1)])
+            # a remote target answers over the network: listed in a job, the screen keeps drawing
+            self.app.work(lambda post: self.reg.maintenance.list_archives(target), title=self.t("ui.maint.import"),
+                          text=self.t("ui.maint.working"), on_done=listed)
         self.choose_dir(from_dir)
 
     def confirm_import(self, target, name: str) -> None:

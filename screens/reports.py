@@ -18,13 +18,16 @@ class ReportsScreen(Screen):
     title_key = "ui.reports.title"
 
     def body(self, ui: Ui, lay: Layout, area: Rect) -> None:
-        rows = split_v(Rect(area.left, area.top, area.width, min(area.height, len(REPORTS) * (lay.btn + lay.gap))),
-                       [0] * len(REPORTS), lay.gap)
+        n = len(REPORTS) + 1
+        rows = split_v(Rect(area.left, area.top, area.width, min(area.height, n * (lay.btn + lay.gap))),
+                       [0] * n, lay.gap)
         for (kind, rule), r in zip(REPORTS, rows):
             denial = self.reg.session.allowed(rule) if kind != "x" else None
             ui.button(f"reports.{kind}", r, self.t(f"ui.reports.{kind}"),
                       lambda k=kind: self.app.go("report_preview", kind=k), style="row",
                       enabled=denial is None, reason=denial.reason if denial else None)
+        ui.button("reports.period", rows[-1], self.t("ui.period.title"), lambda: self.app.go("period_report"),
+                  style="row")
 
 
 class ReportPreviewScreen(Screen):

@@ -13,7 +13,11 @@ LANGS = ("ru", "be", "en")
 
 
 def load(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "texts" / "locale" / lang / "ui.json").read_text(encoding="utf-8"))
+    """ui.json and the areas' own UI catalogues (`<area>_ui.json`), merged as texts merges a language folder."""
+    out: dict[str, str] = {}
+    for f in sorted((ROOT / "texts" / "locale" / lang).glob("*ui.json")):
+        out.update(json.loads(f.read_text(encoding="utf-8")))
+    return out
 
 
 def fields(text: str) -> set[str]:

@@ -21,7 +21,9 @@ EXPECTED = {"lock", "sko_pin", "login", "login_error", "change_password", "menu_
             "payment_card_progress", "cash", "cash_in", "receipts_shifts", "receipts_list", "receipt_detail", "refund",
             "refund_confirm", "reports", "report_preview", "goods_list", "goods_edit", "settings", "requisites",
             "parameters", "parameters_confirm", "users", "maintenance", "maintenance_dirs", "maintenance_date",
-            "diagnostics", "help", "about", "error_dialog", "sale_favourites"}
+            "diagnostics", "help", "about", "error_dialog", "sale_favourites", "goods_exchange", "goods_exchange_places",
+            "goods_exchange_files", "goods_import_preview", "goods_exchange_commerceml", "goods_exchange_cloudshop", "period_report",
+            "period_report_payments", "period_report_turnover", "period_report_places"}
 WINDOW_BG = "#F7F8FA"
 
 
