@@ -13,10 +13,11 @@ LANGS = ("ru", "be", "en")
 
 
 def load(lang: str) -> dict[str, str]:
-    """ui.json and the areas' own UI catalogues (`<area>_ui.json`), merged as texts merges a language folder."""
+    """Every catalogue of the language folder, merged as texts merges it (the `ui.*` keys live in ui.json and in the
+    areas' own files)."""
     out: dict[str, str] = {}
-    for f in sorted((ROOT / "texts" / "locale" / lang).glob("*ui.json")):
-        out.update(json.loads(f.read_text(encoding="utf-8")))
+    for f in sorted((ROOT / "texts" / "locale" / lang).glob("*.json")):
+        out.update({k: v for k, v in json.loads(f.read_text(encoding="utf-8")).items() if k.startswith("ui.")})
     return out
 
 
