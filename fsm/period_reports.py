@@ -55,6 +55,13 @@ def _qty(v: int | None) -> str:
     return "—" if v is None else _signed(v, format_qty)
 
 
+def _shown(v: int | None) -> str:
+    """A quantity as a person reads it on the screen: «40», «1.235» (the CSV keeps every thousandth)."""
+    if v is None:
+        return "—"
+    return _signed(v, lambda q: str(q // 1000) if q % 1000 == 0 else format_qty(q).rstrip("0"))
+
+
 def _money(v: int) -> str:
     return _signed(v, format_money)
 
@@ -116,18 +123,18 @@ class PeriodReports:
     @staticmethod
     def _rows(kind: str, data: list) -> tuple[list[ReportRow], str]:
         if kind == "goods":
-            rows = [ReportRow(r.name, t("ui.period.goods_sub", code=r.code, sold=_qty(r.sold_qty),
-                                        refunded=_qty(r.refunded_qty)), _money(r.net_sum)) for r in data]
+            rows = [ReportRow(r.name, t("ui.period.goods_sub", code=r.code, sold=_shown(r.sold_qty),
+                                        refunded=_shown(r.refunded_qty)), _money(r.net_sum)) for r in data]
             return rows, t("ui.period.total", sum=_money(sum(r.net_sum for r in data)))
         if kind == "payments":
             rows = [ReportRow(t(f"ui.pay.type.{r.type}"), t("ui.period.pay_sub", sales=_money(r.sales),
                                                              refunds=_money(r.refunds)), _money(r.net)) for r in data]
             return rows, t("ui.period.total", sum=_money(sum(r.net for r in data)))
         if kind == "turnover":
-            rows = [ReportRow(r.name, t("ui.period.turn_sub", code=r.code, opening=_qty(r.opening), sold=_qty(r.sold),
-                                        refunded=_qty(r.refunded)), t("ui.period.closing", qty=_qty(r.closing))) for r in data]
+            rows = [ReportRow(r.name, t("ui.period.turn_sub", code=r.code, opening=_shown(r.opening), sold=_shown(r.sold),
+                                        refunded=_shown(r.refunded)), t("ui.period.closing", qty=_shown(r.closing))) for r in data]
             return rows, t("ui.period.lines", n=len(rows))
-        rows = [ReportRow(r.name, t("ui.period.stock_sub", code=r.code), f"{_qty(r.stock)} {r.unit}") for r in data]
+        rows = [ReportRow(r.name, t("ui.period.stock_sub", code=r.code), f"{_shown(r.stock)} {r.unit}") for r in data]
         return rows, t("ui.period.lines", n=len(rows))
 
     # ----- printed -------------------------------------------------------------------------------
