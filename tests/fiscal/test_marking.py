@@ -167,3 +167,54 @@ def test_any_text_is_a_code_or_one_clear_refusal(text):
         parse_code(text)
     except FiscalError as e:
         assert e.code == "MARKING_BAD"
+
+
+# ---- boundaries the mutation run found untested ----------------------------------------------------
+
+@pytest.mark.parametrize("ai, value, grams", [("3100", "000001", 1000), ("3101", "000015", 1500), ("3102", "000250", 2500),
+                                              ("3103", "000750", 750), ("3104", "007505", 751), ("3104", "007504", 750),
+                                              ("3105", "075050", 751), ("3105", "075049", 750)])
+def test_the_net_weight_reads_every_decimal_position_rounding_half_up_to_the_gram(ai, value, grams):
+    code = "010481123456789621Ab1%cd" + GS + "93dGVz" + GS + ai + value
+    assert parse_code(code).net_weight == grams
+
+
+def test_a_code_without_a_weight_has_none():
+    assert parse_code(BY_SI).net_weight is None
+
+
+def test_a_scan_is_routed_to_marking_by_its_prefix_its_gs_or_its_serial_ai():
+    plain = "0104811234567896" + "21ABCdef123+-_%"
+    assert looks_like_si(plain)                          # (01) GTIN then (21): a СИ even without any GS
+    assert not looks_like_si("0104811234567896" + "10ABCdef123+-_%")   # (01) then a batch: not a marking code
+    assert not looks_like_si(plain[:17])                 # shorter than (01)+GTIN+(21)
+    assert looks_like_si("]d2" + "x" * 15) and looks_like_si("ъв" + "x" * 16)
+    assert looks_like_si("x" * 10 + GS + "y" * 10)
+    assert not looks_like_si("4810000000012") and not looks_like_si(None)
+
+
+@pytest.mark.parametrize("text, ok", [("A" * 7, False), ("A" * 8, True), ("A" * 150, True), ("A" * 151, False),
+                                      ("12345678", False), ("123456789", True), ("481123456789", False),
+                                      ("4811234567896", False), ("04811234567896", False), ("A B12345", False),
+                                      ("AB~12345", True)])
+def test_a_control_stamp_code_is_printable_ascii_of_8_to_150_characters_and_not_a_barcode(text, ok):
+    if ok:
+        m = parse_code(text, MarkKind.UKZ)
+        assert (m.kind, m.code, m.serial, m.gtin) == (MarkKind.UKZ, text, text, None)
+    else:
+        with pytest.raises(FiscalError) as e:
+            parse_code(text, MarkKind.UKZ)
+        assert e.value.code in ("MARKING_BAD", "MARKING_BAD_BARCODE") or e.value.variant == "MARKING_BAD_BARCODE"
+
+
+@pytest.mark.parametrize("barcode, want", [("12345670", "00000012345670"), ("012345678905", "00012345678905"),
+                                           ("4811234567896", "04811234567896"), ("04811234567896", "04811234567896"),
+                                           ("1234567", None), ("123456789", None), ("048112345678960", None),
+                                           ("", None), (None, None), ("48112345678９6", None)])
+def test_gtin14_pads_the_four_barcode_lengths_and_nothing_else(barcode, want):
+    assert gtin14(barcode) == want
+
+
+def test_a_code_longer_than_any_marking_code_is_refused_before_it_is_read():
+    assert "longer than any marking code" in refusal("0" * 301).detail
+    assert "empty" in refusal("  ").detail
