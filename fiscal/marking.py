@@ -95,7 +95,7 @@ def _strip_prefix(text: str) -> str:
     if text.startswith("]"):
         try:
             sym = SymbologyIdentifier.extract(text)
-        except ParseError:
+        except (ParseError, IndexError, ValueError):      # biip indexes past the end of "]" or "]d"
             raise _bad(f"{text[:8]!r}: an unknown symbology identifier") from None
         text = text[len(sym):]
     return text.strip()   # str.strip() takes GS (FNC1 sent as GS) off both ends as well

@@ -215,6 +215,11 @@ def test_gtin14_pads_the_four_barcode_lengths_and_nothing_else(barcode, want):
     assert gtin14(barcode) == want
 
 
+@pytest.mark.parametrize("text", ["]", "]d", "]z9", "]d2"])
+def test_a_bare_or_unknown_symbology_prefix_is_one_clear_refusal(text):
+    assert refusal(text).code == "MARKING_BAD"
+
+
 def test_a_code_longer_than_any_marking_code_is_refused_before_it_is_read():
     assert "longer than any marking code" in refusal("0" * 301).detail
     assert "empty" in refusal("  ").detail
