@@ -125,11 +125,15 @@ class Registrar:
 
     def check_printer(self) -> None:
         """A printer already known to be out of paper, open or offline refuses before anything is registered."""
+        self.on_printer("check_ready")
+
+    def on_printer(self, call: str) -> None:
+        """`call` on the printer (check_ready, kick_drawer); no printer or its refusal is an OperationError."""
         printer = self.devices.printer
         if printer is None:
             raise OperationError("PRINTER_OFFLINE")
         try:
-            printer.check_ready()
+            getattr(printer, call)()
         except DeviceError as e:
             raise OperationError.carrying(e) from None
 

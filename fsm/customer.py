@@ -28,8 +28,8 @@ class CustomerView:
         self._extra.append(display)
         try:
             self._call(display, *self.last)
-        except (DeviceError, OSError):
-            pass
+        except (DeviceError, OSError) as e:
+            log.warning("customer display: %s on attaching failed: %s", self.last[0], getattr(e, "detail", e))
 
     @staticmethod
     def _call(display, call: str, args: tuple) -> None:

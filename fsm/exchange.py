@@ -8,6 +8,7 @@ target refusal up as an `OperationError` with its catalogue text. Long calls (`p
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from fsm.session import Session
 from storage.goods_exchange import EXPORT_FORMATS, FORMATS, StagedImport, export_goods, preview_import
 from storage.targets import ExchangeSettings, parse_target, redact
 from texts import t
+
+log = logging.getLogger("zpos.exchange")
 
 # What the screens offer: NWP is not a source an administrator picks by hand yet.
 IMPORT_FORMATS: tuple[str, ...] = tuple(f for f in FORMATS if f != "nwp")
@@ -114,8 +117,8 @@ class GoodsExchange:
                 spec = s.get(service).get("target")
                 if isinstance(spec, str) and spec and spec not in specs:
                     specs.append(spec)
-        except Exception:  # noqa: BLE001 - an unreadable settings file must not hide the USB drives
-            pass
+        except Exception as e:  # noqa: BLE001 - an unreadable settings file must not hide the USB drives
+            log.warning("exchange settings unreadable, remote targets not offered: %r", e)
         spec = self.stores.params.reports_target
         if spec and "://" in spec and spec not in specs:
             specs.append(spec)

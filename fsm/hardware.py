@@ -89,13 +89,7 @@ class Hardware:
     def open_drawer(self) -> None:
         """«Открыть ящик»: the drawer opened on its own (a permission of its own; no document is made)."""
         self.session.require_rule("open_drawer")
-        printer = self.devices.printer
-        if printer is None:
-            raise OperationError("PRINTER_OFFLINE")
-        try:
-            printer.kick_drawer()
-        except DeviceError as e:
-            raise OperationError.carrying(e) from None
+        self.registrar.on_printer("kick_drawer")
 
     def drawer_open(self) -> bool | None:
         """Whether the drawer is open, where the printer reports it (None: it cannot tell)."""
